@@ -1,0 +1,131 @@
+package org.renumber.domain;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An address change as journaled: immutable, each transition produces a new value. Everything a restarted
+ * agent needs to finish or roll back the change is here.
+ *
+ * @param id                  change id, also the MBean key
+ * @param interfaceName       interface being renumbered
+ * @param oldAddress          address being replaced (with its prefix as configured)
+ * @param newAddress          address being added
+ * @param targets             the targets expression as the operator gave it (empty = all matching)
+ * @param subscriberIds       the subscribers the change notifies, resolved when it was accepted
+ * @param drainTimeoutSeconds drain timeout
+ * @param state               current state
+ * @param outcome             how it ended, null while running
+ * @param error               why it failed or timed out, null otherwise
+ * @param remainingConnections live connections on the old address at the last count
+ * @param requestedAt         when it was accepted
+ * @param startedAt           when the new address became usable (STARTED), null before
+ * @param deadline            drain deadline, null before STARTED
+ * @param finishedAt          when it reached a final state, null before
+ * @param steps               kernel steps done so far, so recovery and rollback undo exactly those
+ */
+public record Change(
+        String id,
+        String interfaceName,
+        InterfaceAddress oldAddress,
+        InterfaceAddress newAddress,
+        String targets,
+        List<String> subscriberIds,
+        long drainTimeoutSeconds,
+        ChangeState state,
+        Outcome outcome,
+        String error,
+        int remainingConnections,
+        Instant requestedAt,
+        Instant startedAt,
+        Instant deadline,
+        Instant finishedAt,
+        Steps steps) {
+
+    public Change {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(interfaceName, "interfaceName");
+        Objects.requireNonNull(oldAddress, "oldAddress");
+        Objects.requireNonNull(newAddress, "newAddress");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(requestedAt, "requestedAt");
+        targets = targets == null ? "" : targets;
+        subscriberIds = List.copyOf(subscriberIds);
+        steps = steps == null ? Steps.NONE : steps;
+    }
+
+    /**
+     * Kernel steps a change has taken.
+     *
+     * @param newAddressAdded         the agent added the new address (so rollback removes it)
+     * @param routeSteered            the old subnet's connected route now prefers the new source
+     * @param promoteSecondariesSet   the agent switched promote_secondaries on (so it switches it back off)
+     * @param rollbackPending         the change is being rolled back (outcome and error already say why);
+     *                                a restarted agent finishes the rollback instead of resuming
+     */
+    public record Steps(boolean newAddressAdded, boolean routeSteered, boolean promoteSecondariesSet,
+                        boolean rollbackPending) {
+        public static final Steps NONE = new Steps(false, false, false, false);
+
+        public Steps withNewAddressAdded() {
+            return new Steps(true, routeSteered, promoteSecondariesSet, rollbackPending);
+        }
+
+        public Steps withRouteSteered(boolean steered) {
+            return new Steps(newAddressAdded, steered, promoteSecondariesSet, rollbackPending);
+        }
+
+        public Steps withPromoteSecondariesSet(boolean set) {
+            return new Steps(newAddressAdded, routeSteered, set, rollbackPending);
+        }
+
+        public Steps withRollbackPending(boolean pending) {
+            return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, pending);
+        }
+    }
+
+    public boolean isFinished() {
+        return state.isFinal();
+    }
+
+    public Change withState(ChangeState next) {
+        return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
+                next, outcome, error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, steps);
+    }
+
+    public Change withSteps(Steps next) {
+        return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
+                state, outcome, error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, next);
+    }
+
+    public Change withRemaining(int remaining) {
+        return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
+                state, outcome, error, remaining, requestedAt, startedAt, deadline, finishedAt, steps);
+    }
+
+    public Change started(Instant now) {
+        return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
+                ChangeState.DRAINING, outcome, error, remainingConnections, requestedAt, now,
+                now.plusSeconds(drainTimeoutSeconds), finishedAt, steps);
+    }
+
+    /** The drain ended (DRAINED or TIMED_OUT): the outcome is known, the old address is about to go. */
+    public Change drainEnded(Outcome drainOutcome, String message) {
+        return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
+                ChangeState.REMOVING, drainOutcome, message, remainingConnections, requestedAt, startedAt, deadline,
+                finishedAt, steps);
+    }
+
+    /** Records why the change is about to be rolled back, before the kernel is touched. */
+    public Change rollingBack(Outcome why, String message) {
+        return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
+                state, why, message, remainingConnections, requestedAt, startedAt, deadline, finishedAt,
+                steps.withRollbackPending(true));
+    }
+
+    public Change finished(ChangeState finalState, Outcome finalOutcome, String message, Instant now) {
+        return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
+                finalState, finalOutcome, message, remainingConnections, requestedAt, startedAt, deadline, now, steps);
+    }
+}

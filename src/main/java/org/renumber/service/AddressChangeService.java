@@ -1,0 +1,359 @@
+package org.renumber.service;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.renumber.domain.Change;
+import org.renumber.domain.ChangeEvent;
+import org.renumber.domain.ChangeJournal;
+import org.renumber.domain.ChangeState;
+import org.renumber.domain.ConnectionTracker;
+import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.IpLiterals;
+import org.renumber.domain.NetInterface;
+import org.renumber.domain.NetworkControl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts address changes, validates them before anything is touched, runs one {@link ChangeWorkflow}
+ * per change (one change per interface at a time) and resumes journaled changes at start.
+ */
+public final class AddressChangeService implements AutoCloseable {
+
+    /** Told about changes so adapters can publish them; called from workflow threads, must not block. */
+    public interface Listener {
+        default void changeAccepted(String changeId) {
+        }
+
+        default void changeEvicted(String changeId) {
+        }
+
+        default void event(ChangeEvent event) {
+        }
+    }
+
+    /** Longest drain an operator may ask for: a week. Anything longer is a typo. */
+    public static final long MAX_DRAIN_SECONDS = Duration.ofDays(7).toSeconds();
+    /** Longest a caller may block in {@link #awaitChange}. */
+    public static final long MAX_AWAIT_SECONDS = Duration.ofDays(1).toSeconds();
+    static final int HISTORY_SIZE = 50;
+    private static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
+
+    private static final Logger log = LoggerFactory.getLogger(AddressChangeService.class);
+
+    private final NetworkControl network;
+    private final ConnectionTracker tracker;
+    private final ChangeJournal journal;
+    private final SubscriberRegistry subscribers;
+    private final Clock clock;
+    private final ExecutorService workers = Executors.newCachedThreadPool(daemon("renumber-change"));
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("renumber-timer"));
+    private final SecureRandom random = new SecureRandom();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    private final Map<String, ChangeWorkflow> active = new LinkedHashMap<>();
+    private final Deque<Change> history = new ArrayDeque<>();
+
+    public AddressChangeService(NetworkControl network, ConnectionTracker tracker, ChangeJournal journal,
+                                SubscriberRegistry subscribers, Clock clock) {
+        this.network = requireNonNull(network, "network");
+        this.tracker = requireNonNull(tracker, "tracker");
+        this.journal = requireNonNull(journal, "journal");
+        this.subscribers = requireNonNull(subscribers, "subscribers");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(requireNonNull(listener, "listener"));
+    }
+
+    public SubscriberRegistry subscribers() {
+        return subscribers;
+    }
+
+    /** Loads the history and resumes every change the journal shows unfinished. */
+    public void start() {
+        List<Change> journaled = new ArrayList<>(journal.changes());
+        journaled.sort(Comparator.comparing(Change::requestedAt));
+        List<Change> unfinished = new ArrayList<>();
+        synchronized (this) {
+            for (Change change : journaled) {
+                if (change.isFinished()) {
+                    remember(change);
+                } else {
+                    unfinished.add(change);
+                }
+            }
+        }
+        history.forEach(c -> listeners.forEach(l -> l.changeAccepted(c.id())));
+        for (Change change : unfinished) {
+            log.info("change {} found in state {} at start; resuming", change.id(), change.state());
+            launch(change, true);
+        }
+    }
+
+    /** Validates and accepts a change; returns its id. Nothing is touched when validation fails. */
+    public String changeAddress(String interfaceName, String oldAddress, String newAddress, String targets,
+                                long drainTimeoutSeconds) {
+        String ifName = required(interfaceName, "interfaceName").strip();
+        String oldText = required(oldAddress, "oldAddress").strip();
+        String newText = required(newAddress, "newAddress").strip();
+        Targets parsedTargets = Targets.parse(targets);
+        if (drainTimeoutSeconds < 0 || drainTimeoutSeconds > MAX_DRAIN_SECONDS) {
+            throw new IllegalArgumentException("drainTimeoutSeconds " + drainTimeoutSeconds
+                    + " is out of range: use 0 to " + MAX_DRAIN_SECONDS + " seconds (7 days)");
+        }
+        List<NetInterface> interfaces = network.interfaces();
+        NetInterface nic = interfaces.stream().filter(i -> i.name().equals(ifName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown interface '" + ifName + "'; interfaces: "
+                        + interfaces.stream().map(NetInterface::name).toList()));
+        InterfaceAddress old = resolveOld(nic, oldText);
+        InterfaceAddress fresh = parseNew(newText, old);
+        if (!old.isIpv4()) {
+            throw new IllegalArgumentException("IPv6 address changes are not supported yet; " + old + " is IPv6");
+        }
+        for (NetInterface other : interfaces) {
+            if (other.find(fresh.address()).isPresent()) {
+                throw new IllegalArgumentException("new address " + fresh.address().getHostAddress()
+                        + " is already configured on " + other.name() + "; pick an unused address");
+            }
+        }
+        synchronized (this) {
+            Optional<ChangeWorkflow> running = active.values().stream()
+                    .filter(w -> w.change().interfaceName().equals(ifName)).findFirst();
+            if (running.isPresent()) {
+                throw new IllegalStateException("change " + running.get().change().id() + " is already running on "
+                        + ifName + " (state " + running.get().change().state()
+                        + "); wait for it with awaitChange or cancel it first");
+            }
+            Set<String> recipients = subscribers.resolve(parsedTargets, ifName, old.address());
+            Change change = new Change(newId(), ifName, old, fresh, targets == null ? "" : targets.strip(),
+                    List.copyOf(recipients), drainTimeoutSeconds, ChangeState.REQUESTED, null, null, 0,
+                    clock.instant(), null, null, null, null);
+            journal.saveChange(change);
+            log.info("change {} REQUESTED on {} ({} -> {}), targets '{}' -> {}, drain timeout {} s", change.id(), ifName,
+                    old, fresh, change.targets(), recipients, drainTimeoutSeconds);
+            launch(change, false);
+            return change.id();
+        }
+    }
+
+    private static InterfaceAddress resolveOld(NetInterface nic, String text) {
+        int slash = text.indexOf('/');
+        InetAddress address = IpLiterals.parse(slash < 0 ? text : text.substring(0, slash));
+        InterfaceAddress configured = nic.find(address).orElseThrow(() -> new IllegalArgumentException(
+                "old address " + address.getHostAddress() + " is not configured on " + nic.name()
+                        + "; its addresses are " + nic.addresses()));
+        if (slash >= 0 && !InterfaceAddress.parse(text).equals(configured)) {
+            throw new IllegalArgumentException("old address " + text + " does not match " + configured
+                    + " as configured on " + nic.name());
+        }
+        return configured;
+    }
+
+    private static InterfaceAddress parseNew(String text, InterfaceAddress old) {
+        InterfaceAddress fresh = text.indexOf('/') < 0
+                ? new InterfaceAddress(IpLiterals.parse(text), old.prefixLength())
+                : InterfaceAddress.parse(text);
+        if (fresh.family() != old.family()) {
+            throw new IllegalArgumentException("new address " + text + " is " + fresh.family() + " but the old address "
+                    + old + " is " + old.family() + "; both must be of the same family");
+        }
+        if (fresh.address().equals(old.address())) {
+            throw new IllegalArgumentException("new address " + text + " is the old address; nothing to change");
+        }
+        InetAddress a = fresh.address();
+        if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isMulticastAddress()) {
+            throw new IllegalArgumentException("new address " + text + " is a wildcard, loopback or multicast address");
+        }
+        if (fresh.prefixLength() == 0) {
+            throw new IllegalArgumentException("new address " + text + " has prefix length 0; give the subnet's prefix");
+        }
+        if (fresh.isIpv4() && fresh.prefixLength() < 31
+                && (fresh.address().equals(fresh.network()) || isBroadcast(fresh))) {
+            throw new IllegalArgumentException("new address " + text + " is the network or broadcast address of its subnet");
+        }
+        return fresh;
+    }
+
+    private static boolean isBroadcast(InterfaceAddress a) {
+        byte[] bytes = a.address().getAddress();
+        for (int bit = a.prefixLength(); bit < 32; bit++) {
+            if ((bytes[bit / 8] & (0x80 >>> (bit % 8))) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Blocks until the change ends or the timeout passes; returns its state then. */
+    public ChangeState awaitChange(String changeId, long timeoutSeconds) throws InterruptedException {
+        if (timeoutSeconds < 0 || timeoutSeconds > MAX_AWAIT_SECONDS) {
+            throw new IllegalArgumentException("timeoutSeconds " + timeoutSeconds + " is out of range 0-" + MAX_AWAIT_SECONDS);
+        }
+        ChangeWorkflow workflow;
+        synchronized (this) {
+            workflow = active.get(required(changeId, "changeId").strip());
+            if (workflow == null) {
+                return change(changeId).map(Change::state).orElseThrow(() -> unknownChange(changeId));
+            }
+        }
+        try {
+            return workflow.done().get(timeoutSeconds, TimeUnit.SECONDS).state();
+        } catch (TimeoutException e) {
+            return workflow.change().state();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("change " + changeId + " ended abnormally", e.getCause());
+        }
+    }
+
+    /** Rolls a change back (new address removed, old untouched) if it has not started removing the old one. */
+    public void cancelChange(String changeId) throws InterruptedException {
+        ChangeWorkflow workflow;
+        synchronized (this) {
+            workflow = active.get(required(changeId, "changeId").strip());
+            if (workflow == null) {
+                Change known = change(changeId).orElseThrow(() -> unknownChange(changeId));
+                throw new IllegalStateException("change " + changeId + " has already ended as " + known.state());
+            }
+        }
+        workflow.requestCancel();
+        try {
+            workflow.done().get(CANCEL_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("change " + changeId + " did not finish cancelling within "
+                    + CANCEL_WAIT.toSeconds() + " s; it is " + workflow.change().state());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("change " + changeId + " ended abnormally", e.getCause());
+        }
+    }
+
+    public synchronized Optional<Change> change(String changeId) {
+        ChangeWorkflow workflow = active.get(changeId);
+        if (workflow != null) {
+            return Optional.of(workflow.change());
+        }
+        return history.stream().filter(c -> c.id().equals(changeId)).findFirst();
+    }
+
+    public synchronized List<Change> activeChanges() {
+        return active.values().stream().map(ChangeWorkflow::change).toList();
+    }
+
+    /** Finished changes, most recent first. */
+    public synchronized List<Change> recentChanges() {
+        List<Change> list = new ArrayList<>(history);
+        java.util.Collections.reverse(list);
+        return list;
+    }
+
+    /** Number of live connections still using the old address of an active change. */
+    public int connectionsOn(InetAddress address) {
+        return tracker.countConnections(address);
+    }
+
+    private void launch(Change change, boolean resumed) {
+        ChangeWorkflow workflow = new ChangeWorkflow(change, resumed, network, tracker, journal, timers, clock,
+                this::publish);
+        synchronized (this) {
+            active.put(change.id(), workflow);
+        }
+        listeners.forEach(l -> l.changeAccepted(change.id()));
+        workflow.done().thenAccept(this::retire);
+        workers.execute(workflow);
+    }
+
+    private void retire(Change finished) {
+        List<String> evicted;
+        synchronized (this) {
+            active.remove(finished.id());
+            evicted = remember(finished);
+        }
+        evicted.forEach(id -> listeners.forEach(l -> l.changeEvicted(id)));
+    }
+
+    private List<String> remember(Change finished) {
+        history.addLast(finished);
+        List<String> evicted = new ArrayList<>();
+        while (history.size() > HISTORY_SIZE) {
+            evicted.add(history.removeFirst().id());
+        }
+        return evicted;
+    }
+
+    private void publish(ChangeEvent event) {
+        for (Listener listener : listeners) {
+            try {
+                listener.event(event);
+            } catch (RuntimeException e) {
+                log.warn("listener failed on {} for change {}", event.type().type(), event.change().id(), e);
+            }
+        }
+    }
+
+    private synchronized String newId() {
+        String id;
+        do {
+            id = "chg-" + HexFormat.of().formatHex(randomBytes());
+        } while (change(id).isPresent());
+        return id;
+    }
+
+    private byte[] randomBytes() {
+        byte[] bytes = new byte[4];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static IllegalArgumentException unknownChange(String changeId) {
+        return new IllegalArgumentException("unknown change id '" + changeId + "'");
+    }
+
+    private static String required(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " is required");
+        }
+        return value;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Stops the workers; unfinished changes stay journaled and resume at the next start. */
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        timers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
