@@ -39,7 +39,8 @@ public record Subscription(String subscriberId, String group, String scope) {
     }
 
     private static boolean looksLikeAddress(String scope) {
-        return scope.indexOf(':') >= 0 || scope.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+        return !scope.isEmpty()
+                && (scope.indexOf(':') >= 0 || scope.chars().allMatch(c -> c == '.' || Character.isDigit(c)));
     }
 
     /** Whether a change of {@code oldAddress} on {@code interfaceName} is in this subscription's scope. */

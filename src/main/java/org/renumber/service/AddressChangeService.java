@@ -128,6 +128,7 @@ public final class AddressChangeService implements AutoCloseable {
         NetInterface nic = interfaces.stream().filter(i -> i.name().equals(ifName)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown interface '" + ifName + "'; interfaces: "
                         + interfaces.stream().map(NetInterface::name).toList()));
+        refuseIfBusy(ifName);
         InterfaceAddress old = resolveOld(nic, oldText);
         InterfaceAddress fresh = parseNew(newText, old);
         if (!old.isIpv4()) {
@@ -140,13 +141,7 @@ public final class AddressChangeService implements AutoCloseable {
             }
         }
         synchronized (this) {
-            Optional<ChangeWorkflow> running = active.values().stream()
-                    .filter(w -> w.change().interfaceName().equals(ifName)).findFirst();
-            if (running.isPresent()) {
-                throw new IllegalStateException("change " + running.get().change().id() + " is already running on "
-                        + ifName + " (state " + running.get().change().state()
-                        + "); wait for it with awaitChange or cancel it first");
-            }
+            refuseIfBusy(ifName);
             Set<String> recipients = subscribers.resolve(parsedTargets, ifName, old.address());
             Change change = new Change(newId(), ifName, old, fresh, targets == null ? "" : targets.strip(),
                     List.copyOf(recipients), drainTimeoutSeconds, ChangeState.REQUESTED, null, null, 0,
@@ -156,6 +151,16 @@ public final class AddressChangeService implements AutoCloseable {
                     old, fresh, change.targets(), recipients, drainTimeoutSeconds);
             launch(change, false);
             return change.id();
+        }
+    }
+
+    private synchronized void refuseIfBusy(String ifName) {
+        Optional<ChangeWorkflow> running = active.values().stream()
+                .filter(w -> w.change().interfaceName().equals(ifName)).findFirst();
+        if (running.isPresent()) {
+            throw new IllegalStateException("change " + running.get().change().id() + " is already running on "
+                    + ifName + " (state " + running.get().change().state()
+                    + "); wait for it with awaitChange or cancel it first");
         }
     }
 

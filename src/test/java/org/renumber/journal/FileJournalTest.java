@@ -1,0 +1,62 @@
+package org.renumber.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.renumber.domain.Change;
+import org.renumber.domain.ChangeState;
+import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.Outcome;
+import org.renumber.domain.Subscription;
+
+class FileJournalTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void changeSurvivesARoundTripThroughDisk() {
+        Change change = new Change("chg-0001", "v0", InterfaceAddress.parse("10.9.0.1/24"),
+                InterfaceAddress.parse("10.9.1.1/24"), "group:web", List.of("a", "b"), 60, ChangeState.DRAINING,
+                Outcome.TIMED_OUT, "why", 3, Instant.parse("2026-11-27T10:00:00Z"), Instant.parse("2026-11-27T10:00:01Z"),
+                Instant.parse("2026-11-27T10:01:01Z"), null, new Change.Steps(true, true, false, false));
+        new FileJournal(dir).saveChange(change);
+
+        List<Change> read = new FileJournal(dir).changes();
+        assertEquals(List.of(change), read);
+    }
+
+    @Test
+    void subscriptionsSurviveARestart() {
+        List<Subscription> subs = List.of(new Subscription("a", "web", "v0"), new Subscription("b", "", "10.9.0.1"));
+        new FileJournal(dir).saveSubscriptions(subs);
+        assertEquals(subs, new FileJournal(dir).subscriptions());
+    }
+
+    @Test
+    void journalFilesAreReadableByOwnerOnlyAndNoTemporaryFileRemains() throws Exception {
+        new FileJournal(dir).saveSubscriptions(List.of(new Subscription("a", "", "")));
+        Path file = dir.resolve("subscriptions.json");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("changes", "subscriptions.json");
+        }
+    }
+
+    @Test
+    void anUnreadableChangeFileDoesNotHideTheOthers() throws Exception {
+        FileJournal journal = new FileJournal(dir);
+        journal.saveChange(new Change("chg-ok", "v0", InterfaceAddress.parse("10.9.0.1/24"),
+                InterfaceAddress.parse("10.9.1.1/24"), "", List.of(), 60, ChangeState.REQUESTED, null, null, 0,
+                Instant.now(), null, null, null, null));
+        Files.writeString(dir.resolve("changes/chg-bad.json"), "{ truncated");
+        assertThat(journal.changes()).extracting(Change::id).containsExactly("chg-ok");
+    }
+}
