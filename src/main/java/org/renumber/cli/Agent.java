@@ -1,0 +1,127 @@
+package org.renumber.cli;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import javax.management.MBeanServer;
+import org.renumber.jmx.JmxAdapter;
+import org.renumber.jmx.JmxRemoteServer;
+import org.renumber.jolokia.JolokiaAgent;
+import org.renumber.journal.FileJournal;
+import org.renumber.linux.LinuxNetns;
+import org.renumber.linux.NetlinkNetworkControl;
+import org.renumber.linux.SockDiagConnectionTracker;
+import org.renumber.security.Credentials;
+import org.renumber.security.CredentialsStore;
+import org.renumber.service.AddressChangeService;
+import org.renumber.service.SubscriberRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The assembly: wires the kernel adapters, the journal and the service, publishes the MBeans, then opens
+ * the JMX connector and Jolokia. Read top to bottom, {@link #start} is the whole agent.
+ */
+public final class Agent implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    private final AgentOptions options;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private AddressChangeService service;
+    private JmxRemoteServer jmx;
+    private JolokiaAgent jolokia;
+    private Credentials credentials;
+    private String credentialsSource;
+
+    private Agent(AgentOptions options) {
+        this.options = options;
+    }
+
+    public static Agent start(AgentOptions options) throws IOException {
+        Agent agent = new Agent(options);
+        try {
+            agent.assemble();
+            return agent;
+        } catch (IOException | RuntimeException e) {
+            agent.close();
+            throw e;
+        }
+    }
+
+    private void assemble() throws IOException {
+        LinuxNetns netns = keep(LinuxNetns.open(options.netns()));
+        NetlinkNetworkControl network = keep(new NetlinkNetworkControl(netns));
+        SockDiagConnectionTracker tracker = keep(new SockDiagConnectionTracker(netns));
+        FileJournal journal = new FileJournal(options.stateDir());
+        SubscriberRegistry subscribers = new SubscriberRegistry(journal);
+        service = keep(new AddressChangeService(network, tracker, journal, subscribers, Clock.systemUTC()));
+
+        MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
+        keep(JmxAdapter.export(mbeans, service, tracker));
+        // MBeans first, so the changes the journal resumes are visible from their first notification.
+        service.start();
+
+        Map<String, String> jolokiaProperties = options.jolokiaConfig() == null
+                ? Map.of() : JolokiaAgent.readProperties(options.jolokiaConfig());
+        credentials = CredentialsStore.load(jolokiaProperties, options.stateDir());
+        credentialsSource = jolokiaProperties.containsKey(CredentialsStore.PASSWORD_KEY)
+                ? String.valueOf(options.jolokiaConfig())
+                : options.stateDir().resolve(CredentialsStore.FILE_NAME).toString();
+        jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials));
+        jolokia = keep(JolokiaAgent.start(jolokiaProperties, credentials));
+        log.info("agent ready: managing namespace {}; JMX {}; Jolokia {}; state in {}",
+                options.netns() == null ? "(own)" : options.netns(), jmx.url(), jolokia.url(), options.stateDir());
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    public AddressChangeService service() {
+        return service;
+    }
+
+    public JmxRemoteServer jmx() {
+        return jmx;
+    }
+
+    public JolokiaAgent jolokia() {
+        return jolokia;
+    }
+
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    public AgentOptions options() {
+        return options;
+    }
+
+    /** What an operator needs to connect, without the password. */
+    public String describe() {
+        return "Renumber agent running\n"
+                + "  managed namespace: " + (options.netns() == null ? "(the agent's own)" : options.netns()) + "\n"
+                + "  JMX:     " + jmx.url() + "\n"
+                + "  Jolokia: " + jolokia.url() + "\n"
+                + "  user:    " + credentials.user() + " (password: see " + credentialsSource + ")\n"
+                + "  state:   " + options.stateDir();
+    }
+
+    /** Stops in reverse order of start; unfinished changes stay journaled and resume at the next start. */
+    @Override
+    public synchronized void close() {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("error while stopping {}: {}", resource.getClass().getSimpleName(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.renumber.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.renumber.journal.StateDirectory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code renumber agent}: runs the agent until it is stopped (SIGTERM / Ctrl-C). */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = "Run the Renumber agent: MBeans, JMX connector and Jolokia, managing one network namespace.")
+final class AgentCommand implements Callable<Integer> {
+
+    @Option(names = "--netns", paramLabel = "NAME",
+            description = "Network namespace to manage (/run/netns/NAME). Default: the agent's own namespace.")
+    String netns;
+
+    @Option(names = "--sandbox",
+            description = "Create (or reuse) the namespace '" + Sandbox.NAMESPACE + "' with a veth pair and an IPv4 "
+                    + "address, and manage it. Nothing outside that namespace is touched.")
+    boolean sandbox;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Journal, subscriptions and generated credentials. Default: ${DEFAULT-VALUE}.")
+    Path stateDir = StateDirectory.DEFAULT;
+
+    @Option(names = "--jolokia-config", paramLabel = "FILE",
+            description = "Jolokia agent properties. Default: ./jolokia.properties when present, else built-in "
+                    + "defaults (127.0.0.1:8778, context /jolokia).")
+    Path jolokiaConfig;
+
+    @Option(names = "--jmx-port", paramLabel = "PORT",
+            description = "Port of the JMX RMI connector on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
+    int jmxPort = AgentOptions.DEFAULT_JMX_PORT;
+
+    @Override
+    public Integer call() throws Exception {
+        if (sandbox && netns != null) {
+            throw new IllegalArgumentException("--sandbox and --netns exclusive: the sandbox is its own namespace");
+        }
+        if (jmxPort < 0 || jmxPort > 65535) {
+            throw new IllegalArgumentException("--jmx-port " + jmxPort + " is not a TCP port");
+        }
+        Path jolokia = jolokiaConfig;
+        if (jolokia == null && Files.isRegularFile(Path.of("jolokia.properties"))) {
+            jolokia = Path.of("jolokia.properties");
+        }
+        String managed = netns;
+        Sandbox.Layout layout = null;
+        if (sandbox) {
+            layout = Sandbox.ensure();
+            managed = layout.namespace();
+        }
+        AgentOptions options = new AgentOptions(managed, stateDir, jolokia, "127.0.0.1", jmxPort);
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (Agent agent = Agent.start(options)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                agent.close();
+                stopped.countDown();
+            }, "renumber-shutdown"));
+            System.out.println(agent.describe());
+            if (layout != null) {
+                System.out.println(layout.howToTry(agent));
+            }
+            stopped.await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,91 @@
+package org.renumber.jmx;
+
+import java.time.Instant;
+import java.util.Arrays;
+import javax.management.MBeanNotificationInfo;
+import javax.management.Notification;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.CompositeDataSupport;
+import javax.management.openmbean.CompositeType;
+import javax.management.openmbean.OpenDataException;
+import javax.management.openmbean.OpenType;
+import javax.management.openmbean.SimpleType;
+import org.renumber.domain.Change;
+import org.renumber.domain.ChangeEvent;
+import org.renumber.domain.EventType;
+
+/**
+ * How a {@link ChangeEvent} looks on the wire: notification type {@link EventType#type()}, the event's message,
+ * and a {@link CompositeData} user data item that any JMX client can read without renumber classes.
+ */
+final class ChangeNotifications {
+
+    static final String[] ITEMS = {"changeId", "interfaceName", "oldAddress", "newAddress", "state",
+            "remainingConnections", "outcome", "error", "startedAt", "deadline"};
+    private static final String[] ITEM_DESCRIPTIONS = {
+            "id of the change (key of its renumber:type=AddressChange MBean)",
+            "interface being renumbered",
+            "address being replaced, ADDRESS/PREFIX",
+            "address replacing it, ADDRESS/PREFIX",
+            "state of the change when the notification was sent",
+            "live connections still using the old address at the last count",
+            "how the change ended (DRAINED, TIMED_OUT, FAILED, CANCELLED), empty while it runs",
+            "why the change failed or timed out, empty otherwise",
+            "when the new address became usable (ISO-8601), empty before",
+            "drain deadline (ISO-8601), empty before the change started"};
+    private static final OpenType<?>[] ITEM_TYPES = {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
+            SimpleType.STRING, SimpleType.STRING, SimpleType.INTEGER, SimpleType.STRING, SimpleType.STRING,
+            SimpleType.STRING, SimpleType.STRING};
+
+    static final CompositeType TYPE = compositeType();
+
+    private ChangeNotifications() {
+    }
+
+    /** What an emitter of change events advertises in its MBeanInfo, so JConsole can subscribe. */
+    static MBeanNotificationInfo[] info(String audience) {
+        String[] types = Arrays.stream(EventType.values()).map(EventType::type).toArray(String[]::new);
+        return new MBeanNotificationInfo[] {new MBeanNotificationInfo(types, Notification.class.getName(),
+                "Address change events " + audience + "; userData is a CompositeData with "
+                        + String.join(", ", ITEMS))};
+    }
+
+    static CompositeData userData(ChangeEvent event) {
+        Change change = event.change();
+        Object[] values = {change.id(), change.interfaceName(), change.oldAddress().toString(),
+                change.newAddress().toString(), change.state().name(), change.remainingConnections(),
+                change.outcome() == null ? "" : change.outcome().name(), text(change.error()),
+                instant(change.startedAt()), instant(change.deadline())};
+        try {
+            return new CompositeDataSupport(TYPE, ITEMS, values);
+        } catch (OpenDataException e) {
+            throw new IllegalStateException("change event does not fit its composite type", e);
+        }
+    }
+
+    static String message(ChangeEvent event) {
+        if (!event.message().isEmpty()) {
+            return event.message();
+        }
+        Change change = event.change();
+        return event.type().type() + ": change " + change.id() + " on " + change.interfaceName() + " ("
+                + change.oldAddress() + " -> " + change.newAddress() + ")";
+    }
+
+    static String instant(Instant instant) {
+        return instant == null ? "" : instant.toString();
+    }
+
+    static String text(String value) {
+        return value == null ? "" : value;
+    }
+
+    private static CompositeType compositeType() {
+        try {
+            return new CompositeType("renumber.ChangeEvent", "An address change event", ITEMS, ITEM_DESCRIPTIONS,
+                    ITEM_TYPES);
+        } catch (OpenDataException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

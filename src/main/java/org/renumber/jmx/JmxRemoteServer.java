@@ -1,0 +1,210 @@
+package org.renumber.jmx;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.rmi.AlreadyBoundException;
+import java.rmi.NoSuchObjectException;
+import java.rmi.registry.LocateRegistry;
+import java.rmi.registry.Registry;
+import java.rmi.server.RMIServerSocketFactory;
+import java.rmi.server.UnicastRemoteObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.remote.JMXAuthenticator;
+import javax.management.remote.JMXConnectorServer;
+import javax.management.remote.JMXPrincipal;
+import javax.management.remote.JMXServiceURL;
+import javax.management.remote.rmi.RMIConnectorServer;
+import javax.management.remote.rmi.RMIJRMPServerImpl;
+import javax.security.auth.Subject;
+import org.renumber.security.Credentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JMX RMI connector ({@code service:jmx:rmi:///jndi/rmi://HOST:PORT/jmxrmi}) that JConsole, jmxterm and the
+ * client library connect to. The RMI registry and the connector share one port, and both listen on
+ * {@code host} only (loopback by default). Every connection must log in with the agent's {@link Credentials};
+ * anonymous connections are refused, and before login the server deserializes nothing but the user name and
+ * password strings. The registry is read-only for other processes, so no local user can swap the connector
+ * for one that collects passwords. Logged-in clients are held to {@link RemoteAccessPolicy}.
+ */
+public final class JmxRemoteServer implements AutoCloseable {
+
+    /** Port of the registry and the connector unless configured otherwise. */
+    public static final int DEFAULT_PORT = 9875;
+    public static final String DEFAULT_HOST = "127.0.0.1";
+
+    private static final String BINDING = "jmxrmi";
+    private static final String RMI_HOSTNAME = "java.rmi.server.hostname";
+    private static final String REGISTRY_FILTER = "sun.rmi.registry.registryFilter";
+    // Only these types may be deserialized from a client before it has authenticated.
+    private static final String CREDENTIAL_TYPES = "jmx.remote.rmi.server.credential.types";
+    private static final Logger log = LoggerFactory.getLogger(JmxRemoteServer.class);
+
+    private final Registry registry;
+    private final JMXConnectorServer connector;
+    private final JMXServiceURL url;
+    private final int port;
+
+    private JmxRemoteServer(Registry registry, JMXConnectorServer connector, JMXServiceURL url, int port) {
+        this.registry = registry;
+        this.connector = connector;
+        this.url = url;
+        this.port = port;
+    }
+
+    /**
+     * Starts the connector for {@code server} on {@code host}:{@code port}; port 0 picks a free port (tests).
+     *
+     * @throws IOException if the port is taken or the connector cannot start
+     */
+    public static JmxRemoteServer start(MBeanServer server, String host, int port, Credentials credentials)
+            throws IOException {
+        requireNonNull(server, "server");
+        requireNonNull(credentials, "credentials");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("JMX port " + port + " is out of range 0-65535");
+        }
+        InetAddress bind = address(host);
+        pinStubHost(bind);
+        lockRegistry();
+        BoundServerSocketFactory sockets = new BoundServerSocketFactory(bind);
+        int actualPort = port == 0 ? freePort(bind) : port;
+        String literal = bind.getHostAddress();
+        String hostPart = literal.indexOf(':') >= 0 ? "[" + literal + "]" : literal;
+
+        Registry registry = LocateRegistry.createRegistry(actualPort, null, sockets);
+        RMIConnectorServer connector = null;
+        try {
+            Map<String, Object> environment = new HashMap<>();
+            environment.put(JMXConnectorServer.AUTHENTICATOR, authenticator(credentials));
+            environment.put(CREDENTIAL_TYPES, new String[] {String[].class.getName(), String.class.getName()});
+            // The connector object shares the registry's port (same socket factory, so one listener).
+            RMIJRMPServerImpl rmiServer = new RMIJRMPServerImpl(actualPort, null, sockets, environment);
+            connector = new RMIConnectorServer(new JMXServiceURL("rmi", hostPart, actualPort), environment,
+                    rmiServer, server);
+            connector.setMBeanServerForwarder(RemoteAccessPolicy.forwarder());
+            connector.start();
+            // Bound in-process: no serialization, so the locked registry accepts it.
+            registry.bind(BINDING, rmiServer.toStub());
+            JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + hostPart + ":" + actualPort
+                    + "/" + BINDING);
+            log.info("JMX connector listening at {} (login required)", url);
+            return new JmxRemoteServer(registry, connector, url, actualPort);
+        } catch (IOException | RuntimeException e) {
+            abandon(connector, registry);
+            throw e;
+        } catch (AlreadyBoundException e) {
+            abandon(connector, registry);
+            throw new IllegalStateException("a new RMI registry already holds " + BINDING, e);
+        }
+    }
+
+    private static void abandon(JMXConnectorServer connector, Registry registry) throws IOException {
+        try {
+            if (connector != null) {
+                connector.stop();
+            }
+        } finally {
+            unexport(registry);
+        }
+    }
+
+    /** The address clients connect to, {@code service:jmx:rmi:///jndi/rmi://HOST:PORT/jmxrmi}. */
+    public JMXServiceURL url() {
+        return url;
+    }
+
+    /** The port of the registry and the connector (the one picked when 0 was asked for). */
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            connector.stop();
+        } finally {
+            unexport(registry);
+            log.info("JMX connector at {} stopped", url);
+        }
+    }
+
+    private static JMXAuthenticator authenticator(Credentials credentials) {
+        return offered -> {
+            if (!(offered instanceof String[] pair) || pair.length != 2) {
+                log.warn("JMX connection refused: no user name and password given");
+                throw new SecurityException("Authentication required: connect with a user name and password");
+            }
+            if (!credentials.matches(pair[0], pair[1])) {
+                log.warn("JMX connection refused: wrong user name or password (user '{}')", printable(pair[0]));
+                throw new SecurityException("Authentication failed: wrong user name or password");
+            }
+            return new Subject(true, Set.of(new JMXPrincipal(pair[0])), Set.of(), Set.of());
+        };
+    }
+
+    private static String printable(String user) {
+        String text = user == null ? "" : user.replaceAll("\\p{Cntrl}", "?");
+        return text.length() > 64 ? text.substring(0, 64) + "..." : text;
+    }
+
+    // RMI stubs carry the host name clients must call back; it defaults to whatever the machine's name resolves
+    // to, which need not be the loopback address the sockets listen on. It is read once per JVM, before the
+    // first export, so it is set here unless the operator set it.
+    private static void pinStubHost(InetAddress bind) {
+        String configured = System.getProperty(RMI_HOSTNAME);
+        if (bind.isAnyLocalAddress()) {
+            return;
+        }
+        if (configured == null) {
+            System.setProperty(RMI_HOSTNAME, bind.getHostAddress());
+        } else if (!configured.equals(bind.getHostAddress())) {
+            log.warn("{} is set to {}, but the JMX connector listens on {}; clients may fail to connect",
+                    RMI_HOSTNAME, configured, bind.getHostAddress());
+        }
+    }
+
+    // Any local user may call bind, rebind and unbind on an RMI registry listening on loopback. Rebinding
+    // "jmxrmi" to a stub of their own would collect the operator's password at the next JConsole login, so
+    // this registry deserializes no objects at all: lookups (a string) work, bind and rebind from outside
+    // fail. The filter is read once, when the JVM's first registry starts; an operator's own setting wins.
+    private static void lockRegistry() {
+        if (System.getProperty(REGISTRY_FILTER) == null) {
+            System.setProperty(REGISTRY_FILTER, "!*");
+        }
+    }
+
+    private static InetAddress address(String host) throws UnknownHostException {
+        return InetAddress.getByName(host == null || host.isBlank() ? DEFAULT_HOST : host.strip());
+    }
+
+    private static int freePort(InetAddress bind) throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, bind)) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private static void unexport(Registry registry) {
+        try {
+            UnicastRemoteObject.unexportObject(registry, true);
+        } catch (NoSuchObjectException e) {
+            // already gone
+        }
+    }
+
+    /** Server sockets bound to one address; equal factories let the registry and connector share a port. */
+    private record BoundServerSocketFactory(InetAddress bind) implements RMIServerSocketFactory {
+        @Override
+        public ServerSocket createServerSocket(int port) throws IOException {
+            return new ServerSocket(port, 50, bind);
+        }
+    }
+}

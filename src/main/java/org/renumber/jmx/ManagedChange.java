@@ -1,0 +1,130 @@
+package org.renumber.jmx;
+
+import static java.util.Objects.requireNonNull;
+
+import org.renumber.domain.Change;
+import org.renumber.service.AddressChangeService;
+import org.weakref.jmx.Managed;
+
+/**
+ * {@code renumber:type=AddressChange,id=<changeId>}: one change, while it runs and for the recent history.
+ * Every getter reads the change's current version; absent values (no outcome yet, no deadline before STARTED)
+ * are empty strings.
+ */
+@MBeanDescription(description = "One address change, while it runs and for the recent history")
+public final class ManagedChange {
+
+    private final AddressChangeService service;
+    private final String id;
+
+    public ManagedChange(AddressChangeService service, String id) {
+        this.service = requireNonNull(service, "service");
+        this.id = requireNonNull(id, "id");
+    }
+
+    @Managed(description = "Change id")
+    public String getId() {
+        return id;
+    }
+
+    @Managed(description = "Current state: REQUESTED, WARNING, ADDING, DRAINING, REMOVING, or the final COMPLETED, "
+            + "TIMED_OUT, FAILED, CANCELLED")
+    public String getState() {
+        return change().state().name();
+    }
+
+    @Managed(description = "Interface being renumbered")
+    public String getInterfaceName() {
+        return change().interfaceName();
+    }
+
+    @Managed(description = "Address being replaced, ADDRESS/PREFIX")
+    public String getOldAddress() {
+        return change().oldAddress().toString();
+    }
+
+    @Managed(description = "Address replacing it, ADDRESS/PREFIX")
+    public String getNewAddress() {
+        return change().newAddress().toString();
+    }
+
+    @Managed(description = "Targets as requested: empty for every matching subscriber, otherwise ids and group:NAME")
+    public String getTargets() {
+        return change().targets();
+    }
+
+    @Managed(description = "Subscriber ids the targets resolved to when the change was accepted")
+    public String[] getSubscribers() {
+        return change().subscriberIds().toArray(String[]::new);
+    }
+
+    @Managed(description = "Live connections still using the old address at the last count")
+    public int getRemainingConnections() {
+        return change().remainingConnections();
+    }
+
+    @Managed(description = "How the change ended: DRAINED, TIMED_OUT, FAILED or CANCELLED; empty while it runs")
+    public String getOutcome() {
+        Change change = change();
+        return change.outcome() == null ? "" : change.outcome().name();
+    }
+
+    @Managed(description = "Why the change failed or timed out; empty otherwise")
+    public String getError() {
+        return ChangeNotifications.text(change().error());
+    }
+
+    @Managed(description = "Drain timeout requested, in seconds")
+    public long getDrainTimeoutSeconds() {
+        return change().drainTimeoutSeconds();
+    }
+
+    @Managed(description = "When the change was requested (ISO-8601)")
+    public String getRequestedAt() {
+        return ChangeNotifications.instant(change().requestedAt());
+    }
+
+    @Managed(description = "When the new address became usable and subscribers were told to move (ISO-8601); "
+            + "empty before")
+    public String getStartedAt() {
+        return ChangeNotifications.instant(change().startedAt());
+    }
+
+    @Managed(description = "When the drain ends at the latest (ISO-8601); empty before the change started")
+    public String getDeadline() {
+        return ChangeNotifications.instant(change().deadline());
+    }
+
+    @Managed(description = "When the change reached its final state (ISO-8601); empty while it runs")
+    public String getFinishedAt() {
+        return ChangeNotifications.instant(change().finishedAt());
+    }
+
+    private Change change() {
+        return service.change(id).orElseThrow(() -> new IllegalStateException(
+                "change " + id + " is no longer in the agent's history"));
+    }
+
+    /** One readable line for the service's ActiveChanges and RecentChanges attributes. */
+    static String describe(Change c) {
+        StringBuilder line = new StringBuilder()
+                .append(c.id()).append(' ').append(c.interfaceName()).append(' ')
+                .append(c.oldAddress()).append(" -> ").append(c.newAddress()).append(' ').append(c.state());
+        if (c.state().isFinal()) {
+            line.append(" outcome=").append(c.outcome() == null ? "-" : c.outcome().name());
+            if (c.finishedAt() != null) {
+                line.append(" finished=").append(c.finishedAt());
+            }
+        } else {
+            line.append(" remaining=").append(c.remainingConnections());
+            if (c.deadline() != null) {
+                line.append(" deadline=").append(c.deadline());
+            }
+        }
+        line.append(" targets=").append(c.targets().isEmpty() ? "(all matching)" : c.targets());
+        if (c.error() != null && !c.error().isEmpty()) {
+            line.append(" error=").append(c.error());
+        }
+        return line.toString();
+    }
+}

@@ -1,0 +1,35 @@
+package org.renumber.jmx;
+
+import static java.util.Comparator.comparing;
+import static java.util.Objects.requireNonNull;
+
+import org.renumber.domain.ConnectionTracker;
+import org.renumber.domain.IpLiterals;
+import org.renumber.domain.SocketEntry;
+import org.weakref.jmx.Managed;
+
+/** {@code renumber:type=ConnectionTracker}: which sockets still use an address. */
+@MBeanDescription(description = "Sockets using a local address")
+public final class ManagedConnectionTracker {
+
+    private final ConnectionTracker tracker;
+
+    public ManagedConnectionTracker(ConnectionTracker tracker) {
+        this.tracker = requireNonNull(tracker, "tracker");
+    }
+
+    @Managed(description = "TCP sockets whose local address is the given one, one line each: protocol, local, "
+            + "remote, state; connections first, then listeners")
+    public String[] connections(@Param(description = "local IP address, e.g. 10.9.0.1 or 2001:db8::1") String address) {
+        return tracker.sockets(IpLiterals.parse(address)).stream()
+                .sorted(comparing(SocketEntry::isListener))
+                .map(SocketEntry::describe)
+                .toArray(String[]::new);
+    }
+
+    @Managed(description = "Number of live connections (owned by a process, not listening, not closing) on the "
+            + "given local address")
+    public int countConnections(@Param(description = "local IP address, e.g. 10.9.0.1 or 2001:db8::1") String address) {
+        return tracker.countConnections(IpLiterals.parse(address));
+    }
+}

@@ -1,0 +1,79 @@
+package org.renumber.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import java.nio.ByteBuffer;
+
+/**
+ * The few libc calls the adapter needs, by JNA direct mapping. Each call that can fail declares
+ * {@link LastErrorException}, which carries errno. Sizes are {@code long} because this adapter runs on
+ * 64-bit Linux (LP64: {@code size_t} and {@code ssize_t} are 64 bits wide).
+ */
+final class LibC {
+
+    static final int AF_UNSPEC = 0;
+    static final int AF_INET = 2;
+    static final int AF_NETLINK = 16;
+    static final int AF_INET6 = 10;
+
+    static final int SOCK_RAW = 3;
+    static final int SOCK_CLOEXEC = 0x80000;
+
+    static final int SOL_SOCKET = 1;
+    static final int SO_SNDBUF = 7;
+    static final int SO_RCVBUF = 8;
+    static final int SO_RCVTIMEO = 20;
+    static final int SO_RCVBUFFORCE = 33;
+
+    static final int MSG_PEEK = 0x2;
+    static final int MSG_TRUNC = 0x20;
+    static final int MSG_PEEK_TRUNC = MSG_PEEK | MSG_TRUNC;
+    static final int MSG_DONTWAIT = 0x40;
+
+    static final int O_RDONLY = 0;
+    static final int O_CLOEXEC = 0x80000;
+
+    static final int CLONE_NEWNET = 0x40000000;
+
+    static final int EFD_CLOEXEC = 0x80000;
+
+    static final short POLLIN = 0x1;
+
+    static {
+        Native.register(LibC.class, Platform.C_LIBRARY_NAME);
+    }
+
+    private LibC() {
+    }
+
+    static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+    static native int bind(int fd, byte[] address, int addressLength) throws LastErrorException;
+
+    static native int getsockname(int fd, byte[] address, int[] addressLength) throws LastErrorException;
+
+    static native long send(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
+
+    /** The buffer must be direct; the kernel writes from its start (position 0). */
+    static native long recv(int fd, ByteBuffer buffer, long length, int flags) throws LastErrorException;
+
+    static native int setsockopt(int fd, int level, int name, byte[] value, int length) throws LastErrorException;
+
+    static native int getsockopt(int fd, int level, int name, byte[] value, int[] length) throws LastErrorException;
+
+    static native int close(int fd) throws LastErrorException;
+
+    static native int open(String path, int flags) throws LastErrorException;
+
+    static native int setns(int fd, int nstype) throws LastErrorException;
+
+    static native int eventfd(int initialValue, int flags) throws LastErrorException;
+
+    static native long write(int fd, byte[] buffer, long length) throws LastErrorException;
+
+    /** {@code fds} holds {@code struct pollfd} entries: int fd, short events, short revents (8 bytes each). */
+    static native int poll(byte[] fds, long count, int timeoutMillis) throws LastErrorException;
+
+    static native String strerror(int errno);
+}

@@ -1,0 +1,404 @@
+package org.renumber.linux;
+
+import static org.renumber.linux.NetlinkConstants.IFA_ADDRESS;
+import static org.renumber.linux.NetlinkConstants.IFA_BROADCAST;
+import static org.renumber.linux.NetlinkConstants.IFA_LOCAL;
+import static org.renumber.linux.NetlinkConstants.IFLA_AF_SPEC;
+import static org.renumber.linux.NetlinkConstants.IFLA_EXT_MASK;
+import static org.renumber.linux.NetlinkConstants.IFLA_IFNAME;
+import static org.renumber.linux.NetlinkConstants.IFLA_INET_CONF;
+import static org.renumber.linux.NetlinkConstants.IP6_RT_PRIO_ADDRCONF;
+import static org.renumber.linux.NetlinkConstants.IPV4_DEVCONF_PROMOTE_SECONDARIES;
+import static org.renumber.linux.NetlinkConstants.NETLINK_ROUTE;
+import static org.renumber.linux.NetlinkConstants.NLM_F_ACK;
+import static org.renumber.linux.NetlinkConstants.NLM_F_CREATE;
+import static org.renumber.linux.NetlinkConstants.NLM_F_DUMP;
+import static org.renumber.linux.NetlinkConstants.NLM_F_EXCL;
+import static org.renumber.linux.NetlinkConstants.NLM_F_REPLACE;
+import static org.renumber.linux.NetlinkConstants.NLM_F_REQUEST;
+import static org.renumber.linux.NetlinkConstants.RTA_DST;
+import static org.renumber.linux.NetlinkConstants.RTA_OIF;
+import static org.renumber.linux.NetlinkConstants.RTA_PREFSRC;
+import static org.renumber.linux.NetlinkConstants.RTA_PRIORITY;
+import static org.renumber.linux.NetlinkConstants.RTA_TABLE;
+import static org.renumber.linux.NetlinkConstants.RTEXT_FILTER_SKIP_STATS;
+import static org.renumber.linux.NetlinkConstants.RTM_DELADDR;
+import static org.renumber.linux.NetlinkConstants.RTM_DELROUTE;
+import static org.renumber.linux.NetlinkConstants.RTM_GETADDR;
+import static org.renumber.linux.NetlinkConstants.RTM_GETLINK;
+import static org.renumber.linux.NetlinkConstants.RTM_GETROUTE;
+import static org.renumber.linux.NetlinkConstants.RTM_NEWADDR;
+import static org.renumber.linux.NetlinkConstants.RTM_NEWLINK;
+import static org.renumber.linux.NetlinkConstants.RTM_NEWROUTE;
+import static org.renumber.linux.NetlinkConstants.RTM_SETLINK;
+import static org.renumber.linux.NetlinkConstants.RTN_UNICAST;
+import static org.renumber.linux.NetlinkConstants.RTPROT_KERNEL;
+import static org.renumber.linux.NetlinkConstants.RT_SCOPE_LINK;
+import static org.renumber.linux.NetlinkConstants.RT_SCOPE_NOWHERE;
+import static org.renumber.linux.NetlinkConstants.RT_SCOPE_UNIVERSE;
+import static org.renumber.linux.NetlinkConstants.RT_TABLE_MAIN;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.renumber.domain.IpLiterals;
+import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.NetInterface;
+import org.renumber.domain.NetworkControl;
+import org.renumber.domain.NetworkException;
+
+/**
+ * {@link NetworkControl} over rtnetlink (NETLINK_ROUTE) in one network namespace: the same messages
+ * {@code ip addr}, {@code ip route} and {@code sysctl} would send, without running them. One socket, used by
+ * one request at a time. Closing this closes the socket, not the namespace.
+ */
+public final class NetlinkNetworkControl implements NetworkControl, AutoCloseable {
+
+    /** {@code IFNAMSIZ - 1}. */
+    private static final int MAX_INTERFACE_NAME = 15;
+
+    private final LinuxNetns netns;
+    private final NetlinkSocket socket;
+
+    public NetlinkNetworkControl(LinuxNetns netns) {
+        this.netns = Objects.requireNonNull(netns, "netns");
+        this.socket = netns.openSocket(NETLINK_ROUTE);
+    }
+
+    @Override
+    public List<NetInterface> interfaces() {
+        NetlinkRequest links = new NetlinkRequest(RTM_GETLINK, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+        new StructIfInfoMsg(LibC.AF_UNSPEC, 0, 0, 0, 0).pack(links.buffer());
+        StructNlAttr.putU32(links.buffer(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+        List<Link> linkList = socket.transact("list interfaces in " + netns.describe(), links, Link::parse);
+
+        NetlinkRequest addresses = new NetlinkRequest(RTM_GETADDR, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+        new StructIfAddrMsg(LibC.AF_UNSPEC, 0, 0, 0, 0).pack(addresses.buffer());
+        List<Address> addressList = socket.transact("list addresses in " + netns.describe(), addresses, Address::parse);
+
+        Map<Integer, List<InterfaceAddress>> byIndex = new LinkedHashMap<>();
+        for (Address a : addressList) {
+            byIndex.computeIfAbsent(a.index, i -> new ArrayList<>()).add(a.address);
+        }
+        List<NetInterface> result = new ArrayList<>();
+        for (Link link : linkList) {
+            result.add(new NetInterface(link.index, link.name, byIndex.getOrDefault(link.index, List.of())));
+        }
+        return result;
+    }
+
+    @Override
+    public void addAddress(String interfaceName, InterfaceAddress address) {
+        Objects.requireNonNull(address, "address");
+        Link link = link(interfaceName);
+        socket.request("add address " + IpText.of(address) + " to " + interfaceName + " in " + netns.describe(),
+                newAddressRequest(link.index, address));
+    }
+
+    @Override
+    public void removeAddress(String interfaceName, InterfaceAddress address) {
+        Objects.requireNonNull(address, "address");
+        Link link = link(interfaceName);
+        socket.request("remove address " + IpText.of(address) + " from " + interfaceName + " in " + netns.describe(),
+                deleteAddressRequest(link.index, address));
+    }
+
+    @Override
+    public void setConnectedRouteSource(String interfaceName, InterfaceAddress subnet, InetAddress preferredSource) {
+        Objects.requireNonNull(subnet, "subnet");
+        Objects.requireNonNull(preferredSource, "preferredSource");
+        if (InterfaceAddress.maxPrefix(preferredSource) != InterfaceAddress.maxPrefix(subnet.address())) {
+            throw new IllegalArgumentException("preferred source " + IpText.of(preferredSource)
+                    + " is not of the same family as " + IpText.of(subnet));
+        }
+        Link link = link(interfaceName);
+        Route existing = findConnectedRoute(link, subnet);
+        // The kernel keys a route by (table, destination, tos, metric): replace the one it made, at its metric.
+        int priority = existing != null ? existing.priority : (subnet.isIpv4() ? 0 : IP6_RT_PRIO_ADDRCONF);
+        socket.request("set source " + IpText.of(preferredSource) + " on route " + IpText.of(subnet.network())
+                + "/" + subnet.prefixLength() + " dev " + interfaceName + " in " + netns.describe(),
+                routeSourceRequest(link.index, subnet, preferredSource, priority));
+    }
+
+    @Override
+    public void deleteConnectedRoute(String interfaceName, InterfaceAddress subnet) {
+        Objects.requireNonNull(subnet, "subnet");
+        Link link = link(interfaceName);
+        Route existing = findConnectedRoute(link, subnet);
+        if (existing == null) {
+            return;
+        }
+        NetlinkRequest request = new NetlinkRequest(RTM_DELROUTE, (short) (NLM_F_REQUEST | NLM_F_ACK));
+        // Scope NOWHERE and type/protocol as found: the kernel matches only what is set (fib_table_delete).
+        new StructRtMsg(family(subnet), subnet.prefixLength(), 0, 0, RT_TABLE_MAIN, existing.protocol,
+                RT_SCOPE_NOWHERE, existing.type, 0).pack(request.buffer());
+        if (subnet.prefixLength() > 0) {
+            StructNlAttr.putAddress(request.buffer(), RTA_DST, subnet.network());
+        }
+        StructNlAttr.putU32(request.buffer(), RTA_OIF, link.index);
+        if (existing.priority != 0) {
+            StructNlAttr.putU32(request.buffer(), RTA_PRIORITY, existing.priority);
+        }
+        try {
+            socket.request("delete route " + IpText.of(subnet.network()) + "/" + subnet.prefixLength() + " dev "
+                    + interfaceName + " in " + netns.describe(), request);
+        } catch (NetworkException e) {
+            if (e.errno() != Errno.ESRCH) {
+                throw e; // ESRCH: someone else deleted it since the dump, which is what was asked
+            }
+        }
+    }
+
+    @Override
+    public InetAddress connectedRouteSource(String interfaceName, InterfaceAddress subnet) {
+        Objects.requireNonNull(subnet, "subnet");
+        Route route = findConnectedRoute(link(interfaceName), subnet);
+        return route == null ? null : route.preferredSource;
+    }
+
+    /**
+     * Whether the kernel promotes a secondary address when the primary of its subnet is removed on this
+     * interface: its own {@code promote_secondaries} or that of {@code net.ipv4.conf.all}, which the kernel ORs
+     * ({@code IN_DEV_ORCONF}). The interface's value comes from its IPv4 devconf in the link message, the
+     * "all" value from /proc/sys read on the namespace's thread.
+     */
+    @Override
+    public boolean promoteSecondaries(String interfaceName) {
+        Link link = link(interfaceName);
+        if (link.promoteSecondaries) {
+            return true;
+        }
+        String all = netns.readFile(Path.of("/proc/sys/net/ipv4/conf/all/promote_secondaries")).strip();
+        return !"0".equals(all);
+    }
+
+    /**
+     * Sets the interface's own {@code promote_secondaries} with RTM_SETLINK (IFLA_AF_SPEC / AF_INET /
+     * IFLA_INET_CONF, attribute type = devconf index), like writing
+     * {@code /proc/sys/net/ipv4/conf/IF/promote_secondaries}. Turning it off does not override "all".
+     */
+    @Override
+    public void setPromoteSecondaries(String interfaceName, boolean enabled) {
+        Link link = link(interfaceName);
+        socket.request("set promote_secondaries=" + (enabled ? 1 : 0) + " on " + interfaceName + " in "
+                + netns.describe(), promoteSecondariesRequest(link.index, enabled));
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+
+    @Override
+    public String toString() {
+        return "rtnetlink in " + netns.describe();
+    }
+
+    /** The interface by name (RTM_GETLINK with IFLA_IFNAME); unknown names are the caller's mistake. */
+    private Link link(String interfaceName) {
+        Objects.requireNonNull(interfaceName, "interfaceName");
+        byte[] name = interfaceName.getBytes(StandardCharsets.UTF_8);
+        if (name.length == 0 || name.length > MAX_INTERFACE_NAME || interfaceName.contains("/")
+                || interfaceName.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("'" + interfaceName + "' is not an interface name (1-15 bytes, no / or spaces)");
+        }
+        NetlinkRequest request = new NetlinkRequest(RTM_GETLINK, (short) (NLM_F_REQUEST | NLM_F_ACK));
+        new StructIfInfoMsg(LibC.AF_UNSPEC, 0, 0, 0, 0).pack(request.buffer());
+        StructNlAttr.putU32(request.buffer(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+        byte[] terminated = new byte[name.length + 1];
+        System.arraycopy(name, 0, terminated, 0, name.length);
+        StructNlAttr.putBytes(request.buffer(), IFLA_IFNAME, terminated);
+        List<Link> links;
+        try {
+            links = socket.transact("look up interface " + interfaceName + " in " + netns.describe(), request, Link::parse);
+        } catch (NetworkException e) {
+            if (e.errno() == Errno.ENODEV) {
+                throw new IllegalArgumentException("no interface '" + interfaceName + "' in " + netns.describe(), e);
+            }
+            throw e;
+        }
+        if (links.isEmpty()) {
+            throw new IllegalArgumentException("no interface '" + interfaceName + "' in " + netns.describe());
+        }
+        return links.get(0);
+    }
+
+    /** The main-table unicast route of the subnet's network out of this interface, kernel-made first. */
+    private Route findConnectedRoute(Link link, InterfaceAddress subnet) {
+        NetlinkRequest request = new NetlinkRequest(RTM_GETROUTE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+        new StructRtMsg(family(subnet), 0, 0, 0, 0, 0, 0, 0, 0).pack(request.buffer());
+        InetAddress network = subnet.network();
+        List<Route> routes = socket.transact("list routes in " + netns.describe(), request, Route::parse);
+        return routes.stream()
+                .filter(r -> r.table == RT_TABLE_MAIN && r.type == RTN_UNICAST && r.outputInterface == link.index
+                        && r.dstLength == subnet.prefixLength()
+                        && (subnet.prefixLength() == 0 ? r.destination == null : network.equals(r.destination)))
+                .min(Comparator.comparingInt((Route r) -> r.protocol == RTPROT_KERNEL ? 0 : 1)
+                        .thenComparingInt(r -> r.priority))
+                .orElse(null);
+    }
+
+    /** RTM_NEWADDR as {@code ip addr add A/P brd + dev IF} sends it (create, fail if it exists). */
+    static NetlinkRequest newAddressRequest(int index, InterfaceAddress address) {
+        NetlinkRequest request = new NetlinkRequest(RTM_NEWADDR,
+                (short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL));
+        putAddress(request, index, address);
+        InetAddress broadcast = broadcast(address);
+        if (broadcast != null) {
+            StructNlAttr.putAddress(request.buffer(), IFA_BROADCAST, broadcast);
+        }
+        return request;
+    }
+
+    /**
+     * RTM_DELADDR of exactly this address and prefix. Unlike {@code ip addr del}, it sends IFA_ADDRESS too:
+     * only then does the kernel compare the prefix length (inet_rtm_deladdr), so 10.9.0.7/16 cannot go in
+     * place of 10.9.0.7/24.
+     */
+    static NetlinkRequest deleteAddressRequest(int index, InterfaceAddress address) {
+        NetlinkRequest request = new NetlinkRequest(RTM_DELADDR, (short) (NLM_F_REQUEST | NLM_F_ACK));
+        putAddress(request, index, address);
+        return request;
+    }
+
+    /**
+     * RTM_NEWROUTE replacing the connected route, as
+     * {@code ip route replace NET/P dev IF proto kernel scope link src SOURCE [metric M]} sends it.
+     */
+    static NetlinkRequest routeSourceRequest(int index, InterfaceAddress subnet, InetAddress source, int priority) {
+        NetlinkRequest request = new NetlinkRequest(RTM_NEWROUTE,
+                (short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE));
+        // IPv6 routes all have scope universe; IPv4 connected routes have scope link.
+        new StructRtMsg(family(subnet), subnet.prefixLength(), 0, 0, RT_TABLE_MAIN, RTPROT_KERNEL,
+                subnet.isIpv4() ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE, RTN_UNICAST, 0).pack(request.buffer());
+        if (subnet.prefixLength() > 0) {
+            StructNlAttr.putAddress(request.buffer(), RTA_DST, subnet.network());
+        }
+        StructNlAttr.putAddress(request.buffer(), RTA_PREFSRC, source);
+        StructNlAttr.putU32(request.buffer(), RTA_OIF, index);
+        if (priority != 0) {
+            StructNlAttr.putU32(request.buffer(), RTA_PRIORITY, priority);
+        }
+        return request;
+    }
+
+    /** RTM_SETLINK with IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { [PROMOTE_SECONDARIES] = u32 } } }. */
+    static NetlinkRequest promoteSecondariesRequest(int index, boolean enabled) {
+        NetlinkRequest request = new NetlinkRequest(RTM_SETLINK, (short) (NLM_F_REQUEST | NLM_F_ACK));
+        new StructIfInfoMsg(LibC.AF_UNSPEC, 0, index, 0, 0).pack(request.buffer());
+        ByteBuffer b = request.buffer();
+        int afSpec = StructNlAttr.beginNested(b, IFLA_AF_SPEC);
+        int inet = StructNlAttr.beginNested(b, LibC.AF_INET);
+        int conf = StructNlAttr.beginNested(b, IFLA_INET_CONF);
+        StructNlAttr.putU32(b, IPV4_DEVCONF_PROMOTE_SECONDARIES, enabled ? 1 : 0);
+        StructNlAttr.endNested(b, conf);
+        StructNlAttr.endNested(b, inet);
+        StructNlAttr.endNested(b, afSpec);
+        return request;
+    }
+
+    private static void putAddress(NetlinkRequest request, int index, InterfaceAddress address) {
+        new StructIfAddrMsg(family(address), address.prefixLength(), 0, RT_SCOPE_UNIVERSE, index).pack(request.buffer());
+        StructNlAttr.putAddress(request.buffer(), IFA_LOCAL, address.address());
+        StructNlAttr.putAddress(request.buffer(), IFA_ADDRESS, address.address());
+    }
+
+    /** The subnet's broadcast address as {@code brd +} computes it, or null (IPv6, /31, /32). */
+    static InetAddress broadcast(InterfaceAddress address) {
+        if (!(address.address() instanceof Inet4Address) || address.prefixLength() > 30) {
+            return null;
+        }
+        byte[] bytes = address.address().getAddress();
+        for (int bit = address.prefixLength(); bit < 32; bit++) {
+            bytes[bit / 8] |= (byte) (0x80 >>> (bit % 8));
+        }
+        return IpLiterals.fromBytes(bytes);
+    }
+
+    private static int family(InterfaceAddress address) {
+        return address.isIpv4() ? LibC.AF_INET : LibC.AF_INET6;
+    }
+
+    /** What this class needs of an RTM_NEWLINK message. */
+    record Link(int index, String name, boolean promoteSecondaries) {
+
+        static Link parse(NetlinkMessage message) {
+            if (message.type() != RTM_NEWLINK) {
+                return null;
+            }
+            ByteBuffer body = message.body();
+            StructIfInfoMsg info = StructIfInfoMsg.parse(body);
+            List<StructNlAttr> attributes = StructNlAttr.parseAll(body);
+            StructNlAttr name = StructNlAttr.find(attributes, IFLA_IFNAME);
+            return new Link(info.index(), name == null ? "if" + info.index() : name.asString(),
+                    devconf(attributes, IPV4_DEVCONF_PROMOTE_SECONDARIES) == 1);
+        }
+
+        /**
+         * An IPv4 devconf value from IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF. In this direction (kernel to user)
+         * IFLA_INET_CONF is a plain array of u32, value {@code i} at index {@code i - 1}; -1 when absent.
+         */
+        static int devconf(List<StructNlAttr> linkAttributes, int index) {
+            StructNlAttr afSpec = StructNlAttr.find(linkAttributes, IFLA_AF_SPEC);
+            StructNlAttr inet = afSpec == null ? null : StructNlAttr.find(afSpec.nested(), LibC.AF_INET);
+            StructNlAttr conf = inet == null ? null : StructNlAttr.find(inet.nested(), IFLA_INET_CONF);
+            if (conf == null || conf.length() - StructNlAttr.HEADER_SIZE < index * 4) {
+                return -1;
+            }
+            return conf.valueBuffer().getInt((index - 1) * 4);
+        }
+    }
+
+    /** One address of an RTM_NEWADDR message. */
+    record Address(int index, InterfaceAddress address, int flags) {
+
+        static Address parse(NetlinkMessage message) {
+            if (message.type() != RTM_NEWADDR) {
+                return null;
+            }
+            ByteBuffer body = message.body();
+            StructIfAddrMsg header = StructIfAddrMsg.parse(body);
+            List<StructNlAttr> attributes = StructNlAttr.parseAll(body);
+            // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the peer on point-to-point links (and
+            // the only one IPv6 sends).
+            StructNlAttr local = StructNlAttr.find(attributes, IFA_LOCAL);
+            StructNlAttr chosen = local != null ? local : StructNlAttr.find(attributes, IFA_ADDRESS);
+            if (chosen == null) {
+                return null;
+            }
+            StructNlAttr flags = StructNlAttr.find(attributes, NetlinkConstants.IFA_FLAGS);
+            return new Address(header.index(), new InterfaceAddress(chosen.asInetAddress(), header.prefixLength()),
+                    flags != null ? flags.asU32() : header.flags());
+        }
+    }
+
+    /** What this class needs of an RTM_NEWROUTE message. */
+    record Route(int table, int protocol, int scope, int type, int dstLength, InetAddress destination,
+            int outputInterface, InetAddress preferredSource, int priority) {
+
+        static Route parse(NetlinkMessage message) {
+            if (message.type() != RTM_NEWROUTE) {
+                return null;
+            }
+            ByteBuffer body = message.body();
+            StructRtMsg rt = StructRtMsg.parse(body);
+            List<StructNlAttr> attributes = StructNlAttr.parseAll(body);
+            StructNlAttr table = StructNlAttr.find(attributes, RTA_TABLE);
+            StructNlAttr dst = StructNlAttr.find(attributes, RTA_DST);
+            StructNlAttr oif = StructNlAttr.find(attributes, RTA_OIF);
+            StructNlAttr prefsrc = StructNlAttr.find(attributes, RTA_PREFSRC);
+            StructNlAttr priority = StructNlAttr.find(attributes, RTA_PRIORITY);
+            return new Route(table != null ? table.asU32() : rt.table(), rt.protocol(), rt.scope(), rt.type(),
+                    rt.dstLength(), dst == null ? null : dst.asInetAddress(), oif == null ? 0 : oif.asU32(),
+                    prefsrc == null ? null : prefsrc.asInetAddress(), priority == null ? 0 : priority.asU32());
+        }
+    }
+}

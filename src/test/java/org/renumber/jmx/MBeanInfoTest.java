@@ -1,0 +1,140 @@
+package org.renumber.jmx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanInfo;
+import javax.management.MBeanNotificationInfo;
+import javax.management.MBeanOperationInfo;
+import javax.management.MBeanParameterInfo;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+import javax.management.NotificationBroadcaster;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.renumber.domain.EventType;
+
+class MBeanInfoTest {
+
+    private final MBeanServer server = MBeanServerFactory.newMBeanServer();
+    private final ServiceFixture fixture = new ServiceFixture();
+    private JmxAdapter adapter;
+    private String changeId;
+
+    @BeforeEach
+    void exportOneOfEachKind() throws Exception {
+        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker);
+        fixture.start();
+        fixture.service.subscribers().subscribe("app1", "web", "");
+        changeId = fixture.service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
+        fixture.service.awaitChange(changeId, 10);
+    }
+
+    @AfterEach
+    void close() {
+        adapter.close();
+        fixture.close();
+    }
+
+    @Test
+    void everyRenumberMBeanIsRegisteredUnderItsContractName() throws Exception {
+        assertThat(server.queryNames(new ObjectName("renumber:*"), null)).containsExactlyInAnyOrder(
+                MBeanNames.SERVICE, MBeanNames.CONNECTION_TRACKER, MBeanNames.subscription("app1"),
+                MBeanNames.change(changeId));
+    }
+
+    @Test
+    void everyAttributeOperationAndParameterHasADescription() throws Exception {
+        for (ObjectName name : server.queryNames(new ObjectName("renumber:*"), null)) {
+            MBeanInfo info = server.getMBeanInfo(name);
+            assertThat(info.getDescription()).as(name.toString()).isNotBlank();
+            for (MBeanAttributeInfo attribute : info.getAttributes()) {
+                assertThat(attribute.getDescription()).as(name + " attribute " + attribute.getName()).isNotBlank();
+            }
+            for (MBeanOperationInfo operation : info.getOperations()) {
+                assertThat(operation.getDescription()).as(name + " operation " + operation.getName()).isNotBlank();
+                for (MBeanParameterInfo parameter : operation.getSignature()) {
+                    assertThat(parameter.getDescription())
+                            .as(name + " " + operation.getName() + " parameter " + parameter.getName()).isNotBlank();
+                }
+            }
+        }
+    }
+
+    @Test
+    void operationsShowTheirRealParameterNamesAndJdkTypes() throws Exception {
+        MBeanInfo service = server.getMBeanInfo(MBeanNames.SERVICE);
+        assertThat(parameterNames(service, "changeAddress"))
+                .containsExactly("interfaceName", "oldAddress", "newAddress", "targets", "drainTimeoutSeconds");
+        assertThat(parameterNames(service, "subscribe")).containsExactly("subscriberId", "group", "scope");
+        assertThat(parameterNames(service, "unsubscribe")).containsExactly("subscriberId");
+        assertThat(parameterNames(service, "awaitChange")).containsExactly("changeId", "timeoutSeconds");
+        assertThat(parameterNames(service, "cancelChange")).containsExactly("changeId");
+        assertThat(operation(service, "changeAddress").getReturnType()).isEqualTo(String.class.getName());
+        assertThat(operation(service, "subscribe").getReturnType()).isEqualTo(String.class.getName());
+        assertThat(operation(service, "awaitChange").getReturnType()).isEqualTo(String.class.getName());
+
+        MBeanInfo tracker = server.getMBeanInfo(MBeanNames.CONNECTION_TRACKER);
+        assertThat(parameterNames(tracker, "connections")).containsExactly("address");
+        assertThat(operation(tracker, "connections").getReturnType()).isEqualTo(String[].class.getName());
+        assertThat(operation(tracker, "countConnections").getReturnType()).isEqualTo("int");
+
+        for (ObjectName name : server.queryNames(new ObjectName("renumber:*"), null)) {
+            for (MBeanAttributeInfo attribute : server.getMBeanInfo(name).getAttributes()) {
+                assertThat(attribute.getType()).as(name + " " + attribute.getName())
+                        .isIn("java.lang.String", "[Ljava.lang.String;", "int", "long");
+            }
+        }
+    }
+
+    @Test
+    void contractAttributesArePresent() throws Exception {
+        assertThat(attributeNames(MBeanNames.change(changeId))).contains("State", "InterfaceName", "OldAddress",
+                "NewAddress", "Targets", "RemainingConnections", "Outcome", "Error", "StartedAt", "Deadline",
+                "Subscribers");
+        assertThat(attributeNames(MBeanNames.subscription("app1"))).contains("SubscriberId", "Group", "Scope");
+        assertThat(attributeNames(MBeanNames.SERVICE)).contains("Subscribers", "ActiveChanges", "RecentChanges");
+        assertThat(server.getAttribute(MBeanNames.change(changeId), "State")).isEqualTo("COMPLETED");
+        assertThat(server.getAttribute(MBeanNames.change(changeId), "Outcome")).isEqualTo("DRAINED");
+        assertThat((String[]) server.getAttribute(MBeanNames.SERVICE, "Subscribers"))
+                .containsExactly("app1 group=web scope=(all)");
+        assertThat((String[]) server.getAttribute(MBeanNames.SERVICE, "RecentChanges")).singleElement()
+                .asString().startsWith(changeId + " v0 10.9.0.1/24 -> 10.9.1.1/24 COMPLETED outcome=DRAINED");
+    }
+
+    @Test
+    void serviceAndSubscriptionsAdvertiseEveryNotificationType() throws Exception {
+        Set<String> all = Set.of(Arrays.stream(EventType.values()).map(EventType::type).toArray(String[]::new));
+        for (ObjectName name : List.of(MBeanNames.SERVICE, MBeanNames.subscription("app1"))) {
+            assertThat(server.isInstanceOf(name, NotificationBroadcaster.class.getName())).as(name.toString()).isTrue();
+            MBeanNotificationInfo[] notifications = server.getMBeanInfo(name).getNotifications();
+            assertThat(notifications).hasSize(1);
+            assertThat(notifications[0].getNotifTypes()).containsExactlyInAnyOrderElementsOf(all);
+            assertThat(notifications[0].getDescription()).isNotBlank();
+        }
+        assertThat(server.getMBeanInfo(MBeanNames.CONNECTION_TRACKER).getNotifications()).isEmpty();
+    }
+
+    @Test
+    void closingTheAdapterUnregistersEverything() throws Exception {
+        adapter.close();
+        assertThat(server.queryNames(new ObjectName("renumber:*"), null)).isEmpty();
+    }
+
+    private static MBeanOperationInfo operation(MBeanInfo info, String name) {
+        return Arrays.stream(info.getOperations()).filter(o -> o.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static List<String> parameterNames(MBeanInfo info, String operation) {
+        return Arrays.stream(operation(info, operation).getSignature()).map(MBeanParameterInfo::getName).toList();
+    }
+
+    private List<String> attributeNames(ObjectName name) throws Exception {
+        return Arrays.stream(server.getMBeanInfo(name).getAttributes()).map(MBeanAttributeInfo::getName).toList();
+    }
+}

@@ -1,0 +1,174 @@
+package org.renumber.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.renumber.linux.NetlinkConstants.SOCK_DIAG_BY_FAMILY;
+import static org.renumber.linux.RtnetlinkCodecTest.messages;
+import static org.renumber.linux.RtnetlinkCodecTest.packed;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.renumber.domain.IpLiterals;
+import org.renumber.domain.SocketEntry;
+import org.renumber.domain.TcpState;
+
+/**
+ * sock_diag encoders and decoders against bytes captured from the kernel (Linux 6.18, x86_64) with strace
+ * around {@code ss -tn src 10.9.0.1} and {@code ss -tE}, with a server on 10.9.0.1:5000 (AF_INET socket) and
+ * one on ::ffff:10.9.0.1:5001 (dual-stack AF_INET6 socket), each with one client from 10.9.0.2.
+ */
+class InetDiagCodecTest {
+
+    /**
+     * {@code ss -tn src 10.9.0.1}, first of its two dumps (AF_INET; states: ss's "connected" set 0xb37),
+     * seq 123456: nlmsghdr, inet_diag_req_v2, then the INET_DIAG_REQ_BYTECODE attribute with one S_COND.
+     */
+    private static final String SS_DUMP_REQUEST = """
+            5c000000 14000103 40e20100 00000000 02060000 370b0000 00000000 00000000
+            00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000
+            00000000 00000000
+            14000100
+            07101400 02200000 ffffffff 0a090001""";
+
+    /** Answer of the AF_INET dump: 10.9.0.1:5000 - 10.9.0.2:46386 ESTABLISHED, cookie 32, inode 9084. */
+    private static final String IPV4_SOCKET = """
+            7c000000 14000200 40e20100 6e150000 02010000 1388b532 0a090001 00000000
+            00000000 00000000 0a090002 00000000 00000000 00000000 00000000 20000000
+            00000000 00000000 00000000 00000000 00000000 7c230000 05000800 00000000
+            08000f00 00000000 0c001500 01000000 00000000 06001600 52000000""";
+
+    /**
+     * Answer of the AF_INET6 dump to the same AF_INET condition: the dual-stack socket
+     * [::ffff:10.9.0.1]:5001 - [::ffff:10.9.0.2]:38018, inode 9552.
+     */
+    private static final String MAPPED_SOCKET = """
+            7c000000 14000200 40e20100 6e150000 0a010000 13899482 00000000 00000000
+            0000ffff 0a090001 00000000 00000000 0000ffff 0a090002 00000000 22000000
+            00000000 00000000 00000000 00000000 00000000 50250000 05000800 00000000
+            08000f00 00000000 0c001500 01000000 00000000 06001600 12000000""";
+
+    /**
+     * A destroy event (group SKNLGRP_INET_TCP_DESTROY) when the AF_INET connection was freed: state CLOSE,
+     * inode 0, with the extensions the kernel adds to events.
+     */
+    private static final String DESTROY_EVENT = """
+            7c010000 14000000 00000000 00000000 02070000 1388b532 0a090001 00000000
+            00000000 00000000 0a090002 00000000 00000000 00000000 00000000 20000000
+            00000000 00000000 01000000 00000000 00000000 00000000 05000a00 06000000
+            1c010200 07000000 0007aa01 e01c0300 409c0000 a8050000 18020000 00000000
+            00000000 00000000 00000000 00000000 0c1b0000 00000000 0c1b0000 00000000
+            dc050000 58fa0000 17000000 0d000000 ffffff7f 0b000000 a8050000 03000000
+            00000000 90380000 00000000 a24e7475 00000000 ffffffff ffffffff 01000000
+            00000000 01000000 00000000 02000000 04000000 00000000 15000000 00000000
+            00000000 9e100e02 00000000 00000000 00000000 00000000 00000000 00000000
+            00000000 02000000 00000000 00000000 00000000 00000000 00000000 00000000
+            00000000 00000000 00fc0000 00000100 00000000 00000000 00000000 00000000
+            00000000 00000000 00000000 00000000 00000000 00000000 00000000""";
+
+    @BeforeAll
+    static void capturesAreLittleEndian() {
+        Assumptions.assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "captures are from x86_64");
+    }
+
+    @Test
+    void dumpRequestIsWhatSsSrcSends() {
+        NetlinkRequest request = SockDiagConnectionTracker.dumpRequest(LibC.AF_INET, 0xb37, IpLiterals.parse("10.9.0.1"));
+
+        assertThat(Hex.of(request.toBytes(123456))).isEqualTo(Hex.of(Hex.bytes(SS_DUMP_REQUEST)));
+    }
+
+    @Test
+    void requestStructRoundTrips() {
+        ByteBuffer buffer = Hex.buffer(SS_DUMP_REQUEST);
+        buffer.position(StructNlMsgHdr.SIZE);
+        StructInetDiagReqV2 request = StructInetDiagReqV2.parse(buffer);
+
+        assertThat(request.family()).isEqualTo(LibC.AF_INET);
+        assertThat(request.protocol()).isEqualTo(NetlinkConstants.IPPROTO_TCP);
+        assertThat(request.states()).isEqualTo(0xb37);
+        assertThat(request.id()).isEqualTo(StructInetDiagSockId.any());
+        assertThat(packed(StructInetDiagReqV2.SIZE, request::pack))
+                .isEqualTo(Arrays.copyOfRange(Hex.bytes(SS_DUMP_REQUEST), 16, 16 + StructInetDiagReqV2.SIZE));
+    }
+
+    @Test
+    void localAddressFilterIsOneSourceConditionThatRejectsByJumpingPastTheEnd() {
+        byte[] program = InetDiagBytecode.localAddressIs(IpLiterals.parse("10.9.0.1"));
+
+        assertThat(Hex.of(program)).isEqualTo("07101400" + "02200000" + "ffffffff" + "0a090001");
+        ByteBuffer buffer = ByteBuffer.wrap(program).order(ByteOrder.nativeOrder());
+        assertThat(StructInetDiagBcOp.parse(buffer)).isEqualTo(new StructInetDiagBcOp(7, 16, 20));
+        assertThat(StructInetDiagHostCond.parse(buffer))
+                .isEqualTo(new StructInetDiagHostCond(LibC.AF_INET, 32, -1, new byte[] {10, 9, 0, 1}));
+    }
+
+    @Test
+    void ipv6FilterCarriesTheFullAddress() {
+        byte[] program = InetDiagBytecode.localAddressIs(IpLiterals.parse("2001:db8::1"));
+
+        assertThat(Hex.of(program)).isEqualTo("071c2000" + "0a800000" + "ffffffff" + "20010db8000000000000000000000001");
+    }
+
+    @Test
+    void ipv4SocketBecomesASocketEntry() {
+        NetlinkMessage message = messages(IPV4_SOCKET).get(0);
+
+        assertThat(message.type()).isEqualTo(SOCK_DIAG_BY_FAMILY);
+        assertThat(SockDiagConnectionTracker.entry(message)).isEqualTo(new SocketEntry(SocketEntry.Protocol.TCP,
+                new InetSocketAddress(IpLiterals.parse("10.9.0.1"), 5000),
+                new InetSocketAddress(IpLiterals.parse("10.9.0.2"), 46386), TcpState.ESTABLISHED, 9084));
+        StructInetDiagMsg socket = StructInetDiagMsg.parse(message.body());
+        assertThat(socket.id().cookie()).isEqualTo(32);
+        assertThat(socket.id().interfaceIndex()).isZero();
+    }
+
+    @Test
+    void diagMessageRoundTripsWithBigEndianPortsAndNativeInode() {
+        NetlinkMessage message = messages(IPV4_SOCKET).get(0);
+        StructInetDiagMsg socket = StructInetDiagMsg.parse(message.body());
+
+        assertThat(socket.id().sourcePort()).isEqualTo(0x1388);
+        assertThat(socket.inode()).isEqualTo(0x237c);
+        assertThat(packed(StructInetDiagMsg.SIZE, socket::pack))
+                .isEqualTo(Arrays.copyOfRange(Hex.bytes(IPV4_SOCKET), 16, 16 + StructInetDiagMsg.SIZE));
+    }
+
+    @Test
+    void ipv4MappedSocketOfADualStackSocketReportsTheIpv4Address() {
+        SocketEntry entry = SockDiagConnectionTracker.entry(messages(MAPPED_SOCKET).get(0));
+
+        assertThat(entry.local().getAddress()).isInstanceOf(Inet4Address.class).isEqualTo(IpLiterals.parse("10.9.0.1"));
+        assertThat(entry.local().getPort()).isEqualTo(5001);
+        assertThat(entry.remote()).isEqualTo(new InetSocketAddress(IpLiterals.parse("10.9.0.2"), 38018));
+        assertThat(entry.inode()).isEqualTo(9552);
+        assertThat(StructInetDiagMsg.parse(messages(MAPPED_SOCKET).get(0).body()).family()).isEqualTo(LibC.AF_INET6);
+    }
+
+    @Test
+    void destroyEventNamesTheFreedSocketsLocalAddress() {
+        NetlinkMessage message = messages(DESTROY_EVENT).get(0);
+        StructInetDiagMsg socket = StructInetDiagMsg.parse(message.body());
+
+        assertThat(message.type()).isEqualTo(SOCK_DIAG_BY_FAMILY);
+        assertThat(message.header().sequence()).isZero();
+        assertThat(TcpState.ofKernel(socket.state())).isEqualTo(TcpState.CLOSE);
+        assertThat(socket.inode()).isZero();
+        assertThat(socket.id().local(socket.family()))
+                .isEqualTo(new InetSocketAddress(IpLiterals.parse("10.9.0.1"), 5000));
+    }
+
+    @Test
+    void stateMaskHasEveryTcpStateButTimeWaitAndNewSynRecv() {
+        int states = SockDiagConnectionTracker.STATES;
+
+        for (TcpState state : TcpState.values()) {
+            boolean wanted = state != TcpState.UNKNOWN && state != TcpState.TIME_WAIT && state != TcpState.NEW_SYN_RECV;
+            assertThat((states >>> state.kernelValue()) & 1).as(state.name()).isEqualTo(wanted ? 1 : 0);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package org.renumber.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.renumber.testing.NetNsFixture.IF_A;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.IpLiterals;
+import org.renumber.domain.NetInterface;
+import org.renumber.domain.NetworkException;
+import org.renumber.testing.NetNsFixture;
+
+/**
+ * {@link NetlinkNetworkControl} against the real kernel in namespace A of a {@link NetNsFixture}, checked
+ * with iproute2's view ({@code ip -j}). Some tests document kernel behaviour the workflow depends on.
+ */
+class NetlinkNetworkControlTest {
+
+    private static final InterfaceAddress OLD = InterfaceAddress.parse("10.9.0.1/24");
+    private static final InterfaceAddress NEW = InterfaceAddress.parse("10.9.0.3/24");
+
+    private NetNsFixture fixture;
+    private LinuxNetns netns;
+    private NetlinkNetworkControl control;
+
+    @BeforeEach
+    void createNamespaces() {
+        fixture = NetNsFixture.create();
+        netns = LinuxNetns.open(fixture.a());
+        control = new NetlinkNetworkControl(netns);
+    }
+
+    @AfterEach
+    void deleteNamespaces() {
+        try (NetNsFixture f = fixture; LinuxNetns n = netns; NetlinkNetworkControl c = control) {
+            // closed in reverse order, each even if another fails
+        }
+    }
+
+    @Test
+    void interfacesAndAddressesAreWhatIpAddrShowsInKernelOrder() {
+        // The IPv6 link-local address appears when the kernel notices the carrier, a moment after set-up.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(asText(control.interfaces())).isEqualTo(ipAddr()));
+        assertThat(asText(control.interfaces())).anySatisfy(line -> assertThat(line).startsWith("v0: 10.9.0.1/24 2001:db8:9::1/64"));
+    }
+
+    @Test
+    void addedAddressesAppearWithTheBroadcastIpWouldSetAndRemovedOnesGo() {
+        control.addAddress(IF_A, NEW);
+        control.addAddress(IF_A, InterfaceAddress.parse("2001:db8:9::3/64"));
+
+        assertThat(fixture.addresses(fixture.a(), IF_A)).contains("10.9.0.3/24", "2001:db8:9::3/64");
+        assertThat(addressInfo("10.9.0.3").path("broadcast").asText()).isEqualTo("10.9.0.255");
+        assertThat(addressInfo("10.9.0.3").path("secondary").asBoolean()).isTrue();
+
+        control.removeAddress(IF_A, NEW);
+        control.removeAddress(IF_A, InterfaceAddress.parse("2001:db8:9::3/64"));
+
+        assertThat(fixture.addresses(fixture.a(), IF_A)).doesNotContain("10.9.0.3/24", "2001:db8:9::3/64")
+                .contains("10.9.0.1/24", "2001:db8:9::1/64");
+    }
+
+    @Test
+    void addingAnAddressThatExistsFailsWithEexist() {
+        assertThatThrownBy(() -> control.addAddress(IF_A, OLD))
+                .isInstanceOf(NetworkException.class)
+                .hasMessageContaining("add address 10.9.0.1/24 to v0")
+                .hasMessageContaining("File exists (EEXIST)")
+                .satisfies(e -> assertThat(((NetworkException) e).errno()).isEqualTo(Errno.EEXIST));
+    }
+
+    @Test
+    void removingAnAddressThatIsNotThereFailsWithTheKernelsReason() {
+        assertThatThrownBy(() -> control.removeAddress(IF_A, InterfaceAddress.parse("10.9.0.99/24")))
+                .isInstanceOf(NetworkException.class)
+                .hasMessageContaining("remove address 10.9.0.99/24 from v0")
+                .satisfies(e -> assertThat(((NetworkException) e).errno()).isEqualTo(Errno.EADDRNOTAVAIL));
+    }
+
+    @Test
+    void removeDeletesOnlyTheEntryWithTheGivenPrefix() {
+        // The same IPv4 address can be configured twice with different prefixes.
+        control.addAddress(IF_A, InterfaceAddress.parse("10.8.0.7/24"));
+        control.addAddress(IF_A, InterfaceAddress.parse("10.8.0.7/16"));
+
+        control.removeAddress(IF_A, InterfaceAddress.parse("10.8.0.7/16"));
+
+        assertThat(fixture.addresses(fixture.a(), IF_A)).contains("10.8.0.7/24").doesNotContain("10.8.0.7/16");
+    }
+
+    @Test
+    void unknownInterfaceIsAnIllegalArgumentNamingIt() {
+        assertThatThrownBy(() -> control.addAddress("nope0", NEW))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nope0")
+                .hasMessageContaining(fixture.a());
+        assertThatThrownBy(() -> control.promoteSecondaries("a-name-far-too-long"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a-name-far-too-long");
+    }
+
+    @Test
+    void promoteSecondariesIsSetThroughNetlinkAndReadBack() {
+        assertThat(control.promoteSecondaries(IF_A)).isFalse();
+
+        control.setPromoteSecondaries(IF_A, true);
+
+        assertThat(control.promoteSecondaries(IF_A)).isTrue();
+        assertThat(fixture.sysctl(fixture.a(), "net.ipv4.conf.v0.promote_secondaries")).isEqualTo("1");
+
+        control.setPromoteSecondaries(IF_A, false);
+
+        assertThat(control.promoteSecondaries(IF_A)).isFalse();
+        assertThat(fixture.sysctl(fixture.a(), "net.ipv4.conf.v0.promote_secondaries")).isEqualTo("0");
+    }
+
+    @Test
+    void promoteSecondariesOfAllCountsBecauseTheKernelOrsItWithTheInterfaces() {
+        fixture.setSysctl(fixture.a(), "net.ipv4.conf.all.promote_secondaries", "1");
+
+        assertThat(control.promoteSecondaries(IF_A)).isTrue();
+        assertThat(fixture.sysctl(fixture.a(), "net.ipv4.conf.v0.promote_secondaries")).isEqualTo("0");
+        control.addAddress(IF_A, NEW);
+        control.removeAddress(IF_A, OLD);
+        assertThat(fixture.addresses(fixture.a(), IF_A)).contains("10.9.0.3/24");
+    }
+
+    /** Kernel fact (DESIGN.md): the trap the workflow avoids. */
+    @Test
+    void withoutPromotionRemovingThePrimaryTakesTheNewSecondaryAndItsRouteWithIt() {
+        control.addAddress(IF_A, NEW);
+        control.setConnectedRouteSource(IF_A, OLD, NEW.address());
+
+        control.removeAddress(IF_A, OLD);
+
+        assertThat(fixture.addresses(fixture.a(), IF_A)).doesNotContain("10.9.0.1/24", "10.9.0.3/24");
+        assertThat(control.connectedRouteSource(IF_A, OLD)).isNull();
+    }
+
+    @Test
+    void withPromotionTheNewAddressAndTheSteeredRouteSurviveRemovalOfTheOldPrimary() {
+        control.setPromoteSecondaries(IF_A, true);
+        control.addAddress(IF_A, NEW);
+        control.setConnectedRouteSource(IF_A, OLD, NEW.address());
+
+        control.removeAddress(IF_A, OLD);
+
+        assertThat(fixture.addresses(fixture.a(), IF_A)).contains("10.9.0.3/24").doesNotContain("10.9.0.1/24");
+        assertThat(addressInfo("10.9.0.3").path("secondary").asBoolean()).as("promoted to primary").isFalse();
+        assertThat(control.connectedRouteSource(IF_A, NEW)).isEqualTo(NEW.address());
+        assertThat(fixture.routeSource(fixture.a(), "10.9.0.2")).isEqualTo("10.9.0.3");
+    }
+
+    @Test
+    void steeringTheConnectedRouteMovesNewOutboundTrafficToTheNewSource() {
+        control.addAddress(IF_A, NEW);
+        assertThat(control.connectedRouteSource(IF_A, OLD)).isEqualTo(OLD.address());
+        assertThat(fixture.routeSource(fixture.a(), "10.9.0.2")).isEqualTo("10.9.0.1");
+
+        control.setConnectedRouteSource(IF_A, OLD, NEW.address());
+
+        assertThat(fixture.routeSource(fixture.a(), "10.9.0.2")).isEqualTo("10.9.0.3");
+        assertThat(control.connectedRouteSource(IF_A, OLD)).isEqualTo(NEW.address());
+        JsonNode routes = fixture.ipJson(fixture.a(), "-4", "route", "show", "10.9.0.0/24");
+        assertThat(routes).as("replaced, not appended: %s", routes).hasSize(1);
+        assertThat(routes.get(0).path("protocol").asText()).isEqualTo("kernel");
+        assertThat(routes.get(0).path("scope").asText()).isEqualTo("link");
+    }
+
+    /** Kernel fact: deleting an address removes only the connected route whose source is that address. */
+    @Test
+    void aRouteSteeredToAnAddressInAnotherSubnetSurvivesRemovalOfTheOldAddressUntilDeleted() {
+        InterfaceAddress other = InterfaceAddress.parse("10.9.1.1/24");
+        control.addAddress(IF_A, other);
+        control.setConnectedRouteSource(IF_A, OLD, other.address());
+
+        control.removeAddress(IF_A, OLD);
+
+        assertThat(control.connectedRouteSource(IF_A, OLD)).isEqualTo(other.address());
+        assertThat(fixture.routeSource(fixture.a(), "10.9.0.2")).isEqualTo("10.9.1.1");
+
+        control.deleteConnectedRoute(IF_A, OLD);
+        control.deleteConnectedRoute(IF_A, OLD); // absent now: nothing to do
+
+        assertThat(control.connectedRouteSource(IF_A, OLD)).isNull();
+        assertThat(fixture.ipJson(fixture.a(), "-4", "route", "show", "10.9.0.0/24")).isEmpty();
+    }
+
+    @Test
+    void ipv6ConnectedRouteKeepsItsMetricWhenItsSourceIsSet() {
+        InterfaceAddress old6 = InterfaceAddress.parse("2001:db8:9::1/64");
+        InterfaceAddress new6 = InterfaceAddress.parse("2001:db8:9::3/64");
+        // A tentative IPv6 address (DAD running) cannot be a route's source: EINVAL "Invalid source address".
+        fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::3/64", "dev", IF_A, "nodad");
+
+        control.setConnectedRouteSource(IF_A, old6, new6.address());
+
+        JsonNode routes = fixture.ipJson(fixture.a(), "-6", "route", "show", "2001:db8:9::/64");
+        assertThat(routes).as("%s", routes).hasSize(1);
+        assertThat(routes.get(0).path("metric").asInt()).isEqualTo(256);
+        assertThat(control.connectedRouteSource(IF_A, old6)).isEqualTo(IpLiterals.parse("2001:db8:9::3"));
+    }
+
+    private JsonNode addressInfo(String address) {
+        for (JsonNode info : fixture.ipJson(fixture.a(), "addr", "show", "dev", IF_A).get(0).path("addr_info")) {
+            if (info.path("local").asText().equals(address)) {
+                return info;
+            }
+        }
+        throw new AssertionError(address + " is not on " + IF_A);
+    }
+
+    /** "name: a/p a/p" per interface, addresses in ip's notation. */
+    private List<String> ipAddr() {
+        List<String> lines = new ArrayList<>();
+        for (JsonNode link : fixture.ipJson(fixture.a(), "addr")) {
+            StringBuilder line = new StringBuilder(link.path("ifname").asText()).append(":");
+            for (JsonNode info : link.path("addr_info")) {
+                line.append(' ').append(info.path("local").asText()).append('/').append(info.path("prefixlen").asInt());
+            }
+            lines.add(line.toString());
+        }
+        return lines;
+    }
+
+    private static List<String> asText(List<NetInterface> interfaces) {
+        List<String> lines = new ArrayList<>();
+        for (NetInterface nic : interfaces) {
+            StringBuilder line = new StringBuilder(nic.name()).append(":");
+            for (InterfaceAddress a : nic.addresses()) {
+                line.append(' ').append(compact(a));
+            }
+            lines.add(line.toString());
+        }
+        return lines;
+    }
+
+    private static String compact(InterfaceAddress address) {
+        return IpText.of(address);
+    }
+}
