@@ -280,12 +280,11 @@ public final class AddressChangeService implements AutoCloseable {
 
     private void launch(Change change, boolean resumed) {
         ChangeWorkflow workflow = new ChangeWorkflow(change, resumed, network, tracker, journal, timers, clock,
-                this::publish);
+                this::publish, this::retire);
         synchronized (this) {
             active.put(change.id(), workflow);
         }
         listeners.forEach(l -> l.changeAccepted(change.id()));
-        workflow.done().thenAccept(this::retire);
         workers.execute(workflow);
     }
 

@@ -41,13 +41,15 @@ final class ChangeWorkflow implements Runnable {
     private final Clock clock;
     private final Consumer<ChangeEvent> events;
     private final boolean resumed;
+    private final Consumer<Change> onFinished;
 
     private final CompletableFuture<Change> done = new CompletableFuture<>();
     private final CompletableFuture<Void> cancelRequested = new CompletableFuture<>();
     private volatile Change change;
 
     ChangeWorkflow(Change change, boolean resumed, NetworkControl network, ConnectionTracker tracker,
-                   ChangeJournal journal, ScheduledExecutorService timers, Clock clock, Consumer<ChangeEvent> events) {
+                   ChangeJournal journal, ScheduledExecutorService timers, Clock clock, Consumer<ChangeEvent> events,
+                   Consumer<Change> onFinished) {
         this.change = requireNonNull(change, "change");
         this.resumed = resumed;
         this.network = requireNonNull(network, "network");
@@ -56,6 +58,7 @@ final class ChangeWorkflow implements Runnable {
         this.timers = requireNonNull(timers, "timers");
         this.clock = requireNonNull(clock, "clock");
         this.events = requireNonNull(events, "events");
+        this.onFinished = requireNonNull(onFinished, "onFinished");
     }
 
     Change change() {
@@ -99,6 +102,9 @@ final class ChangeWorkflow implements Runnable {
             failSafely(e);
         } finally {
             if (change.isFinished()) {
+                // The service forgets the change as active before waiters wake, so a script that awaited it
+                // can start the next change on the interface at once.
+                onFinished.accept(change);
                 done.complete(change);
             }
         }

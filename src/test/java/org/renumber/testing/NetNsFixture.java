@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Two fresh network namespaces joined by a veth pair, for tests against the real kernel (root needed):
@@ -64,7 +63,9 @@ public final class NetNsFixture implements AutoCloseable {
 
     /** As {@link #create()} with another name prefix (CI deletes leftovers of {@code rn-test-} and {@code rn-it-}). */
     public static NetNsFixture create(String namePrefix) {
-        Assumptions.assumeTrue(isRoot(), "needs root: creates network namespaces");
+        if (!isRoot()) {
+            throw new IllegalStateException("these tests need root: they create network namespaces (run the README test command as root)");
+        }
         NetNsFixture fixture = new NetNsFixture(namePrefix);
         try {
             fixture.setUp();

@@ -41,7 +41,7 @@ public final class NetNsPeer implements AutoCloseable {
         if (stack == Stack.IPV4_ONLY) {
             command.add("-Djava.net.preferIPv4Stack=true");
         }
-        command.addAll(List.of("-cp", PeerProcess.testClassPath(), TcpPeer.class.getName()));
+        command.addAll(List.of("-cp", testClassPath(), TcpPeer.class.getName()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         NetNsPeer peer = new NetNsPeer(process);
@@ -58,6 +58,11 @@ public final class NetNsPeer implements AutoCloseable {
     public String ask(String command) throws IOException {
         in.println(command);
         return out.readLine();
+    }
+
+    /** The classpath of this test run (surefire puts the real one in a property). */
+    public static String testClassPath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     }
 
     public long pid() {
