@@ -3,6 +3,7 @@ package org.renumber.linux;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 
 /**
@@ -36,6 +37,17 @@ final class LibC {
 
     static final int CLONE_NEWNET = 0x40000000;
 
+    // sys/mount.h, sys/file.h, linux/magic.h: creating a named network namespace as ip netns add does
+    static final long MS_BIND = 4096;
+    static final long MS_REC = 16384;
+    static final long MS_SHARED = 1 << 20;
+    static final int MNT_DETACH = 2;
+    static final int LOCK_EX = 2;
+    static final int LOCK_UN = 8;
+    static final long NSFS_MAGIC = 0x6e736673;
+    /** {@code struct statfs} is 120 bytes on x86_64 and arm64, {@code f_type} (a long) first; room to spare. */
+    static final int STATFS_BUFFER_SIZE = 256;
+
     static final int EFD_CLOEXEC = 0x80000;
 
     static final short POLLIN = 0x1;
@@ -67,6 +79,19 @@ final class LibC {
     static native int open(String path, int flags) throws LastErrorException;
 
     static native int setns(int fd, int nstype) throws LastErrorException;
+
+    /** Moves the calling thread (only) into a new namespace of the types in {@code flags}. */
+    static native int unshare(int flags) throws LastErrorException;
+
+    static native int mount(String source, String target, String filesystemType, long flags, Pointer data)
+            throws LastErrorException;
+
+    static native int umount2(String target, int flags) throws LastErrorException;
+
+    static native int flock(int fd, int operation) throws LastErrorException;
+
+    /** Fills {@code buffer} with {@code struct statfs}; see {@link #STATFS_BUFFER_SIZE}. */
+    static native int statfs(String path, byte[] buffer) throws LastErrorException;
 
     static native int eventfd(int initialValue, int flags) throws LastErrorException;
 

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class LinuxNetns implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LinuxNetns.class);
-    private static final Path NETNS_DIR = Path.of("/run/netns");
+    /** Where {@code ip netns} keeps named namespaces: one bind mount of an nsfs inode per name. */
+    static final Path NETNS_DIR = Path.of("/run/netns");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@:+-]{1,200}");
     private static final Runnable STOP = () -> { };
 
@@ -57,8 +58,8 @@ public final class LinuxNetns implements AutoCloseable {
      * @throws NetworkException when the namespace does not exist or cannot be entered (errno inside)
      */
     public static LinuxNetns open(String nameOrNull) {
-        if (nameOrNull != null && (!NAME.matcher(nameOrNull).matches() || nameOrNull.startsWith("."))) {
-            throw new IllegalArgumentException("'" + nameOrNull + "' is not a network namespace name (as in ip netns list)");
+        if (nameOrNull != null) {
+            requireName(nameOrNull);
         }
         LinuxNetns netns = new LinuxNetns(nameOrNull);
         netns.thread.start();
@@ -75,6 +76,13 @@ public final class LinuxNetns implements AutoCloseable {
             Thread.currentThread().interrupt();
             netns.close();
             throw new IllegalStateException("interrupted while entering network namespace " + nameOrNull, e);
+        }
+    }
+
+    /** Rejects names that are not a plain file name under /run/netns (no path tricks). */
+    static void requireName(String name) {
+        if (name == null || !NAME.matcher(name).matches() || name.startsWith(".")) {
+            throw new IllegalArgumentException("'" + name + "' is not a network namespace name (as in ip netns list)");
         }
     }
 

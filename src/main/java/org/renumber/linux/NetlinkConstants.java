@@ -99,6 +99,16 @@ public final class NetlinkConstants {
     public static final int IFLA_INET_CONF = 1;
     public static final int RTEXT_FILTER_SKIP_STATS = 1 << 3;
 
+    // linux/if_link.h, linux/veth.h: creating links (ip link add NAME type veth peer name PEER)
+    public static final int IFLA_LINK = 5;
+    public static final int IFLA_LINKINFO = 18;
+    public static final int IFLA_INFO_KIND = 1;
+    public static final int IFLA_INFO_DATA = 2;
+    public static final int VETH_INFO_PEER = 1;
+
+    /** linux/if.h: ifi_flags bit of an administratively up interface. */
+    public static final int IFF_UP = 0x1;
+
     /** linux/ip.h: index of promote_secondaries in the IPv4 devconf (enum starts at FORWARDING = 1). */
     public static final int IPV4_DEVCONF_PROMOTE_SECONDARIES = 20;
 

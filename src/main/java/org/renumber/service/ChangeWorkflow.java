@@ -102,9 +102,6 @@ final class ChangeWorkflow implements Runnable {
             failSafely(e);
         } finally {
             if (change.isFinished()) {
-                // The service forgets the change as active before waiters wake, so a script that awaited it
-                // can start the next change on the interface at once.
-                onFinished.accept(change);
                 done.complete(change);
             }
         }
@@ -320,6 +317,9 @@ final class ChangeWorkflow implements Runnable {
     private void finish(ChangeState state, Outcome outcome, String message, EventType type) {
         transition(c -> c.finished(state, outcome, message, clock.instant()).withSteps(
                 c.steps().withRollbackPending(false)));
+        // The service forgets the change as active before anyone hears it ended, so a script reacting to the
+        // final notification (or to awaitChange) can start the next change on the interface at once.
+        onFinished.accept(change);
         emit(type, message);
     }
 

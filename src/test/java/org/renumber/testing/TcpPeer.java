@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class TcpPeer {
 
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private boolean server;
 
     public static void main(String[] args) throws Exception {
         new TcpPeer().run(args);
@@ -46,7 +47,8 @@ public final class TcpPeer {
                     }
                     say("CLOSED");
                 }
-                case "ping" -> say(ping() ? "PONG ok" : "PONG failed");
+                // The server's echo threads own the read side of its sockets; only a client can ping.
+                case "ping" -> say(server ? "ERROR ping is a client command" : ping() ? "PONG ok" : "PONG failed");
                 case "sources" -> say("SOURCES " + sockets.stream()
                         .map(s -> s.getLocalAddress().getHostAddress()).distinct().toList());
                 case "exit" -> System.exit(0);
@@ -57,6 +59,7 @@ public final class TcpPeer {
     }
 
     private void serve(InetAddress address, int port) throws IOException {
+        server = true;
         ServerSocket server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(address, port), 1024);
