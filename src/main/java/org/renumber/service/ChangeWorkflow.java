@@ -186,7 +186,8 @@ final class ChangeWorkflow implements Runnable {
             abort(Outcome.CANCELLED, "cancelled by operator while draining");
             return;
         }
-        int remaining = tracker.countConnections(change.oldAddress().address());
+        // At the deadline, count once more: the last connection may have closed since the last event.
+        int remaining = outcome == Outcome.DRAINED ? 0 : tracker.countConnections(change.oldAddress().address());
         update(c -> c.withRemaining(remaining));
         if (remaining == 0) {
             transition(c -> c.drainEnded(Outcome.DRAINED, null));

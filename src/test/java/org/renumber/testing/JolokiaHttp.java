@@ -32,12 +32,21 @@ public final class JolokiaHttp {
     }
 
     public JsonNode post(Map<String, ?> request) throws IOException, InterruptedException {
+        return JSON.readTree(send(request).body());
+    }
+
+    /** The HTTP status of a POST, for checks that must not depend on the body (e.g. 401). */
+    public int postStatus(Map<String, ?> request) throws IOException, InterruptedException {
+        return send(request).statusCode();
+    }
+
+    private HttpResponse<String> send(Map<String, ?> request) throws IOException, InterruptedException {
         HttpRequest built = HttpRequest.newBuilder(url)
                 .header("Authorization", authorization)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(new HashMap<>(request))))
                 .build();
-        return JSON.readTree(http.send(built, HttpResponse.BodyHandlers.ofString()).body());
+        return http.send(built, HttpResponse.BodyHandlers.ofString());
     }
 
     public JsonNode exec(String mbean, String operation, Object... arguments) throws IOException, InterruptedException {

@@ -1,0 +1,115 @@
+package org.renumber.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import javax.management.remote.JMXServiceURL;
+
+/**
+ * The packaged agent ({@code java -jar target/renumber.jar agent ...}) as a separate process, the way an
+ * operator runs it: tests read its endpoints from what it prints and its password from the state directory.
+ */
+public final class AgentProcess implements AutoCloseable {
+
+    private final Process process;
+    private final JMXServiceURL jmxUrl;
+    private final URI jolokiaUrl;
+    private final Path stateDir;
+
+    private AgentProcess(Process process, JMXServiceURL jmxUrl, URI jolokiaUrl, Path stateDir) {
+        this.process = process;
+        this.jmxUrl = jmxUrl;
+        this.jolokiaUrl = jolokiaUrl;
+        this.stateDir = stateDir;
+    }
+
+    /** Starts the jar with {@code args} and waits until it has printed its JMX and Jolokia addresses. */
+    public static AgentProcess start(Path stateDir, String... args) throws IOException {
+        Path jar = Path.of("target", "renumber.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run `mvn verify`, which packages it first");
+        }
+        List<String> command = new java.util.ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString(), "agent",
+                "--state-dir", stateDir.toString(), "--jmx-port", "0"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String jmx = null;
+        String jolokia = null;
+        StringBuilder seen = new StringBuilder();
+        for (String line = out.readLine(); line != null && (jmx == null || jolokia == null); line = out.readLine()) {
+            seen.append(line).append('\n');
+            String trimmed = line.strip();
+            if (trimmed.startsWith("JMX:")) {
+                jmx = trimmed.substring(4).strip();
+            } else if (trimmed.startsWith("Jolokia:")) {
+                jolokia = trimmed.substring(8).strip();
+            }
+        }
+        if (jmx == null || jolokia == null) {
+            process.destroyForcibly();
+            throw new IOException("the agent did not start; it printed:\n" + seen);
+        }
+        drain(out);
+        return new AgentProcess(process, new JMXServiceURL(jmx), URI.create(jolokia), stateDir);
+    }
+
+    /** Keeps reading the agent's output so it never blocks on a full pipe; echoes it for the test log. */
+    private static void drain(Reader out) {
+        Thread thread = new Thread(() -> {
+            try {
+                out.transferTo(new java.io.PrintWriter(System.out, true));
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "agent-output");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The generated credentials from {@code <state-dir>/credentials}. */
+    public String[] credentials() throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(stateDir.resolve("credentials"))) {
+            properties.load(reader);
+        }
+        return new String[] {properties.getProperty("user"), properties.getProperty("password")};
+    }
+
+    public URI jolokiaUrl() {
+        return jolokiaUrl;
+    }
+
+    public RemoteJmx jmx() throws IOException {
+        String[] credentials = credentials();
+        return new RemoteJmx(jmxUrl, credentials[0], credentials[1]);
+    }
+
+    public JolokiaHttp jolokiaHttp() throws IOException {
+        String[] credentials = credentials();
+        return new JolokiaHttp(jolokiaUrl, credentials[0], credentials[1]);
+    }
+
+    /** SIGKILL: the agent gets no chance to clean up, as in a crash or an OOM kill. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+}
