@@ -1,0 +1,113 @@
+package org.renumber.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.renumber.domain.Change;
+import org.renumber.domain.ChangeState;
+import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.IpLiterals;
+import org.renumber.domain.Outcome;
+import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryNetwork;
+import org.renumber.testing.InMemoryTracker;
+
+/**
+ * A killed agent leaves a journal in any state, with the kernel possibly one step ahead of it (the journal
+ * is written first). Whatever the combination, the restarted agent ends the change and the interface keeps
+ * at least one of the two addresses.
+ */
+class RecoveryTest {
+
+    private static final InterfaceAddress OLD = InterfaceAddress.parse("10.9.0.1/24");
+    private static final InterfaceAddress NEW = InterfaceAddress.parse("10.9.1.1/24");
+
+    private final InMemoryNetwork network = new InMemoryNetwork().withInterface("v0", "10.9.0.1/24");
+    private final InMemoryTracker tracker = new InMemoryTracker();
+    private final InMemoryJournal journal = new InMemoryJournal();
+    private AddressChangeService service;
+
+    @AfterEach
+    void stop() {
+        service.close();
+    }
+
+    private Change journaled(ChangeState state, Change.Steps steps, Outcome outcome) {
+        Instant now = Instant.now();
+        boolean started = state == ChangeState.DRAINING || state == ChangeState.REMOVING;
+        return new Change("chg-crash", "v0", OLD, NEW, "", List.of(), 30, state, outcome, null, 0, now,
+                started ? now : null, started ? now.plusSeconds(30) : null, null, steps);
+    }
+
+    private ChangeState restart(Change journaledChange) throws Exception {
+        journal.saveChange(journaledChange);
+        service = new AddressChangeService(network, tracker, journal, new SubscriberRegistry(journal), Clock.systemUTC());
+        service.start();
+        return service.awaitChange("chg-crash", 10);
+    }
+
+    @ParameterizedTest(name = "killed in {0}, before the kernel step")
+    @EnumSource(value = ChangeState.class, names = {"REQUESTED", "ADDING", "DRAINING"})
+    void changeKilledBeforeItsKernelStepIsFinished(ChangeState state) throws Exception {
+        if (state == ChangeState.DRAINING) {
+            network.addAddress("v0", NEW);
+        }
+        assertEquals(ChangeState.COMPLETED, restart(journaled(state, Change.Steps.NONE, null)));
+        assertThat(network.addresses("v0")).containsExactly(NEW);
+    }
+
+    @ParameterizedTest(name = "killed in ADDING after the address was added: {0}")
+    @ValueSource(booleans = {true, false})
+    void changeKilledAfterAddingTheNewAddressIsFinished(boolean routeSteered) throws Exception {
+        network.addAddress("v0", NEW);
+        Change.Steps steps = new Change.Steps(true, routeSteered, false, false);
+        assertEquals(ChangeState.COMPLETED, restart(journaled(ChangeState.ADDING, steps, null)));
+        assertThat(network.addresses("v0")).containsExactly(NEW);
+    }
+
+    @ParameterizedTest(name = "killed in REMOVING, old address already removed: {0}")
+    @ValueSource(booleans = {true, false})
+    void changeKilledWhileRemovingIsFinished(boolean oldAlreadyRemoved) throws Exception {
+        network.addAddress("v0", NEW);
+        if (oldAlreadyRemoved) {
+            network.removeAddress("v0", OLD);
+        }
+        Change removing = journaled(ChangeState.REMOVING, new Change.Steps(true, true, false, false), Outcome.DRAINED);
+        assertEquals(ChangeState.COMPLETED, restart(removing));
+        assertThat(network.addresses("v0")).containsExactly(NEW);
+    }
+
+    @ParameterizedTest(name = "killed while rolling back a {0}")
+    @EnumSource(value = Outcome.class, names = {"CANCELLED", "FAILED"})
+    void rollbackInterruptedByAKillIsCompleted(Outcome why) throws Exception {
+        network.addAddress("v0", NEW);
+        network.setConnectedRouteSource("v0", OLD, NEW.address());
+        Change rollingBack = journaled(ChangeState.DRAINING, new Change.Steps(true, true, false, false), null)
+                .rollingBack(why, "operator asked");
+        ChangeState end = restart(rollingBack);
+        assertEquals(why == Outcome.CANCELLED ? ChangeState.CANCELLED : ChangeState.FAILED, end);
+        assertThat(network.addresses("v0")).containsExactly(OLD);
+        assertEquals(IpLiterals.parse("10.9.0.1"), network.connectedRouteSource("v0", OLD));
+    }
+
+    @ParameterizedTest(name = "killed in REMOVING with promote_secondaries switched on: same subnet")
+    @ValueSource(strings = {"10.9.0.7/24"})
+    void promoteSecondariesSwitchedOnByAKilledAgentIsSwitchedBackOff(String sameSubnet) throws Exception {
+        InterfaceAddress fresh = InterfaceAddress.parse(sameSubnet);
+        network.addAddress("v0", fresh);
+        network.setPromoteSecondaries("v0", true);
+        Instant now = Instant.now();
+        Change removing = new Change("chg-crash", "v0", OLD, fresh, "", List.of(), 30, ChangeState.REMOVING,
+                Outcome.DRAINED, null, 0, now, now, now.plusSeconds(30), null, new Change.Steps(true, true, true, false));
+        assertEquals(ChangeState.COMPLETED, restart(removing));
+        assertThat(network.addresses("v0")).containsExactly(fresh);
+        assertEquals(false, network.promoteSecondaries("v0"));
+    }
+}
