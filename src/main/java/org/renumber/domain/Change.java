@@ -24,6 +24,9 @@ import java.util.Objects;
  * @param deadline            drain deadline, null before STARTED
  * @param finishedAt          when it reached a final state, null before
  * @param steps               kernel steps done so far, so recovery and rollback undo exactly those
+ * @param kind                requested by an operator, or detected after an operator renumbered by hand
+ * @param removeOldAddress    whether the workflow removes the old address at the end (a detected change
+ *                            leaves the alias to the operator unless told otherwise)
  */
 public record Change(
         String id,
@@ -41,7 +44,9 @@ public record Change(
         Instant startedAt,
         Instant deadline,
         Instant finishedAt,
-        Steps steps) {
+        Steps steps,
+        ChangeKind kind,
+        boolean removeOldAddress) {
 
     public Change {
         Objects.requireNonNull(id, "id");
@@ -53,6 +58,17 @@ public record Change(
         targets = targets == null ? "" : targets;
         subscriberIds = List.copyOf(subscriberIds);
         steps = steps == null ? Steps.NONE : steps;
+        kind = kind == null ? ChangeKind.REQUESTED : kind;
+    }
+
+    /** A change requested through changeAddress: the agent adds the new address and removes the old one. */
+    public Change(String id, String interfaceName, InterfaceAddress oldAddress, InterfaceAddress newAddress,
+                  String targets, List<String> subscriberIds, long drainTimeoutSeconds, ChangeState state,
+                  Outcome outcome, String error, int remainingConnections, Instant requestedAt, Instant startedAt,
+                  Instant deadline, Instant finishedAt, Steps steps) {
+        this(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds, state, outcome,
+                error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, steps, ChangeKind.REQUESTED,
+                true);
     }
 
     /**
@@ -91,41 +107,45 @@ public record Change(
 
     public Change withState(ChangeState next) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
-                next, outcome, error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, steps);
+                next, outcome, error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, steps,
+                kind, removeOldAddress);
     }
 
     public Change withSteps(Steps next) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
-                state, outcome, error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, next);
+                state, outcome, error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, next,
+                kind, removeOldAddress);
     }
 
     public Change withRemaining(int remaining) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
-                state, outcome, error, remaining, requestedAt, startedAt, deadline, finishedAt, steps);
+                state, outcome, error, remaining, requestedAt, startedAt, deadline, finishedAt, steps,
+                kind, removeOldAddress);
     }
 
     public Change started(Instant now) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
                 ChangeState.DRAINING, outcome, error, remainingConnections, requestedAt, now,
-                now.plusSeconds(drainTimeoutSeconds), finishedAt, steps);
+                now.plusSeconds(drainTimeoutSeconds), finishedAt, steps, kind, removeOldAddress);
     }
 
     /** The drain ended (DRAINED or TIMED_OUT): the outcome is known, the old address is about to go. */
     public Change drainEnded(Outcome drainOutcome, String message) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
                 ChangeState.REMOVING, drainOutcome, message, remainingConnections, requestedAt, startedAt, deadline,
-                finishedAt, steps);
+                finishedAt, steps, kind, removeOldAddress);
     }
 
     /** Records why the change is about to be rolled back, before the kernel is touched. */
     public Change rollingBack(Outcome why, String message) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
                 state, why, message, remainingConnections, requestedAt, startedAt, deadline, finishedAt,
-                steps.withRollbackPending(true));
+                steps.withRollbackPending(true), kind, removeOldAddress);
     }
 
     public Change finished(ChangeState finalState, Outcome finalOutcome, String message, Instant now) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
-                finalState, finalOutcome, message, remainingConnections, requestedAt, startedAt, deadline, now, steps);
+                finalState, finalOutcome, message, remainingConnections, requestedAt, startedAt, deadline, now, steps, kind,
+                removeOldAddress);
     }
 }

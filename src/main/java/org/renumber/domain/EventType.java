@@ -7,7 +7,11 @@ public enum EventType {
     TIMEOUT("renumber.change.timeout"),
     COMPLETED("renumber.change.completed"),
     FAILED("renumber.change.failed"),
-    CANCELLED("renumber.change.cancelled");
+    CANCELLED("renumber.change.cancelled"),
+    /** The interface monitor recognised a renumbering done by hand; a detected change follows. */
+    INTERFACE_CHANGED("renumber.interface.changed"),
+    /** A detected change drained (or timed out): the operator may remove the old address, now an alias. */
+    ALIAS_REMOVABLE("renumber.alias.removable");
 
     private final String type;
 

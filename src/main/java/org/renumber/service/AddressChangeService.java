@@ -26,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeJournal;
+import org.renumber.domain.ChangeKind;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.InterfaceAddress;
@@ -149,6 +150,41 @@ public final class AddressChangeService implements AutoCloseable {
             journal.saveChange(change);
             log.info("change {} REQUESTED on {} ({} -> {}), targets '{}' -> {}, drain timeout {} s", change.id(), ifName,
                     old, fresh, change.targets(), recipients, drainTimeoutSeconds);
+            launch(change, false);
+            return change.id();
+        }
+    }
+
+    /**
+     * Runs the workflow around a renumbering an operator did by hand (both addresses are already on the
+     * interface): every subscriber whose scope covers the old address is told, the connections on the old
+     * address are followed, and the alias is reported removable — or removed, if {@code removeAlias}.
+     */
+    public String adoptManualChange(String interfaceName, InterfaceAddress oldAddress, InterfaceAddress newAddress,
+                                    long drainTimeoutSeconds, boolean removeAlias) {
+        requireNonNull(oldAddress, "oldAddress");
+        requireNonNull(newAddress, "newAddress");
+        if (drainTimeoutSeconds < 0 || drainTimeoutSeconds > MAX_DRAIN_SECONDS) {
+            throw new IllegalArgumentException("drainTimeoutSeconds " + drainTimeoutSeconds + " is out of range 0-"
+                    + MAX_DRAIN_SECONDS);
+        }
+        NetInterface nic = network.interfaces().stream().filter(i -> i.name().equals(interfaceName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown interface '" + interfaceName + "'"));
+        for (InterfaceAddress a : List.of(oldAddress, newAddress)) {
+            if (!nic.addresses().contains(a)) {
+                throw new IllegalArgumentException(a + " is not configured on " + interfaceName);
+            }
+        }
+        synchronized (this) {
+            refuseIfBusy(interfaceName);
+            Set<String> recipients = subscribers.resolve(Targets.parse(""), interfaceName, oldAddress.address());
+            Change change = new Change(newId(), interfaceName, oldAddress, newAddress, "", List.copyOf(recipients),
+                    drainTimeoutSeconds, ChangeState.REQUESTED, null, null, 0, clock.instant(), null, null, null, null,
+                    ChangeKind.DETECTED, removeAlias);
+            journal.saveChange(change);
+            log.info("change {} DETECTED on {} ({} -> {}), subscribers {}, drain timeout {} s, alias {}", change.id(),
+                    interfaceName, oldAddress, newAddress, recipients, drainTimeoutSeconds,
+                    removeAlias ? "removed when drained" : "kept for the operator");
             launch(change, false);
             return change.id();
         }

@@ -15,6 +15,7 @@ import java.util.function.UnaryOperator;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeJournal;
+import org.renumber.domain.ChangeKind;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.EventType;
@@ -109,7 +110,13 @@ final class ChangeWorkflow implements Runnable {
 
     private void step() throws InterruptedException {
         switch (change.state()) {
-            case REQUESTED, WARNING -> transition(c -> c.withState(ChangeState.ADDING));
+            case REQUESTED, WARNING -> {
+                if (change.kind() == ChangeKind.DETECTED && !resumed) {
+                    emit(EventType.INTERFACE_CHANGED, "renumbered by hand on " + change.interfaceName() + ": "
+                            + change.oldAddress() + " -> " + change.newAddress());
+                }
+                transition(c -> c.withState(ChangeState.ADDING));
+            }
             case ADDING -> addNewAddressAndSteerTraffic();
             case DRAINING -> drainOldAddress();
             case REMOVING -> removeOldAddress();
@@ -207,6 +214,10 @@ final class ChangeWorkflow implements Runnable {
                         + " is no longer on " + change.interfaceName() + "; the old address was kept", EventType.FAILED);
                 return;
             }
+            if (!change.removeOldAddress()) {
+                keepOldAddress();
+                return;
+            }
             if (nic.find(change.oldAddress().address()).isPresent()) {
                 protectSecondaries(nic);
                 network.removeAddress(change.interfaceName(), change.oldAddress());
@@ -223,6 +234,19 @@ final class ChangeWorkflow implements Runnable {
         } else {
             finish(ChangeState.COMPLETED, Outcome.DRAINED, null, EventType.COMPLETED);
         }
+    }
+
+    /**
+     * A detected change leaves the old address (the operator's alias) in place: new connections already
+     * leave from the new address, and the operator removes the alias when told it is safe.
+     */
+    private void keepOldAddress() {
+        boolean timedOut = change.outcome() == Outcome.TIMED_OUT;
+        String message = timedOut
+                ? change.error() + "; the alias " + change.oldAddress() + " can be removed, those connections will break"
+                : "no connection uses the alias " + change.oldAddress() + " any more; it can be removed";
+        finish(timedOut ? ChangeState.TIMED_OUT : ChangeState.COMPLETED, change.outcome(), timedOut ? message : null,
+                EventType.ALIAS_REMOVABLE, message);
     }
 
     /**
@@ -316,7 +340,11 @@ final class ChangeWorkflow implements Runnable {
     }
 
     private void finish(ChangeState state, Outcome outcome, String message, EventType type) {
-        transition(c -> c.finished(state, outcome, message, clock.instant()).withSteps(
+        finish(state, outcome, message, type, message);
+    }
+
+    private void finish(ChangeState state, Outcome outcome, String error, EventType type, String message) {
+        transition(c -> c.finished(state, outcome, error, clock.instant()).withSteps(
                 c.steps().withRollbackPending(false)));
         // The service forgets the change as active before anyone hears it ended, so a script reacting to the
         // final notification (or to awaitChange) can start the next change on the interface at once.

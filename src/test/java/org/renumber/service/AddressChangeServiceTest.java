@@ -198,6 +198,34 @@ class AddressChangeServiceTest {
                 ChangeState.COMPLETED);
     }
 
+    @Test
+    void detectedManualChangeNotifiesDrainsAndReportsTheAliasRemovableWithoutRemovingIt() throws Exception {
+        network.addAddress("v0", InterfaceAddress.parse("10.9.1.1/24"));
+        tracker.setConnections(OLD, 1);
+        service.subscribers().subscribe("app", "", "10.9.0.1");
+        String id = service.adoptManualChange("v0", InterfaceAddress.parse("10.9.0.1/24"),
+                InterfaceAddress.parse("10.9.1.1/24"), 60, false);
+        await().until(() -> state(id) == ChangeState.DRAINING);
+        tracker.setConnections(OLD, 0);
+        assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
+        assertThat(types()).containsExactly(EventType.INTERFACE_CHANGED, EventType.STARTED, EventType.DRAINED,
+                EventType.ALIAS_REMOVABLE);
+        assertThat(events.get(3).message()).contains("can be removed");
+        assertThat(events.get(3).recipients()).containsExactly("app");
+        assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24", "10.9.1.1/24");
+    }
+
+    @Test
+    void detectedManualChangeRemovesTheAliasWhenAskedTo() throws Exception {
+        network.addAddress("v0", InterfaceAddress.parse("10.9.1.1/24"));
+        String id = service.adoptManualChange("v0", InterfaceAddress.parse("10.9.0.1/24"),
+                InterfaceAddress.parse("10.9.1.1/24"), 60, true);
+        assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
+        assertThat(types()).containsExactly(EventType.INTERFACE_CHANGED, EventType.STARTED, EventType.DRAINED,
+                EventType.COMPLETED);
+        assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.1.1/24");
+    }
+
     private void assertRefused(String expected, org.junit.jupiter.api.function.Executable call) {
         RuntimeException e = assertThrows(RuntimeException.class, call);
         assertThat(e.getMessage()).contains(expected);
