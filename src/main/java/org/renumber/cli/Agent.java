@@ -7,13 +7,19 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import javax.management.MBeanServer;
+import org.renumber.application.ApplicationMonitor;
 import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.JmxRemoteServer;
 import org.renumber.jolokia.JolokiaAgent;
+import org.renumber.journal.ApplicationsFile;
 import org.renumber.journal.FileJournal;
+import org.renumber.journal.MonitorSettingsFile;
 import org.renumber.linux.LinuxNetns;
 import org.renumber.linux.NetlinkNetworkControl;
+import org.renumber.linux.RtnetlinkAddressEvents;
 import org.renumber.linux.SockDiagConnectionTracker;
+import org.renumber.monitor.InterfaceMonitor;
+import org.renumber.process.ProcfsProcessControl;
 import org.renumber.security.Credentials;
 import org.renumber.security.CredentialsStore;
 import org.renumber.service.AddressChangeService;
@@ -22,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The assembly: wires the kernel adapters, the journal and the service, publishes the MBeans, then opens
- * the JMX connector and Jolokia. Read top to bottom, {@link #start} is the whole agent.
+ * The assembly: wires the kernel adapters, the journal and the service, publishes the MBeans, starts the
+ * interface monitor, then opens the JMX connector and Jolokia. Read top to bottom, {@link #start} is the whole agent.
  */
 public final class Agent implements AutoCloseable {
 
@@ -61,9 +67,21 @@ public final class Agent implements AutoCloseable {
         service = keep(new AddressChangeService(network, tracker, journal, subscribers, Clock.systemUTC()));
 
         MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
-        keep(JmxAdapter.export(mbeans, service, tracker));
+        JmxAdapter mbeanAdapter = keep(JmxAdapter.export(mbeans, service, tracker));
+        // Before the service starts: a resumed change repeats its STARTED, and legacy applications still on the
+        // old address are restarted then.
+        ApplicationMonitor applications = keep(new ApplicationMonitor(new ApplicationsFile(options.stateDir()),
+                new ProcfsProcessControl(options.netns(), options.stateDir().resolve("applications")), tracker));
+        mbeanAdapter.exportApplicationMonitor(applications);
+        service.addListener(applications);
         // MBeans first, so the changes the journal resumes are visible from their first notification.
         service.start();
+
+        // The monitor hands renumberings done by hand to the running service, so it starts after it.
+        InterfaceMonitor monitor = keep(new InterfaceMonitor(new RtnetlinkAddressEvents(netns, Clock.systemUTC()),
+                service, tracker, new MonitorSettingsFile(options.stateDir()), Clock.systemUTC()));
+        mbeanAdapter.exportInterfaceMonitor(monitor);
+        monitor.start();
 
         Map<String, String> jolokiaProperties = options.jolokiaConfig() == null
                 ? Map.of() : JolokiaAgent.readProperties(options.jolokiaConfig());

@@ -1,6 +1,7 @@
 package org.renumber.domain;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -72,32 +73,67 @@ public record Change(
     }
 
     /**
-     * Kernel steps a change has taken.
+     * Kernel steps a change has taken. Each is journaled before the kernel is touched, so recovery and rollback
+     * may find a step recorded that the kernel never saw; undoing it is then a no-op. Journals written before a
+     * component existed read it as false, null or empty.
      *
      * @param newAddressAdded         the agent added the new address (so rollback removes it)
-     * @param routeSteered            the old subnet's connected route now prefers the new source
+     * @param routeSteered            the old subnet's IPv4 connected route now prefers the new source
      * @param promoteSecondariesSet   the agent switched promote_secondaries on (so it switches it back off)
      * @param rollbackPending         the change is being rolled back (outcome and error already say why);
      *                                a restarted agent finishes the rollback instead of resuming
+     * @param oldAddressLifetimes     the old IPv6 address's lifetimes before the agent deprecated it (preferred
+     *                                lifetime 0), so rollback can give them back; null while not deprecated
+     * @param movedRoutes             routes whose preferred source was the old address and that the agent
+     *                                re-pointed to the new one (rollback points them back)
      */
     public record Steps(boolean newAddressAdded, boolean routeSteered, boolean promoteSecondariesSet,
-                        boolean rollbackPending) {
+                        boolean rollbackPending, AddressLifetimes oldAddressLifetimes, List<SourceRoute> movedRoutes) {
         public static final Steps NONE = new Steps(false, false, false, false);
 
+        public Steps {
+            movedRoutes = movedRoutes == null ? List.of() : List.copyOf(movedRoutes);
+        }
+
+        public Steps(boolean newAddressAdded, boolean routeSteered, boolean promoteSecondariesSet,
+                     boolean rollbackPending) {
+            this(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending, null, List.of());
+        }
+
         public Steps withNewAddressAdded() {
-            return new Steps(true, routeSteered, promoteSecondariesSet, rollbackPending);
+            return new Steps(true, routeSteered, promoteSecondariesSet, rollbackPending, oldAddressLifetimes,
+                    movedRoutes);
         }
 
         public Steps withRouteSteered(boolean steered) {
-            return new Steps(newAddressAdded, steered, promoteSecondariesSet, rollbackPending);
+            return new Steps(newAddressAdded, steered, promoteSecondariesSet, rollbackPending, oldAddressLifetimes,
+                    movedRoutes);
         }
 
         public Steps withPromoteSecondariesSet(boolean set) {
-            return new Steps(newAddressAdded, routeSteered, set, rollbackPending);
+            return new Steps(newAddressAdded, routeSteered, set, rollbackPending, oldAddressLifetimes, movedRoutes);
         }
 
         public Steps withRollbackPending(boolean pending) {
-            return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, pending);
+            return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, pending, oldAddressLifetimes,
+                    movedRoutes);
+        }
+
+        public Steps withOldAddressDeprecated(AddressLifetimes before) {
+            return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending, before,
+                    movedRoutes);
+        }
+
+        /** Adds routes to {@link #movedRoutes} (those already there are kept once). */
+        public Steps withMovedRoutes(List<SourceRoute> more) {
+            List<SourceRoute> all = new ArrayList<>(movedRoutes);
+            more.stream().filter(r -> !all.contains(r)).forEach(all::add);
+            return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending,
+                    oldAddressLifetimes, all);
+        }
+
+        public boolean oldAddressDeprecated() {
+            return oldAddressLifetimes != null;
         }
     }
 

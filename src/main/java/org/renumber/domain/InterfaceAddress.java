@@ -92,6 +92,6 @@ public record InterfaceAddress(InetAddress address, int prefixLength) {
 
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + prefixLength;
+        return IpLiterals.format(address) + "/" + prefixLength;
     }
 }

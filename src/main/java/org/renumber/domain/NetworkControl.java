@@ -1,7 +1,9 @@
 package org.renumber.domain;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The kernel operations an address change needs, on the network namespace the agent manages.
@@ -19,6 +21,25 @@ public interface NetworkControl {
     void removeAddress(String interfaceName, InterfaceAddress address);
 
     /**
+     * Completes once the address is {@link AddressState#USABLE usable}, {@link AddressState#DUPLICATE duplicate}
+     * or {@link AddressState#ABSENT absent}, or with {@link AddressState#TENTATIVE} when {@code timeout} passes
+     * first. A new IPv6 address is tentative while the kernel runs duplicate address detection (about a second
+     * here); an IPv4 address is usable as soon as it is there. The wait follows the kernel's address events, it
+     * does not poll; cancelling the future ends it.
+     */
+    CompletableFuture<AddressState> awaitUsable(String interfaceName, InterfaceAddress address, Duration timeout);
+
+    /** The address's current lifetimes, or null when it is not on the interface. */
+    AddressLifetimes lifetimes(String interfaceName, InterfaceAddress address);
+
+    /**
+     * Sets the lifetimes of an address that is on the interface, leaving everything else about it as it is
+     * ({@code ip addr change ADDR dev IF preferred_lft P valid_lft V}). Preferred lifetime 0 deprecates an IPv6
+     * address: new outbound connections then choose another source while existing ones keep working.
+     */
+    void setLifetimes(String interfaceName, InterfaceAddress address, AddressLifetimes lifetimes);
+
+    /**
      * Replaces the connected (proto kernel, scope link, main table) route of {@code subnet}'s network on the
      * interface so that its preferred source is {@code preferredSource}: new outbound connections to that
      * network then pick that source. IPv4 ignores deprecation for source selection, so this is the steering.
@@ -30,6 +51,19 @@ public interface NetworkControl {
 
     /** The preferred source of the connected route of {@code subnet}'s network, or null if none/unset. */
     InetAddress connectedRouteSource(String interfaceName, InterfaceAddress subnet);
+
+    /**
+     * The routes of the main table, on any interface, whose preferred source is {@code source}; not those the
+     * kernel made for an address itself ({@code proto kernel}: they come and go with their address, and the old
+     * subnet's connected route is steered with {@link #setConnectedRouteSource}).
+     */
+    List<SourceRoute> routesWithSource(InetAddress source);
+
+    /**
+     * Makes {@code route} prefer {@code source}, changing nothing else about it ({@code ip route replace ROUTE
+     * src SOURCE}); re-creates it if it has gone.
+     */
+    void setRouteSource(SourceRoute route, InetAddress source);
 
     /** The interface's IPv4 {@code promote_secondaries} setting. */
     boolean promoteSecondaries(String interfaceName);

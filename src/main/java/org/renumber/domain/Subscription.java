@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
  * @param subscriberId unique id, also the Subscription MBean key
  * @param group        optional group name ("" for none), targeted with {@code group:NAME}
  * @param scope        "" for every change, an IP address, or an interface name
+ * @param pid          the subscribed application's process id as it recorded it (the client library does),
+ *                     0 when unknown; a process id means something only in the agent's PID namespace
  */
-public record Subscription(String subscriberId, String group, String scope) {
+public record Subscription(String subscriberId, String group, String scope, long pid) {
 
     /** Characters that are safe unquoted in an ObjectName value and in a targets list. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
@@ -36,6 +38,18 @@ public record Subscription(String subscriberId, String group, String scope) {
         if (looksLikeAddress(scope)) {
             scope = IpLiterals.parse(scope).getHostAddress();
         }
+        if (pid < 0) {
+            throw new IllegalArgumentException("pid " + pid + " is invalid: use a process id, or 0 for unknown");
+        }
+    }
+
+    /** A subscription whose application has not recorded its process id (yet). */
+    public Subscription(String subscriberId, String group, String scope) {
+        this(subscriberId, group, scope, 0);
+    }
+
+    public Subscription withPid(long newPid) {
+        return new Subscription(subscriberId, group, scope, newPid);
     }
 
     private static boolean looksLikeAddress(String scope) {

@@ -8,10 +8,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.renumber.application.ApplicationMonitor;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.Subscription;
+import org.renumber.monitor.AddressLoss;
+import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.service.AddressChangeService;
 import org.renumber.service.SubscriberRegistry;
 import org.slf4j.Logger;
@@ -75,6 +78,64 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
         return adapter;
     }
 
+    /**
+     * Exports {@code renumber:type=InterfaceMonitor} and turns the monitor's findings into its notifications. The
+     * service MBean and the subscriptions hear about a detection through the detected change's own events.
+     */
+    public void exportInterfaceMonitor(InterfaceMonitor monitor) {
+        requireNonNull(monitor, "monitor");
+        NotifyingMBeanServer.Emitter emitter = notifying.emitterFor(MBeanNames.INTERFACE_MONITOR,
+                MonitorNotifications.info());
+        if (!export(MBeanNames.INTERFACE_MONITOR, new ManagedInterfaceMonitor(monitor))) {
+            notifying.discard(MBeanNames.INTERFACE_MONITOR);
+            throw new IllegalStateException(MBeanNames.INTERFACE_MONITOR + " is already exported, or the adapter is closed");
+        }
+        monitor.addListener(new InterfaceMonitor.Listener() {
+            @Override
+            public void renumberingDetected(InterfaceMonitor.DetectedChange detected) {
+                send(emitter, MonitorNotifications.INTERFACE_CHANGED, MonitorNotifications.message(detected),
+                        MonitorNotifications.userData(detected));
+            }
+
+            @Override
+            public void addressLost(AddressLoss loss) {
+                send(emitter, MonitorNotifications.ADDRESS_LOST, MonitorNotifications.message(loss),
+                        MonitorNotifications.userData(loss));
+            }
+        });
+        log.info("renumber MBean exported: {}", MBeanNames.INTERFACE_MONITOR);
+    }
+
+    private synchronized void send(NotifyingMBeanServer.Emitter emitter, String type, String message, Object userData) {
+        if (!closed) {
+            emitter.send(type, message, userData);
+        }
+    }
+
+    /**
+     * Exports {@code renumber:type=ApplicationMonitor} and turns what the monitor does to legacy applications into
+     * its {@code renumber.application.restarted} / {@code renumber.application.failed} notifications.
+     */
+    public void exportApplicationMonitor(ApplicationMonitor monitor) {
+        requireNonNull(monitor, "monitor");
+        NotifyingMBeanServer.Emitter emitter = notifying.emitterFor(MBeanNames.APPLICATION_MONITOR,
+                ApplicationNotifications.info());
+        if (!export(MBeanNames.APPLICATION_MONITOR, new ManagedApplicationMonitor(monitor))) {
+            notifying.discard(MBeanNames.APPLICATION_MONITOR);
+            throw new IllegalStateException(MBeanNames.APPLICATION_MONITOR
+                    + " is already exported, or the adapter is closed");
+        }
+        monitor.addListener(event -> {
+            synchronized (this) {
+                if (!closed) {
+                    emitter.send(event.type().wireName(), ApplicationNotifications.message(event),
+                            ApplicationNotifications.userData(event));
+                }
+            }
+        });
+        log.info("renumber MBean exported: {}", MBeanNames.APPLICATION_MONITOR);
+    }
+
     @Override
     public void changeAccepted(String changeId) {
         guarded("export change " + changeId,
@@ -112,7 +173,7 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
             ObjectName name = MBeanNames.subscription(id);
             NotifyingMBeanServer.Emitter emitter = notifying.emitterFor(name,
                     ChangeNotifications.info("targeted at subscriber " + id));
-            if (export(name, new ManagedSubscription(subscription))) {
+            if (export(name, new ManagedSubscription(subscription, service.subscribers()))) {
                 subscriptionEmitters.put(id, emitter);
             }
         });

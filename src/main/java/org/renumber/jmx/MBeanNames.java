@@ -9,6 +9,8 @@ public final class MBeanNames {
     public static final String DOMAIN = "renumber";
     public static final ObjectName SERVICE = name("type=AddressChangeService");
     public static final ObjectName CONNECTION_TRACKER = name("type=ConnectionTracker");
+    public static final ObjectName APPLICATION_MONITOR = name("type=ApplicationMonitor");
+    public static final ObjectName INTERFACE_MONITOR = name("type=InterfaceMonitor");
 
     private MBeanNames() {
     }

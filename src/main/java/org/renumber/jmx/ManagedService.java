@@ -79,7 +79,7 @@ public final class ManagedService {
         }
     }
 
-    @Managed(description = "Subscribers, one line each: id, group and scope")
+    @Managed(description = "Subscribers, one line each: id, group, scope and the process id when recorded")
     public String[] getSubscribers() {
         return service.subscribers().all().stream().map(ManagedService::describe).toArray(String[]::new);
     }
@@ -108,6 +108,7 @@ public final class ManagedService {
 
     private static String describe(Subscription s) {
         return s.subscriberId() + " group=" + (s.group().isEmpty() ? "(none)" : s.group())
-                + " scope=" + (s.scope().isEmpty() ? "(all)" : s.scope());
+                + " scope=" + (s.scope().isEmpty() ? "(all)" : s.scope())
+                + (s.pid() == 0 ? "" : " pid=" + s.pid());
     }
 }

@@ -3,6 +3,7 @@ package org.renumber.jmx;
 import static java.util.Objects.requireNonNull;
 
 import org.renumber.domain.Subscription;
+import org.renumber.service.SubscriberRegistry;
 import org.weakref.jmx.Managed;
 
 /**
@@ -13,9 +14,11 @@ import org.weakref.jmx.Managed;
 public final class ManagedSubscription {
 
     private final Subscription subscription;
+    private final SubscriberRegistry registry;
 
-    public ManagedSubscription(Subscription subscription) {
+    public ManagedSubscription(Subscription subscription, SubscriberRegistry registry) {
         this.subscription = requireNonNull(subscription, "subscription");
+        this.registry = requireNonNull(registry, "registry");
     }
 
     @Managed(description = "Subscriber id")
@@ -32,5 +35,16 @@ public final class ManagedSubscription {
             + "IP address, or an interface name")
     public String getScope() {
         return subscription.scope();
+    }
+
+    @Managed(description = "Process id of the subscribed application, as it recorded it (the client library "
+            + "does at subscribe); 0 when unknown. Meaningful in the agent's PID namespace only")
+    public long getPid() {
+        return registry.find(subscription.subscriberId()).orElse(subscription).pid();
+    }
+
+    @Managed(description = "Records the process id of the subscribed application (0 clears it); persisted")
+    public void setPid(long pid) {
+        registry.recordPid(subscription.subscriberId(), pid);
     }
 }

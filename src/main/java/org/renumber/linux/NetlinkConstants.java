@@ -68,6 +68,10 @@ public final class NetlinkConstants {
     // rtmsg: tables, protocols, scopes, types
     public static final int RT_TABLE_MAIN = 254;
     public static final int RTPROT_KERNEL = 2;
+    public static final int RTPROT_BOOT = 3;
+    public static final int RTPROT_STATIC = 4;
+    public static final int RTPROT_RA = 9;
+    public static final int RTPROT_DHCP = 16;
     public static final int RT_SCOPE_UNIVERSE = 0;
     public static final int RT_SCOPE_LINK = 253;
     public static final int RT_SCOPE_NOWHERE = 255;
@@ -75,10 +79,22 @@ public final class NetlinkConstants {
 
     // route attributes (enum rtattr_type_t)
     public static final int RTA_DST = 1;
+    public static final int RTA_SRC = 2;
     public static final int RTA_OIF = 4;
+    public static final int RTA_GATEWAY = 5;
     public static final int RTA_PRIORITY = 6;
     public static final int RTA_PREFSRC = 7;
+    public static final int RTA_METRICS = 8;
+    public static final int RTA_MULTIPATH = 9;
+    public static final int RTA_FLOW = 11;
     public static final int RTA_TABLE = 15;
+    public static final int RTA_VIA = 18;
+    public static final int RTA_PREF = 20;
+    public static final int RTA_ENCAP_TYPE = 21;
+    public static final int RTA_ENCAP = 22;
+    public static final int RTA_NH_ID = 30;
+    /** rtm_flags / rtnh_flags: the gateway is on the link even without a route to it ({@code onlink}). */
+    public static final int RTNH_F_ONLINK = 4;
 
     /** Metric the kernel gives IPv6 connected (prefix) routes ({@code IP6_RT_PRIO_ADDRCONF}). */
     public static final int IP6_RT_PRIO_ADDRCONF = 256;
@@ -88,9 +104,21 @@ public final class NetlinkConstants {
     public static final int IFA_LOCAL = 2;
     public static final int IFA_LABEL = 3;
     public static final int IFA_BROADCAST = 4;
+    public static final int IFA_CACHEINFO = 6;
     public static final int IFA_FLAGS = 8;
+    public static final int IFA_RT_PRIORITY = 9;
+    public static final int IFA_PROTO = 11;
     public static final int IFA_F_SECONDARY = 0x01;
+    public static final int IFA_F_NODAD = 0x02;
+    public static final int IFA_F_OPTIMISTIC = 0x04;
+    public static final int IFA_F_DADFAILED = 0x08;
+    public static final int IFA_F_HOMEADDRESS = 0x10;
+    public static final int IFA_F_DEPRECATED = 0x20;
     public static final int IFA_F_TENTATIVE = 0x40;
+    public static final int IFA_F_PERMANENT = 0x80;
+    public static final int IFA_F_MANAGETEMPADDR = 0x100;
+    public static final int IFA_F_NOPREFIXROUTE = 0x200;
+    public static final int IFA_F_MCAUTOJOIN = 0x400;
 
     // linux/if_link.h: link attributes
     public static final int IFLA_IFNAME = 3;
@@ -114,14 +142,19 @@ public final class NetlinkConstants {
 
     // linux/sock_diag.h
     public static final short SOCK_DIAG_BY_FAMILY = 20;
+    /** Destroys one socket, named by the inet_diag_sockid (cookie included) a dump reported; CONFIG_INET_DIAG_DESTROY. */
+    public static final short SOCK_DESTROY = 21;
     public static final int SKNLGRP_INET_TCP_DESTROY = 1;
     public static final int SKNLGRP_INET_UDP_DESTROY = 2;
     public static final int SKNLGRP_INET6_TCP_DESTROY = 3;
     public static final int SKNLGRP_INET6_UDP_DESTROY = 4;
 
     // linux/inet_diag.h
+    /** Legacy TCP request ({@code struct inet_diag_req}); its dump covers AF_INET and AF_INET6 in one walk. */
+    public static final short TCPDIAG_GETSOCK = 18;
     public static final int INET_DIAG_REQ_BYTECODE = 1;
     public static final int IPPROTO_TCP = 6;
+    public static final int IPPROTO_UDP = 17;
 
     private NetlinkConstants() {
     }

@@ -2,7 +2,19 @@ package org.renumber.linux;
 
 import static org.renumber.linux.NetlinkConstants.IFA_ADDRESS;
 import static org.renumber.linux.NetlinkConstants.IFA_BROADCAST;
+import static org.renumber.linux.NetlinkConstants.IFA_CACHEINFO;
+import static org.renumber.linux.NetlinkConstants.IFA_FLAGS;
+import static org.renumber.linux.NetlinkConstants.IFA_F_DADFAILED;
+import static org.renumber.linux.NetlinkConstants.IFA_F_HOMEADDRESS;
+import static org.renumber.linux.NetlinkConstants.IFA_F_MANAGETEMPADDR;
+import static org.renumber.linux.NetlinkConstants.IFA_F_MCAUTOJOIN;
+import static org.renumber.linux.NetlinkConstants.IFA_F_NODAD;
+import static org.renumber.linux.NetlinkConstants.IFA_F_NOPREFIXROUTE;
+import static org.renumber.linux.NetlinkConstants.IFA_F_OPTIMISTIC;
+import static org.renumber.linux.NetlinkConstants.IFA_F_TENTATIVE;
 import static org.renumber.linux.NetlinkConstants.IFA_LOCAL;
+import static org.renumber.linux.NetlinkConstants.IFA_PROTO;
+import static org.renumber.linux.NetlinkConstants.IFA_RT_PRIORITY;
 import static org.renumber.linux.NetlinkConstants.IFLA_AF_SPEC;
 import static org.renumber.linux.NetlinkConstants.IFLA_EXT_MASK;
 import static org.renumber.linux.NetlinkConstants.IFLA_IFNAME;
@@ -17,10 +29,20 @@ import static org.renumber.linux.NetlinkConstants.NLM_F_EXCL;
 import static org.renumber.linux.NetlinkConstants.NLM_F_REPLACE;
 import static org.renumber.linux.NetlinkConstants.NLM_F_REQUEST;
 import static org.renumber.linux.NetlinkConstants.RTA_DST;
+import static org.renumber.linux.NetlinkConstants.RTA_ENCAP;
+import static org.renumber.linux.NetlinkConstants.RTA_ENCAP_TYPE;
+import static org.renumber.linux.NetlinkConstants.RTA_FLOW;
+import static org.renumber.linux.NetlinkConstants.RTA_GATEWAY;
+import static org.renumber.linux.NetlinkConstants.RTA_METRICS;
+import static org.renumber.linux.NetlinkConstants.RTA_MULTIPATH;
+import static org.renumber.linux.NetlinkConstants.RTA_NH_ID;
 import static org.renumber.linux.NetlinkConstants.RTA_OIF;
+import static org.renumber.linux.NetlinkConstants.RTA_PREF;
 import static org.renumber.linux.NetlinkConstants.RTA_PREFSRC;
 import static org.renumber.linux.NetlinkConstants.RTA_PRIORITY;
+import static org.renumber.linux.NetlinkConstants.RTA_SRC;
 import static org.renumber.linux.NetlinkConstants.RTA_TABLE;
+import static org.renumber.linux.NetlinkConstants.RTA_VIA;
 import static org.renumber.linux.NetlinkConstants.RTEXT_FILTER_SKIP_STATS;
 import static org.renumber.linux.NetlinkConstants.RTM_DELADDR;
 import static org.renumber.linux.NetlinkConstants.RTM_DELROUTE;
@@ -31,8 +53,15 @@ import static org.renumber.linux.NetlinkConstants.RTM_NEWADDR;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWLINK;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWROUTE;
 import static org.renumber.linux.NetlinkConstants.RTM_SETLINK;
+import static org.renumber.linux.NetlinkConstants.RTNH_F_ONLINK;
+import static org.renumber.linux.NetlinkConstants.RTNLGRP_IPV4_IFADDR;
+import static org.renumber.linux.NetlinkConstants.RTNLGRP_IPV6_IFADDR;
 import static org.renumber.linux.NetlinkConstants.RTN_UNICAST;
+import static org.renumber.linux.NetlinkConstants.RTPROT_BOOT;
+import static org.renumber.linux.NetlinkConstants.RTPROT_DHCP;
 import static org.renumber.linux.NetlinkConstants.RTPROT_KERNEL;
+import static org.renumber.linux.NetlinkConstants.RTPROT_RA;
+import static org.renumber.linux.NetlinkConstants.RTPROT_STATIC;
 import static org.renumber.linux.NetlinkConstants.RT_SCOPE_LINK;
 import static org.renumber.linux.NetlinkConstants.RT_SCOPE_NOWHERE;
 import static org.renumber.linux.NetlinkConstants.RT_SCOPE_UNIVERSE;
@@ -41,19 +70,28 @@ import static org.renumber.linux.NetlinkConstants.RT_TABLE_MAIN;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.AddressState;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
+import org.renumber.domain.SourceRoute;
 
 /**
  * {@link NetworkControl} over rtnetlink (NETLINK_ROUTE) in one network namespace: the same messages
@@ -64,6 +102,26 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
 
     /** {@code IFNAMSIZ - 1}. */
     private static final int MAX_INTERFACE_NAME = 15;
+
+    /**
+     * The address flags an RTM_NEWADDR with NLM_F_REPLACE sets anew from the request (inet6_addr_modify clears
+     * them first): a change of lifetimes must send back those the address has, or it would lose them.
+     */
+    static final int REPLACEABLE_ADDRESS_FLAGS = IFA_F_NODAD | IFA_F_OPTIMISTIC | IFA_F_HOMEADDRESS
+            | IFA_F_MANAGETEMPADDR | IFA_F_NOPREFIXROUTE | IFA_F_MCAUTOJOIN;
+
+    /**
+     * The route attributes that describe a route in a request (rtm_to_fib_config, rtm_to_fib6_config). A dumped
+     * route also carries read-only ones (RTA_CACHEINFO) and its preferred source, which {@link #setRouteSource}
+     * sets; RTA_TABLE repeats rtm_table.
+     */
+    private static final Set<Integer> ROUTE_KEY_ATTRIBUTES = Set.of(RTA_DST, RTA_SRC, RTA_OIF, RTA_GATEWAY,
+            RTA_PRIORITY, RTA_METRICS, RTA_MULTIPATH, RTA_FLOW, RTA_TABLE, RTA_VIA, RTA_PREF, RTA_ENCAP_TYPE,
+            RTA_ENCAP, RTA_NH_ID);
+    /** A route request must fit a {@link NetlinkRequest} (4 KiB) with its source added. */
+    private static final int ROUTE_KEY_CAPACITY = 4000;
+    /** Version tag of the route key format in journals. */
+    private static final String ROUTE_KEY_PREFIX = "rtmsg1:";
 
     private final LinuxNetns netns;
     private final NetlinkSocket socket;
@@ -109,6 +167,86 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         Link link = link(interfaceName);
         socket.request("remove address " + IpText.of(address) + " from " + interfaceName + " in " + netns.describe(),
                 deleteAddressRequest(link.index, address));
+    }
+
+    /**
+     * Joins the address multicast group of the address's family on a socket of its own first, then looks at the
+     * address (a dump on the request socket), so a change between the look and the subscription is still queued
+     * as an event. If the address is tentative, a thread reads the kernel's RTM_NEWADDR/RTM_DELADDR events until
+     * its flags settle, the timeout passes or the future is cancelled. DAD ends with an RTM_NEWADDR without
+     * {@code tentative}, or with {@code dadfailed} (the kernel keeps such an address, unusable).
+     */
+    @Override
+    public CompletableFuture<AddressState> awaitUsable(String interfaceName, InterfaceAddress address, Duration timeout) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(timeout, "timeout");
+        Link link = link(interfaceName);
+        NetlinkSocket events = netns.openSocket(NETLINK_ROUTE);
+        try {
+            events.joinGroup(address.isIpv4() ? RTNLGRP_IPV4_IFADDR : RTNLGRP_IPV6_IFADDR);
+            AddressState now = addressState(link.index, address);
+            if (now != AddressState.TENTATIVE || timeout.isZero() || timeout.isNegative()) {
+                events.close();
+                return CompletableFuture.completedFuture(now);
+            }
+            return new UsableWait(events, link.index, address, timeout).start();
+        } catch (RuntimeException e) {
+            events.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public AddressLifetimes lifetimes(String interfaceName, InterfaceAddress address) {
+        Objects.requireNonNull(address, "address");
+        Address found = findAddress(link(interfaceName).index, address);
+        return found == null ? null : found.lifetimes();
+    }
+
+    /**
+     * RTM_NEWADDR with NLM_F_REPLACE and IFA_CACHEINFO, as {@code ip addr change} sends it, with the address's
+     * own flags, route metric and protocol sent back (the kernel resets what the request leaves out).
+     */
+    @Override
+    public void setLifetimes(String interfaceName, InterfaceAddress address, AddressLifetimes lifetimes) {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(lifetimes, "lifetimes");
+        Link link = link(interfaceName);
+        String operation = "set " + lifetimes + " on " + IpText.of(address) + " dev " + interfaceName + " in "
+                + netns.describe();
+        Address current = findAddress(link.index, address);
+        if (current == null) {
+            // A replace of a missing IPv6 address would add it (inet6_rtm_newaddr): refuse instead.
+            throw new NetworkException(operation + " failed: the address is not on " + interfaceName,
+                    Errno.EADDRNOTAVAIL);
+        }
+        socket.request(operation, lifetimesRequest(current, lifetimes));
+    }
+
+    @Override
+    public List<SourceRoute> routesWithSource(InetAddress source) {
+        Objects.requireNonNull(source, "source");
+        int family = source instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6;
+        NetlinkRequest request = new NetlinkRequest(RTM_GETROUTE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+        new StructRtMsg(family, 0, 0, 0, 0, 0, 0, 0, 0).pack(request.buffer());
+        List<RouteMessage> matching = socket.transact("list routes in " + netns.describe(), request,
+                        RouteMessage::parse).stream()
+                .filter(m -> m.route().table == RT_TABLE_MAIN && m.route().protocol != RTPROT_KERNEL
+                        && source.equals(m.route().preferredSource))
+                .toList();
+        if (matching.isEmpty()) {
+            return List.of();
+        }
+        Map<Integer, String> names = linkNames();
+        return matching.stream().map(r -> new SourceRoute(routeText(r, names), routeKey(r))).toList();
+    }
+
+    @Override
+    public void setRouteSource(SourceRoute route, InetAddress source) {
+        Objects.requireNonNull(route, "route");
+        Objects.requireNonNull(source, "source");
+        socket.request("set source " + IpText.of(source) + " on route " + route.text() + " in " + netns.describe(),
+                routeWithSourceRequest(route.key(), source));
     }
 
     @Override
@@ -231,6 +369,32 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         return links.get(0);
     }
 
+    /** The address as the kernel lists it now (a dump of its family), or null when it is not on the interface. */
+    private Address findAddress(int index, InterfaceAddress address) {
+        NetlinkRequest request = new NetlinkRequest(RTM_GETADDR, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+        new StructIfAddrMsg(family(address), 0, 0, 0, 0).pack(request.buffer());
+        return socket.transact("list addresses in " + netns.describe(), request, Address::parse).stream()
+                .filter(a -> a.is(index, address))
+                .findFirst()
+                .orElse(null);
+    }
+
+    private AddressState addressState(int index, InterfaceAddress address) {
+        Address found = findAddress(index, address);
+        return found == null ? AddressState.ABSENT : found.state();
+    }
+
+    private Map<Integer, String> linkNames() {
+        NetlinkRequest links = new NetlinkRequest(RTM_GETLINK, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+        new StructIfInfoMsg(LibC.AF_UNSPEC, 0, 0, 0, 0).pack(links.buffer());
+        StructNlAttr.putU32(links.buffer(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+        Map<Integer, String> names = new LinkedHashMap<>();
+        for (Link link : socket.transact("list interfaces in " + netns.describe(), links, Link::parse)) {
+            names.put(link.index, link.name);
+        }
+        return names;
+    }
+
     /** The main-table unicast route of the subnet's network out of this interface, kernel-made first. */
     private Route findConnectedRoute(Link link, InterfaceAddress subnet) {
         NetlinkRequest request = new NetlinkRequest(RTM_GETROUTE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
@@ -267,6 +431,102 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         NetlinkRequest request = new NetlinkRequest(RTM_DELADDR, (short) (NLM_F_REQUEST | NLM_F_ACK));
         putAddress(request, index, address);
         return request;
+    }
+
+    /**
+     * RTM_NEWADDR with NLM_F_REPLACE giving an existing address new lifetimes, as
+     * {@code ip addr change A/P dev IF preferred_lft P valid_lft V} sends it, plus what the kernel would otherwise
+     * reset: the replaceable flags ({@code nodad}, {@code noprefixroute}, ...), IFA_RT_PRIORITY (IPv4 re-metrics
+     * the prefix route to 0 without it) and IFA_PROTO.
+     */
+    static NetlinkRequest lifetimesRequest(Address current, AddressLifetimes lifetimes) {
+        NetlinkRequest request = new NetlinkRequest(RTM_NEWADDR, (short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_REPLACE));
+        int flags = current.flags() & REPLACEABLE_ADDRESS_FLAGS;
+        InterfaceAddress address = current.address();
+        new StructIfAddrMsg(family(address), address.prefixLength(), flags & 0xff, current.scope(), current.index())
+                .pack(request.buffer());
+        StructNlAttr.putAddress(request.buffer(), IFA_LOCAL, address.address());
+        StructNlAttr.putAddress(request.buffer(), IFA_ADDRESS, address.address());
+        StructNlAttr.putU32(request.buffer(), IFA_FLAGS, flags);
+        ByteBuffer cacheinfo = ByteBuffer.allocate(StructIfaCacheinfo.SIZE).order(ByteOrder.nativeOrder());
+        new StructIfaCacheinfo(lifetimes.preferredSeconds(), lifetimes.validSeconds(), 0, 0).pack(cacheinfo);
+        StructNlAttr.putBytes(request.buffer(), IFA_CACHEINFO, cacheinfo.array());
+        if (current.routePriority() != 0) {
+            StructNlAttr.putU32(request.buffer(), IFA_RT_PRIORITY, current.routePriority());
+        }
+        if (current.protocol() != 0) {
+            StructNlAttr.putBytes(request.buffer(), IFA_PROTO, new byte[] {(byte) current.protocol()});
+        }
+        return request;
+    }
+
+    /**
+     * The key of a dumped route: its rtmsg (flags but {@code onlink} dropped, they are state) and the attributes
+     * that describe it in a request, without the preferred source, in kernel byte layout, as hex.
+     */
+    static String routeKey(RouteMessage route) {
+        ByteBuffer key = ByteBuffer.allocate(ROUTE_KEY_CAPACITY).order(ByteOrder.nativeOrder());
+        StructRtMsg h = route.header();
+        new StructRtMsg(h.family(), h.dstLength(), h.srcLength(), h.tos(), h.table(), h.protocol(), h.scope(),
+                h.type(), h.flags() & RTNH_F_ONLINK).pack(key);
+        for (StructNlAttr attribute : route.attributes()) {
+            if (ROUTE_KEY_ATTRIBUTES.contains(attribute.kind())) {
+                attribute.pack(key);
+            }
+        }
+        return ROUTE_KEY_PREFIX + HexFormat.of().formatHex(key.array(), 0, key.position());
+    }
+
+    /**
+     * RTM_NEWROUTE with NLM_F_CREATE | NLM_F_REPLACE of the keyed route with RTA_PREFSRC {@code source}: the
+     * kernel replaces the route with the same table, destination, tos and metric (IPv4) or destination, source
+     * prefix and metric (IPv6), or creates it when it has gone.
+     */
+    static NetlinkRequest routeWithSourceRequest(String key, InetAddress source) {
+        if (!key.startsWith(ROUTE_KEY_PREFIX)) {
+            throw new IllegalArgumentException("'" + key + "' is not a route key of this adapter");
+        }
+        byte[] template = HexFormat.of().parseHex(key, ROUTE_KEY_PREFIX.length(), key.length());
+        int family = template.length < StructRtMsg.SIZE ? -1 : template[0] & 0xff;
+        int sourceFamily = source instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6;
+        if (family != sourceFamily) {
+            throw new IllegalArgumentException("source " + IpText.of(source) + " does not fit the route " + key);
+        }
+        NetlinkRequest request = new NetlinkRequest(RTM_NEWROUTE,
+                (short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE));
+        request.buffer().put(template);
+        StructNlAttr.putAddress(request.buffer(), RTA_PREFSRC, source);
+        return request;
+    }
+
+    /** A route as iproute2 would print it, without its source: {@code 192.0.2.0/24 via 10.9.0.2 dev v0 metric 5}. */
+    static String routeText(RouteMessage message, Map<Integer, String> interfaceNames) {
+        Route route = message.route();
+        StringBuilder text = new StringBuilder(route.dstLength == 0 ? "default"
+                : IpText.of(route.destination) + "/" + route.dstLength);
+        StructNlAttr gateway = StructNlAttr.find(message.attributes(), RTA_GATEWAY);
+        if (gateway != null) {
+            text.append(" via ").append(IpText.of(gateway.asInetAddress()));
+        }
+        if (StructNlAttr.find(message.attributes(), RTA_MULTIPATH) != null) {
+            text.append(" (multipath)");
+        }
+        if (route.outputInterface != 0) {
+            text.append(" dev ").append(interfaceNames.getOrDefault(route.outputInterface, "if" + route.outputInterface));
+        }
+        if (route.protocol != RTPROT_BOOT) {
+            text.append(" proto ").append(switch (route.protocol) {
+                case RTPROT_KERNEL -> "kernel";
+                case RTPROT_STATIC -> "static";
+                case RTPROT_RA -> "ra";
+                case RTPROT_DHCP -> "dhcp";
+                default -> String.valueOf(route.protocol);
+            });
+        }
+        if (route.priority != 0) {
+            text.append(" metric ").append(Integer.toUnsignedString(route.priority));
+        }
+        return text.toString();
     }
 
     /**
@@ -357,13 +617,33 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         }
     }
 
-    /** One address of an RTM_NEWADDR message. */
-    record Address(int index, InterfaceAddress address, int flags) {
+    /**
+     * One address of an RTM_NEWADDR (or, as an event, RTM_DELADDR) message.
+     *
+     * @param flags         all IFA_F_* flags (IFA_FLAGS, or the header's 8 bits)
+     * @param cacheinfo     lifetimes left, null when the message has none
+     * @param routePriority IFA_RT_PRIORITY, 0 when absent
+     * @param protocol      IFA_PROTO, 0 when absent
+     */
+    record Address(int index, InterfaceAddress address, int flags, int scope, StructIfaCacheinfo cacheinfo,
+            int routePriority, int protocol) {
 
         static Address parse(NetlinkMessage message) {
             if (message.type() != RTM_NEWADDR) {
                 return null;
             }
+            return parseBody(message);
+        }
+
+        /** An address event: RTM_NEWADDR (added or changed) or RTM_DELADDR (removed); null for anything else. */
+        static Address parseEvent(NetlinkMessage message) {
+            if (message.type() != RTM_NEWADDR && message.type() != RTM_DELADDR) {
+                return null;
+            }
+            return parseBody(message);
+        }
+
+        private static Address parseBody(NetlinkMessage message) {
             ByteBuffer body = message.body();
             StructIfAddrMsg header = StructIfAddrMsg.parse(body);
             List<StructNlAttr> attributes = StructNlAttr.parseAll(body);
@@ -374,9 +654,41 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
             if (chosen == null) {
                 return null;
             }
-            StructNlAttr flags = StructNlAttr.find(attributes, NetlinkConstants.IFA_FLAGS);
+            StructNlAttr flags = StructNlAttr.find(attributes, IFA_FLAGS);
+            StructNlAttr cacheinfo = StructNlAttr.find(attributes, IFA_CACHEINFO);
+            StructNlAttr priority = StructNlAttr.find(attributes, IFA_RT_PRIORITY);
+            StructNlAttr protocol = StructNlAttr.find(attributes, IFA_PROTO);
             return new Address(header.index(), new InterfaceAddress(chosen.asInetAddress(), header.prefixLength()),
-                    flags != null ? flags.asU32() : header.flags());
+                    flags != null ? flags.asU32() : header.flags(), header.scope(),
+                    cacheinfo == null || cacheinfo.length() - StructNlAttr.HEADER_SIZE < StructIfaCacheinfo.SIZE
+                            ? null : StructIfaCacheinfo.parse(cacheinfo.valueBuffer()),
+                    priority == null ? 0 : priority.asU32(), protocol == null ? 0 : protocol.asU8());
+        }
+
+        boolean is(int interfaceIndex, InterfaceAddress other) {
+            return index == interfaceIndex && address.equals(other);
+        }
+
+        /**
+         * {@code dadfailed} first: the kernel leaves a duplicate {@code tentative} too. An optimistic address
+         * (RFC 4429) may be used while DAD runs.
+         */
+        AddressState state() {
+            if ((flags & IFA_F_DADFAILED) != 0) {
+                return AddressState.DUPLICATE;
+            }
+            if ((flags & IFA_F_TENTATIVE) != 0 && (flags & IFA_F_OPTIMISTIC) == 0) {
+                return AddressState.TENTATIVE;
+            }
+            return AddressState.USABLE;
+        }
+
+        AddressLifetimes lifetimes() {
+            if (cacheinfo == null) {
+                return AddressLifetimes.PERMANENT;
+            }
+            long valid = Math.min(cacheinfo.valid(), AddressLifetimes.FOREVER);
+            return new AddressLifetimes(Math.min(cacheinfo.preferred(), valid), valid);
         }
     }
 
@@ -399,6 +711,89 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
             return new Route(table != null ? table.asU32() : rt.table(), rt.protocol(), rt.scope(), rt.type(),
                     rt.dstLength(), dst == null ? null : dst.asInetAddress(), oif == null ? 0 : oif.asU32(),
                     prefsrc == null ? null : prefsrc.asInetAddress(), priority == null ? 0 : priority.asU32());
+        }
+    }
+
+    /** A dumped route with what it takes to send it back to the kernel: its rtmsg and all its attributes. */
+    record RouteMessage(Route route, StructRtMsg header, List<StructNlAttr> attributes) {
+
+        static RouteMessage parse(NetlinkMessage message) {
+            Route route = Route.parse(message);
+            if (route == null) {
+                return null;
+            }
+            ByteBuffer body = message.body();
+            StructRtMsg header = StructRtMsg.parse(body);
+            return new RouteMessage(route, header, StructNlAttr.parseAll(body));
+        }
+    }
+
+    /**
+     * Reads address events of one subscribed socket on its own thread until the address is no longer tentative,
+     * the deadline passes, or the future is completed from outside (cancelled): completing it signals the eventfd
+     * the thread polls next to the socket. The thread closes the socket and the eventfd.
+     */
+    private final class UsableWait {
+        private final CompletableFuture<AddressState> result = new CompletableFuture<>();
+        private final NetlinkSocket events;
+        private final EventFd wakeup;
+        private final int index;
+        private final InterfaceAddress address;
+        private final long deadline;
+
+        UsableWait(NetlinkSocket events, int index, InterfaceAddress address, Duration timeout) {
+            this.events = events;
+            this.wakeup = new EventFd();
+            this.index = index;
+            this.address = address;
+            this.deadline = System.nanoTime() + timeout.toNanos();
+        }
+
+        CompletableFuture<AddressState> start() {
+            result.whenComplete((state, error) -> wakeup.signal());
+            Thread thread = new Thread(this::run, "renumber-dad-" + IpText.of(address.address()));
+            thread.setDaemon(true);
+            thread.start();
+            return result;
+        }
+
+        private void run() {
+            try {
+                AddressState state = AddressState.TENTATIVE;
+                while (state == AddressState.TENTATIVE && !result.isDone()) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        break;
+                    }
+                    if (events.awaitReadable(wakeup, (int) Math.min(left, Integer.MAX_VALUE))) {
+                        state = readEvents(state);
+                    }
+                }
+                result.complete(state);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            } finally {
+                events.close();
+                wakeup.close();
+            }
+        }
+
+        private AddressState readEvents(AddressState state) {
+            AddressState[] latest = {state};
+            try {
+                events.receiveEvents(message -> {
+                    Address event = Address.parseEvent(message);
+                    if (event != null && event.is(index, address)) {
+                        latest[0] = message.type() == RTM_DELADDR ? AddressState.ABSENT : event.state();
+                    }
+                });
+                return latest[0];
+            } catch (NetworkException e) {
+                if (e.errno() != Errno.ENOBUFS) {
+                    throw e;
+                }
+                return addressState(index, address); // events were lost: look again
+            }
         }
     }
 }

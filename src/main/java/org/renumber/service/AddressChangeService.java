@@ -2,6 +2,7 @@ package org.renumber.service;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -132,12 +133,9 @@ public final class AddressChangeService implements AutoCloseable {
         refuseIfBusy(ifName);
         InterfaceAddress old = resolveOld(nic, oldText);
         InterfaceAddress fresh = parseNew(newText, old);
-        if (!old.isIpv4()) {
-            throw new IllegalArgumentException("IPv6 address changes are not supported yet; " + old + " is IPv6");
-        }
         for (NetInterface other : interfaces) {
             if (other.find(fresh.address()).isPresent()) {
-                throw new IllegalArgumentException("new address " + fresh.address().getHostAddress()
+                throw new IllegalArgumentException("new address " + IpLiterals.format(fresh.address())
                         + " is already configured on " + other.name() + "; pick an unused address");
             }
         }
@@ -204,11 +202,16 @@ public final class AddressChangeService implements AutoCloseable {
         int slash = text.indexOf('/');
         InetAddress address = IpLiterals.parse(slash < 0 ? text : text.substring(0, slash));
         InterfaceAddress configured = nic.find(address).orElseThrow(() -> new IllegalArgumentException(
-                "old address " + address.getHostAddress() + " is not configured on " + nic.name()
+                "old address " + IpLiterals.format(address) + " is not configured on " + nic.name()
                         + "; its addresses are " + nic.addresses()));
         if (slash >= 0 && !InterfaceAddress.parse(text).equals(configured)) {
             throw new IllegalArgumentException("old address " + text + " does not match " + configured
                     + " as configured on " + nic.name());
+        }
+        if (address.isLinkLocalAddress() && address instanceof Inet6Address) {
+            throw new IllegalArgumentException("old address " + configured + " is an IPv6 link-local address"
+                    + " (fe80::/10): the kernel keeps one per interface for neighbour discovery, it is not renumbered;"
+                    + " give a global or unique local address");
         }
         return configured;
     }
@@ -235,7 +238,35 @@ public final class AddressChangeService implements AutoCloseable {
                 && (fresh.address().equals(fresh.network()) || isBroadcast(fresh))) {
             throw new IllegalArgumentException("new address " + text + " is the network or broadcast address of its subnet");
         }
+        if (fresh.isIpv6()) {
+            refuseUnassignableIpv6(fresh, text);
+        }
         return fresh;
+    }
+
+    /**
+     * An interface gets global unicast (2000::/3) or unique local (fc00::/7, RFC 4193) addresses from a change;
+     * link-local ones belong to the kernel, and the rest of the space is reserved or special (RFC 4291).
+     */
+    private static void refuseUnassignableIpv6(InterfaceAddress fresh, String text) {
+        InetAddress a = fresh.address();
+        if (a.isLinkLocalAddress()) {
+            throw new IllegalArgumentException("new address " + text + " is an IPv6 link-local address (fe80::/10);"
+                    + " link-local addresses are not renumbered: give a global or unique local address");
+        }
+        int first = a.getAddress()[0] & 0xff;
+        boolean global = (first & 0xe0) == 0x20;
+        boolean uniqueLocal = (first & 0xfe) == 0xfc;
+        if (!global && !uniqueLocal) {
+            throw new IllegalArgumentException("new address " + text + " is neither a global unicast (2000::/3) nor"
+                    + " a unique local (fc00::/7) IPv6 address");
+        }
+        // RFC 4291 2.6.1: all host bits zero is the subnet-router anycast address (RFC 6164 exempts /127).
+        if (fresh.prefixLength() < 127 && a.equals(fresh.network())) {
+            throw new IllegalArgumentException("new address " + text + " is the subnet-router anycast address of its"
+                    + " prefix (all host bits zero); pick another address in " + IpLiterals.format(fresh.network())
+                    + "/" + fresh.prefixLength());
+        }
     }
 
     private static boolean isBroadcast(InterfaceAddress a) {

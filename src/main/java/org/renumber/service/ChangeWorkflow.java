@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -12,6 +14,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.AddressState;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeJournal;
@@ -20,9 +24,11 @@ import org.renumber.domain.ChangeState;
 import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.EventType;
 import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkControl;
 import org.renumber.domain.Outcome;
+import org.renumber.domain.SourceRoute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +40,13 @@ import org.slf4j.LoggerFactory;
 final class ChangeWorkflow implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeWorkflow.class);
+
+    /**
+     * How long a new address may stay tentative. IPv6 duplicate address detection takes about a second with the
+     * kernel's defaults (one probe, one second); an address still tentative after this means a link without
+     * carrier or a very unusual DAD configuration, and the change fails rather than announce an unusable address.
+     */
+    static final Duration USABLE_TIMEOUT = Duration.ofSeconds(30);
 
     private final NetworkControl network;
     private final ConnectionTracker tracker;
@@ -124,22 +137,41 @@ final class ChangeWorkflow implements Runnable {
         }
     }
 
-    /** ADDING: the new address goes up and new outbound IPv4 connections are steered to it. */
-    private void addNewAddressAndSteerTraffic() {
+    /**
+     * ADDING: the new address goes up, the workflow waits until it is usable (IPv6 duplicate address detection),
+     * new outbound connections are steered to it, and only then are the applications told to move.
+     */
+    private void addNewAddressAndSteerTraffic() throws InterruptedException {
         if (cancelRequested.isDone()) {
             abort(Outcome.CANCELLED, "cancelled by operator before the new address was announced");
             return;
         }
+        AddressState usable;
         try {
             NetInterface nic = currentInterface();
             if (nic.find(change.newAddress().address()).isEmpty()) {
                 transition(c -> c.withSteps(c.steps().withNewAddressAdded()));
                 network.addAddress(change.interfaceName(), change.newAddress());
             }
-            steerNewConnections();
+            usable = awaitUsableOrCancel();
         } catch (RuntimeException e) {
             abort(Outcome.FAILED, "could not bring up " + change.newAddress() + " on " + change.interfaceName()
                     + ": " + e.getMessage());
+            return;
+        }
+        if (usable == null) {
+            abort(Outcome.CANCELLED, "cancelled by operator before the new address was announced");
+            return;
+        }
+        if (usable != AddressState.USABLE) {
+            abort(Outcome.FAILED, unusable(usable));
+            return;
+        }
+        try {
+            steerNewConnections();
+        } catch (RuntimeException e) {
+            abort(Outcome.FAILED, "could not steer new connections from " + change.oldAddress() + " to "
+                    + change.newAddress() + ": " + e.getMessage());
             return;
         }
         if (cancelRequested.isDone()) {
@@ -150,14 +182,84 @@ final class ChangeWorkflow implements Runnable {
         emit(EventType.STARTED, "new address " + change.newAddress() + " is usable; move off " + change.oldAddress());
     }
 
+    /** Waits for the kernel to settle the new address's state; null when the operator cancels first. */
+    private AddressState awaitUsableOrCancel() throws InterruptedException {
+        CompletableFuture<AddressState> usable = network.awaitUsable(change.interfaceName(), change.newAddress(),
+                USABLE_TIMEOUT);
+        try {
+            CompletableFuture.anyOf(usable, cancelRequested).get();
+            return cancelRequested.isDone() ? null : usable.join();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not follow the state of " + change.newAddress() + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } finally {
+            usable.cancel(false); // ends the kernel wait when the cancel came first
+        }
+    }
+
+    private String unusable(AddressState state) {
+        InterfaceAddress fresh = change.newAddress();
+        return switch (state) {
+            case DUPLICATE -> "duplicate address: another node on the link of " + change.interfaceName()
+                    + " already uses " + IpLiterals.format(fresh.address()) + " (IPv6 duplicate address detection"
+                    + " failed); " + change.oldAddress() + " was left untouched";
+            case TENTATIVE -> "new address " + fresh + " was still tentative after " + USABLE_TIMEOUT.toSeconds()
+                    + " s: duplicate address detection did not finish (is " + change.interfaceName()
+                    + " up, with a carrier?)";
+            case ABSENT -> "new address " + fresh + " disappeared from " + change.interfaceName()
+                    + " before it became usable";
+            case USABLE -> throw new IllegalArgumentException("usable is not a failure");
+        };
+    }
+
+    /**
+     * New outbound connections leave from the new address: for IPv4 through the old subnet's connected route
+     * (IPv4 source selection ignores deprecation, DESIGN.md), for IPv6 by deprecating the old address (RFC 6724
+     * rule 3 avoids deprecated sources), and for both by re-pointing the routes that name the old address as
+     * their source, since a route's source wins over source selection. Idempotent, so a restarted agent repeats it.
+     */
     private void steerNewConnections() {
-        if (!change.oldAddress().isIpv4()) {
+        if (change.oldAddress().isIpv4()) {
+            if (!change.steps().routeSteered()) {
+                transition(c -> c.withSteps(c.steps().withRouteSteered(true)));
+            }
+            network.setConnectedRouteSource(change.interfaceName(), change.oldAddress(), change.newAddress().address());
+        } else {
+            deprecateOldAddress();
+        }
+        moveRoutesOffOldAddress();
+    }
+
+    /** Preferred lifetime 0, valid lifetime as it is; the lifetimes before are journaled so rollback restores them. */
+    private void deprecateOldAddress() {
+        AddressLifetimes now = network.lifetimes(change.interfaceName(), change.oldAddress());
+        if (now == null) {
+            return; // the old address has gone: nothing left to steer away from
+        }
+        if (!change.steps().oldAddressDeprecated()) {
+            transition(c -> c.withSteps(c.steps().withOldAddressDeprecated(now)));
+        }
+        if (!now.isDeprecated()) {
+            network.setLifetimes(change.interfaceName(), change.oldAddress(), now.deprecated());
+        }
+    }
+
+    /**
+     * Re-points the routes whose preferred source is the old address; deleting the old address would otherwise
+     * delete them (IPv4) or strip their source (IPv6). Run when steering and again just before the removal, for
+     * routes added during the drain. Each route is journaled before it is touched.
+     */
+    private void moveRoutesOffOldAddress() {
+        List<SourceRoute> routes = network.routesWithSource(change.oldAddress().address());
+        if (routes.isEmpty()) {
             return;
         }
-        if (!change.steps().routeSteered()) {
-            transition(c -> c.withSteps(c.steps().withRouteSteered(true)));
+        transition(c -> c.withSteps(c.steps().withMovedRoutes(routes)));
+        for (SourceRoute route : routes) {
+            network.setRouteSource(route, change.newAddress().address());
+            log.info("change {}: route {} now has source {}", change.id(), route,
+                    IpLiterals.format(change.newAddress().address()));
         }
-        network.setConnectedRouteSource(change.interfaceName(), change.oldAddress(), change.newAddress().address());
     }
 
     /** DRAINING: wait until no process holds a connection on the old address, or the deadline. */
@@ -205,13 +307,14 @@ final class ChangeWorkflow implements Runnable {
         }
     }
 
-    /** REMOVING: the old address goes, without taking the new one with it. */
+    /** REMOVING: the old address goes, without taking the new one or the routes with it. */
     private void removeOldAddress() {
         try {
             NetInterface nic = currentInterface();
             if (nic.find(change.newAddress().address()).isEmpty()) {
-                finish(ChangeState.FAILED, Outcome.FAILED, "the new address " + change.newAddress()
-                        + " is no longer on " + change.interfaceName() + "; the old address was kept", EventType.FAILED);
+                // Nothing can have moved to an address that is gone: give the old one back its traffic.
+                abort(Outcome.FAILED, "the new address " + change.newAddress() + " is no longer on "
+                        + change.interfaceName() + "; the old address was kept");
                 return;
             }
             if (!change.removeOldAddress()) {
@@ -219,6 +322,7 @@ final class ChangeWorkflow implements Runnable {
                 return;
             }
             if (nic.find(change.oldAddress().address()).isPresent()) {
+                moveRoutesOffOldAddress();
                 protectSecondaries(nic);
                 network.removeAddress(change.interfaceName(), change.oldAddress());
             }
@@ -300,30 +404,75 @@ final class ChangeWorkflow implements Runnable {
         rollBack();
     }
 
+    /**
+     * Undoes the journaled steps: routes first, while both addresses are there (the kernel deletes an IPv4 route
+     * whose source disappears), the connected route before the others (their gateways are reached through it,
+     * and the kernel will have deleted it if the new address went first); then the old address's lifetimes, then
+     * the new address. Each step looks at the kernel or is idempotent, so a repeated rollback does no harm.
+     */
     private void rollBack() {
         Outcome why = change.outcome();
         String message = change.error();
-        String problem = null;
-        try {
-            if (change.steps().routeSteered() && change.oldAddress().isIpv4()
-                    && currentInterface().find(change.oldAddress().address()).isPresent()) {
-                network.setConnectedRouteSource(change.interfaceName(), change.oldAddress(), change.oldAddress().address());
+        List<String> problems = new ArrayList<>();
+        attempt(problems, "could not restore the route source", () -> {
+            if (change.steps().routeSteered() && change.oldAddress().isIpv4() && oldAddressPresent()) {
+                network.setConnectedRouteSource(change.interfaceName(), change.oldAddress(),
+                        change.oldAddress().address());
             }
-        } catch (RuntimeException e) {
-            problem = "could not restore the route source: " + e.getMessage();
-        }
-        try {
+        });
+        restoreMovedRoutes(problems);
+        attempt(problems, "could not give " + change.oldAddress() + " back its preferred lifetime", () -> {
+            AddressLifetimes before = change.steps().oldAddressLifetimes();
+            AddressLifetimes now = before == null ? null : network.lifetimes(change.interfaceName(), change.oldAddress());
+            if (now != null) {
+                network.setLifetimes(change.interfaceName(), change.oldAddress(), before.restoredFrom(now));
+            }
+        });
+        attempt(problems, "could not remove the new address", () -> {
             if (change.steps().newAddressAdded() && currentInterface().find(change.newAddress().address()).isPresent()) {
                 network.removeAddress(change.interfaceName(), change.newAddress());
             }
-        } catch (RuntimeException e) {
-            problem = (problem == null ? "" : problem + "; ") + "could not remove the new address: " + e.getMessage();
-        }
-        String text = problem == null ? message : message + " (rollback incomplete: " + problem + ")";
+        });
+        String text = problems.isEmpty() ? message : message + " (rollback incomplete: " + String.join("; ", problems) + ")";
         if (why == Outcome.CANCELLED) {
             finish(ChangeState.CANCELLED, Outcome.CANCELLED, text, EventType.CANCELLED);
         } else {
             finish(ChangeState.FAILED, Outcome.FAILED, text, EventType.FAILED);
+        }
+    }
+
+    /** Points every journaled route back at the old address (re-creating it if the kernel deleted it). */
+    private void restoreMovedRoutes(List<String> problems) {
+        List<SourceRoute> moved = change.steps().movedRoutes();
+        if (moved.isEmpty()) {
+            return;
+        }
+        boolean oldPresent;
+        try {
+            oldPresent = oldAddressPresent();
+        } catch (RuntimeException e) {
+            problems.add("could not look for " + change.oldAddress() + ": " + e.getMessage());
+            return;
+        }
+        if (!oldPresent) {
+            problems.add(change.oldAddress() + " is gone, so these routes cannot name it again: " + moved);
+            return;
+        }
+        for (SourceRoute route : moved) {
+            attempt(problems, "could not point route " + route + " back at " + change.oldAddress(),
+                    () -> network.setRouteSource(route, change.oldAddress().address()));
+        }
+    }
+
+    private boolean oldAddressPresent() {
+        return currentInterface().find(change.oldAddress().address()).isPresent();
+    }
+
+    private static void attempt(List<String> problems, String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            problems.add(what + ": " + e.getMessage());
         }
     }
 

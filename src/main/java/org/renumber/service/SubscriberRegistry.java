@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -73,6 +74,31 @@ public final class SubscriberRegistry {
             subscriptions.remove(subscriberId);
         }
         listeners.forEach(l -> l.unsubscribed(removed));
+    }
+
+    /**
+     * Records the process id of a subscribed application (0 clears it), so the agent can tell its sockets from
+     * other processes'. Persisted like the subscription; the MBean shows it at once.
+     */
+    public void recordPid(String subscriberId, long pid) {
+        synchronized (this) {
+            Subscription current = subscriptions.get(subscriberId);
+            if (current == null) {
+                throw new IllegalArgumentException("no subscriber with id '" + subscriberId + "'");
+            }
+            Subscription updated = current.withPid(pid);
+            if (updated.equals(current)) {
+                return;
+            }
+            Map<String, Subscription> next = new LinkedHashMap<>(subscriptions);
+            next.put(subscriberId, updated);
+            journal.saveSubscriptions(List.copyOf(next.values()));
+            subscriptions.put(subscriberId, updated);
+        }
+    }
+
+    public synchronized Optional<Subscription> find(String subscriberId) {
+        return Optional.ofNullable(subscriptions.get(subscriberId));
     }
 
     public synchronized List<Subscription> all() {

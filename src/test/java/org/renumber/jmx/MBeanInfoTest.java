@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import javax.management.Attribute;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanInfo;
 import javax.management.MBeanNotificationInfo;
@@ -18,18 +19,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.EventType;
+import org.renumber.monitor.InterfaceMonitor;
+import org.renumber.testing.InMemoryAddressEvents;
+import org.renumber.testing.InMemorySettingsStore;
 
 class MBeanInfoTest {
 
     private final MBeanServer server = MBeanServerFactory.newMBeanServer();
     private final ServiceFixture fixture = new ServiceFixture();
+    private final InMemorySettingsStore monitorSettings = new InMemorySettingsStore();
     private JmxAdapter adapter;
+    private InterfaceMonitor monitor;
     private String changeId;
 
     @BeforeEach
     void exportOneOfEachKind() throws Exception {
         adapter = JmxAdapter.export(server, fixture.service, fixture.tracker);
         fixture.start();
+        monitor = new InterfaceMonitor(new InMemoryAddressEvents(fixture.network, java.time.Clock.systemUTC()),
+                fixture.service, fixture.tracker, monitorSettings, java.time.Clock.systemUTC());
+        adapter.exportInterfaceMonitor(monitor);
+        monitor.start();
         fixture.service.subscribers().subscribe("app1", "web", "");
         changeId = fixture.service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
         fixture.service.awaitChange(changeId, 10);
@@ -37,6 +47,7 @@ class MBeanInfoTest {
 
     @AfterEach
     void close() {
+        monitor.close();
         adapter.close();
         fixture.close();
     }
@@ -44,8 +55,8 @@ class MBeanInfoTest {
     @Test
     void everyRenumberMBeanIsRegisteredUnderItsContractName() throws Exception {
         assertThat(server.queryNames(new ObjectName("renumber:*"), null)).containsExactlyInAnyOrder(
-                MBeanNames.SERVICE, MBeanNames.CONNECTION_TRACKER, MBeanNames.subscription("app1"),
-                MBeanNames.change(changeId));
+                MBeanNames.SERVICE, MBeanNames.CONNECTION_TRACKER, MBeanNames.INTERFACE_MONITOR,
+                MBeanNames.subscription("app1"), MBeanNames.change(changeId));
     }
 
     @Test
@@ -87,7 +98,7 @@ class MBeanInfoTest {
         for (ObjectName name : server.queryNames(new ObjectName("renumber:*"), null)) {
             for (MBeanAttributeInfo attribute : server.getMBeanInfo(name).getAttributes()) {
                 assertThat(attribute.getType()).as(name + " " + attribute.getName())
-                        .isIn("java.lang.String", "[Ljava.lang.String;", "int", "long");
+                        .isIn("java.lang.String", "[Ljava.lang.String;", "int", "long", "boolean");
             }
         }
     }
@@ -118,6 +129,45 @@ class MBeanInfoTest {
             assertThat(notifications[0].getDescription()).isNotBlank();
         }
         assertThat(server.getMBeanInfo(MBeanNames.CONNECTION_TRACKER).getNotifications()).isEmpty();
+    }
+
+    @Test
+    void interfaceMonitorSettingsAreWritableAttributesValidatedOnWrite() throws Exception {
+        MBeanInfo info = server.getMBeanInfo(MBeanNames.INTERFACE_MONITOR);
+        assertThat(Arrays.stream(info.getAttributes()).filter(MBeanAttributeInfo::isWritable)
+                .map(MBeanAttributeInfo::getName)).containsExactlyInAnyOrder("Enabled", "WindowMillis",
+                "AutoRemoveAlias", "DrainTimeoutSeconds");
+        assertThat(attributeNames(MBeanNames.INTERFACE_MONITOR)).contains("RecentDetections", "PendingSteps");
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "Enabled")).isEqualTo(true);
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "WindowMillis")).isEqualTo(10_000L);
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "AutoRemoveAlias")).isEqualTo(false);
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "DrainTimeoutSeconds")).isEqualTo(300L);
+
+        server.setAttribute(MBeanNames.INTERFACE_MONITOR, new Attribute("WindowMillis", 2500L));
+        server.setAttribute(MBeanNames.INTERFACE_MONITOR, new Attribute("AutoRemoveAlias", true));
+        assertThat(monitorSettings.saved().windowMillis()).isEqualTo(2500L);
+        assertThat(monitorSettings.saved().autoRemoveAlias()).isTrue();
+        Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> server.setAttribute(MBeanNames.INTERFACE_MONITOR, new Attribute("DrainTimeoutSeconds", -3L)));
+        assertThat(messages(refused)).contains("DrainTimeoutSeconds -3 is out of range: use 0 to 604800 seconds");
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "DrainTimeoutSeconds")).isEqualTo(300L);
+    }
+
+    @Test
+    void interfaceMonitorAdvertisesItsTwoNotificationTypes() throws Exception {
+        assertThat(server.isInstanceOf(MBeanNames.INTERFACE_MONITOR, NotificationBroadcaster.class.getName())).isTrue();
+        MBeanNotificationInfo[] notifications = server.getMBeanInfo(MBeanNames.INTERFACE_MONITOR).getNotifications();
+        assertThat(Arrays.stream(notifications).flatMap(n -> Arrays.stream(n.getNotifTypes())))
+                .containsExactlyInAnyOrder("renumber.interface.changed", "renumber.address.lost");
+        assertThat(notifications).allMatch(n -> !n.getDescription().isBlank());
+    }
+
+    private static String messages(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append(" | ");
+        }
+        return all.toString();
     }
 
     @Test

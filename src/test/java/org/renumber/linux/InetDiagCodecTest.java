@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,52 @@ class InetDiagCodecTest {
             00000000 02000000 00000000 00000000 00000000 00000000 00000000 00000000
             00000000 00000000 00fc0000 00000100 00000000 00000000 00000000 00000000
             00000000 00000000 00000000 00000000 00000000 00000000 00000000""";
+
+    /**
+     * The one-walk dump: legacy TCPDIAG_GETSOCK with {@code struct inet_diag_req} (60 bytes: family, src_len,
+     * dst_len, ext, sockid at 4, states at 52, dbs at 56, as {@code offsetof} on linux-libc-dev's header says),
+     * the tracker's state mask 0xfbe and the same S_COND filter, seq 777, as sent to Linux 6.18, which answered
+     * with {@link #LEGACY_ANSWER}.
+     */
+    private static final String LEGACY_DUMP_REQUEST = """
+            60000000 12000103 09030000 00000000 00000000 00000000 00000000 00000000
+            00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000
+            00000000 be0f0000 00000000
+            14000100
+            07101400 02200000 ffffffff 0a090001""";
+
+    /**
+     * The kernel's answer to {@link #LEGACY_DUMP_REQUEST} (message type TCPDIAG_GETSOCK, not
+     * SOCK_DIAG_BY_FAMILY): the dual-stack socket [::ffff:10.9.0.1]:5001 - [::ffff:10.9.0.2]:32913
+     * ESTABLISHED, cookie 0xe93, inode 0x15339e, found by the AF_INET condition in the same walk as the AF_INET
+     * sockets.
+     */
+    private static final String LEGACY_ANSWER = """
+            7c000000 12000200 09030000 db570000 0a010000 13898091 00000000 00000000
+            0000ffff 0a090001 00000000 00000000 0000ffff 0a090002 00000000 930e0000
+            00000000 00000000 00000000 00000000 00000000 9e331500 05000800 00000000
+            08000f00 00000000 0c001500 01000000 00000000 06001600 12000000""";
+
+    /** Looking that socket up by its exact id (SOCK_DIAG_BY_FAMILY, REQUEST|ACK, no dump), seq 778. */
+    private static final String LOOKUP_REQUEST = """
+            48000000 14000500 0a030000 00000000 0a060000 be0f0000 13898091 00000000
+            00000000 0000ffff 0a090001 00000000 00000000 0000ffff 0a090002 00000000
+            930e0000 00000000""";
+
+    /** The answer while it lives: the socket (type SOCK_DIAG_BY_FAMILY), then the acknowledgement. */
+    private static final String LOOKUP_FOUND = """
+            7c000000 14000000 0a030000 db570000 0a010000 13898091 00000000 00000000
+            0000ffff 0a090001 00000000 00000000 0000ffff 0a090002 00000000 930e0000
+            00000000 00000000 00000000 00000000 00000000 9e331500 05000800 00000000
+            08000f00 00000000 0c001500 01000000 00000000 06001600 12000000
+            24000000 02000001 0a030000 db570000 00000000 48000000 14000500 0a030000
+            00000000""";
+
+    /** The answer (seq 779) once both ends closed and the kernel freed it: ENOENT (-2), the request echoed. */
+    private static final String LOOKUP_GONE = """
+            5c000000 02000000 0b030000 db570000 feffffff 48000000 14000500 0b030000
+            00000000 0a060000 be0f0000 13898091 00000000 00000000 0000ffff 0a090001
+            00000000 00000000 0000ffff 0a090002 00000000 930e0000 00000000""";
 
     @BeforeAll
     static void capturesAreLittleEndian() {
@@ -170,5 +217,67 @@ class InetDiagCodecTest {
             boolean wanted = state != TcpState.UNKNOWN && state != TcpState.TIME_WAIT && state != TcpState.NEW_SYN_RECV;
             assertThat((states >>> state.kernelValue()) & 1).as(state.name()).isEqualTo(wanted ? 1 : 0);
         }
+    }
+
+    @Test
+    void singleWalkRequestIsTheLegacyRequestWithTheSameFilter() {
+        NetlinkRequest request = SockDiagConnectionTracker.singleWalkRequest(SockDiagConnectionTracker.STATES,
+                IpLiterals.parse("10.9.0.1"));
+
+        assertThat(request.type()).isEqualTo(NetlinkConstants.TCPDIAG_GETSOCK);
+        assertThat(request.isDump()).isTrue();
+        assertThat(Hex.of(request.toBytes(777))).isEqualTo(Hex.of(Hex.bytes(LEGACY_DUMP_REQUEST)));
+    }
+
+    @Test
+    void legacyRequestStructRoundTrips() {
+        ByteBuffer buffer = Hex.buffer(LEGACY_DUMP_REQUEST);
+        buffer.position(StructNlMsgHdr.SIZE);
+        StructInetDiagReq request = StructInetDiagReq.parse(buffer);
+
+        assertThat(buffer.position()).isEqualTo(StructNlMsgHdr.SIZE + StructInetDiagReq.SIZE);
+        assertThat(StructInetDiagReq.SIZE).isEqualTo(60);
+        assertThat(request.family()).isZero();
+        assertThat(request.states()).isEqualTo(SockDiagConnectionTracker.STATES);
+        assertThat(request.id()).isEqualTo(StructInetDiagSockId.any());
+        assertThat(packed(StructInetDiagReq.SIZE, request::pack))
+                .isEqualTo(Arrays.copyOfRange(Hex.bytes(LEGACY_DUMP_REQUEST), 16, 16 + StructInetDiagReq.SIZE));
+    }
+
+    @Test
+    void answerToTheLegacyDumpHasItsOwnTypeAndTheUsualBody() {
+        NetlinkMessage message = messages(LEGACY_ANSWER).get(0);
+
+        assertThat(message.type()).isEqualTo(NetlinkConstants.TCPDIAG_GETSOCK);
+        SockDiagConnectionTracker.DiagSocket socket = SockDiagConnectionTracker.DiagSocket.parse(message);
+        assertThat(socket.family()).isEqualTo(LibC.AF_INET6);
+        assertThat(socket.cookie()).isEqualTo(0xe93);
+        assertThat(socket.isLiveConnection()).isTrue();
+        assertThat(SockDiagConnectionTracker.entry(message)).isEqualTo(new SocketEntry(SocketEntry.Protocol.TCP,
+                new InetSocketAddress(IpLiterals.parse("10.9.0.1"), 5001),
+                new InetSocketAddress(IpLiterals.parse("10.9.0.2"), 32913), TcpState.ESTABLISHED, 0x15339e));
+    }
+
+    @Test
+    void lookupRequestCarriesTheSocketsFullIdAndCookieWithoutDumpFlag() {
+        SockDiagConnectionTracker.DiagSocket socket =
+                SockDiagConnectionTracker.DiagSocket.parse(messages(LEGACY_ANSWER).get(0));
+
+        NetlinkRequest request = SockDiagConnectionTracker.lookupRequest(socket.family(), socket.id());
+
+        assertThat(request.isDump()).isFalse();
+        assertThat(Hex.of(request.toBytes(778))).isEqualTo(Hex.of(Hex.bytes(LOOKUP_REQUEST)));
+    }
+
+    @Test
+    void lookupAnswersAreTheSocketAndAnAckOrEnoent() {
+        List<NetlinkMessage> found = messages(LOOKUP_FOUND);
+        assertThat(found).hasSize(2);
+        assertThat(SockDiagConnectionTracker.DiagSocket.parse(found.get(0)).cookie()).isEqualTo(0xe93);
+        assertThat(StructNlMsgErr.parse(found.get(1).body(), found.get(1).header()).isAck()).isTrue();
+
+        NetlinkMessage gone = messages(LOOKUP_GONE).get(0);
+        assertThat(gone.type()).isEqualTo(NetlinkConstants.NLMSG_ERROR);
+        assertThat(StructNlMsgErr.parse(gone.body(), gone.header()).errno()).isEqualTo(Errno.ENOENT);
     }
 }

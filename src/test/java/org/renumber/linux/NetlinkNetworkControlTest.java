@@ -9,13 +9,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.AddressState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkException;
+import org.renumber.domain.SourceRoute;
 import org.renumber.testing.NetNsFixture;
 
 /**
@@ -26,6 +31,10 @@ class NetlinkNetworkControlTest {
 
     private static final InterfaceAddress OLD = InterfaceAddress.parse("10.9.0.1/24");
     private static final InterfaceAddress NEW = InterfaceAddress.parse("10.9.0.3/24");
+    private static final InterfaceAddress OLD6 = InterfaceAddress.parse("2001:db8:9::1/64");
+    private static final InterfaceAddress NEW6 = InterfaceAddress.parse("2001:db8:9::5/64");
+    /** Far longer than DAD takes (about a second): only a broken wait runs into it. */
+    private static final Duration DAD_WAIT = Duration.ofSeconds(30);
 
     private NetNsFixture fixture;
     private LinuxNetns netns;
@@ -208,6 +217,177 @@ class NetlinkNetworkControlTest {
         assertThat(routes).as("%s", routes).hasSize(1);
         assertThat(routes.get(0).path("metric").asInt()).isEqualTo(256);
         assertThat(control.connectedRouteSource(IF_A, old6)).isEqualTo(IpLiterals.parse("2001:db8:9::3"));
+    }
+
+    @Test
+    void aNewIpv6AddressIsTentativeUntilDuplicateAddressDetectionEndsAndTheWaitFollowsIt() throws Exception {
+        control.addAddress(IF_A, NEW6);
+        assertThat(addressInfo6("2001:db8:9::5").path("tentative").asBoolean())
+                .as("DAD runs on an address added without nodad").isTrue();
+
+        AddressState state = control.awaitUsable(IF_A, NEW6, DAD_WAIT).get(60, TimeUnit.SECONDS);
+
+        assertThat(state).isEqualTo(AddressState.USABLE);
+        assertThat(addressInfo6("2001:db8:9::5").has("tentative")).as("%s", addressInfo6("2001:db8:9::5")).isFalse();
+        assertThat(control.awaitUsable(IF_A, NEW6, DAD_WAIT)).as("settled: answered at once").isDone();
+    }
+
+    @Test
+    void anAddressAnotherNodeHoldsOnTheLinkEndsAsDuplicate() throws Exception {
+        fixture.ip(fixture.b(), "addr", "add", "2001:db8:9::5/64", "dev", NetNsFixture.IF_B, "nodad");
+        control.addAddress(IF_A, NEW6);
+
+        AddressState state = control.awaitUsable(IF_A, NEW6, DAD_WAIT).get(60, TimeUnit.SECONDS);
+
+        assertThat(state).isEqualTo(AddressState.DUPLICATE);
+        assertThat(addressInfo6("2001:db8:9::5").path("dadfailed").asBoolean()).isTrue();
+    }
+
+    @Test
+    void anAbsentAddressIsReportedAtOnceAndOneRemovedDuringTheWaitEndsIt() throws Exception {
+        assertThat(control.awaitUsable(IF_A, NEW6, DAD_WAIT).get(10, TimeUnit.SECONDS)).isEqualTo(AddressState.ABSENT);
+        assertThat(control.awaitUsable(IF_A, OLD, DAD_WAIT).get(10, TimeUnit.SECONDS))
+                .as("IPv4 has no DAD").isEqualTo(AddressState.USABLE);
+
+        fixture.ip(fixture.b(), "link", "set", NetNsFixture.IF_B, "down"); // no carrier: DAD waits for good
+        control.addAddress(IF_A, NEW6);
+        CompletableFuture<AddressState> waiting = control.awaitUsable(IF_A, NEW6, DAD_WAIT);
+        assertThat(waiting).isNotDone();
+        control.removeAddress(IF_A, NEW6);
+
+        assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(AddressState.ABSENT);
+    }
+
+    @Test
+    void aWaitEndsTentativeAtItsTimeoutOrWhenCancelled() throws Exception {
+        fixture.ip(fixture.b(), "link", "set", NetNsFixture.IF_B, "down");
+        control.addAddress(IF_A, NEW6);
+
+        assertThat(control.awaitUsable(IF_A, NEW6, Duration.ofMillis(200)).get(10, TimeUnit.SECONDS))
+                .isEqualTo(AddressState.TENTATIVE);
+        CompletableFuture<AddressState> waiting = control.awaitUsable(IF_A, NEW6, DAD_WAIT);
+        waiting.cancel(false);
+        await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().startsWith("renumber-dad-")));
+    }
+
+    @Test
+    void deprecatingAnIpv6AddressKeepsItsFlagsAndUndoingItRestoresItExactly() {
+        String before = fixture.ip(fixture.a(), "-j", "addr");
+        assertThat(control.lifetimes(IF_A, OLD6)).isEqualTo(AddressLifetimes.PERMANENT);
+
+        control.setLifetimes(IF_A, OLD6, AddressLifetimes.PERMANENT.deprecated());
+
+        JsonNode info = addressInfo6("2001:db8:9::1");
+        assertThat(info.path("deprecated").asBoolean()).isTrue();
+        assertThat(info.path("nodad").asBoolean()).as("flags kept: %s", info).isTrue();
+        assertThat(info.path("preferred_life_time").asLong()).isZero();
+        assertThat(info.path("valid_life_time").asLong()).isEqualTo(AddressLifetimes.FOREVER);
+        assertThat(control.lifetimes(IF_A, OLD6)).isEqualTo(new AddressLifetimes(0, AddressLifetimes.FOREVER));
+        assertThat(fixture.ipJson(fixture.a(), "-6", "route", "show", "2001:db8:9::/64")).hasSize(1);
+
+        control.setLifetimes(IF_A, OLD6, AddressLifetimes.PERMANENT);
+
+        assertThat(fixture.ip(fixture.a(), "-j", "addr")).isEqualTo(before);
+        assertThat(control.lifetimes(IF_A, InterfaceAddress.parse("2001:db8:9::99/64"))).isNull();
+        assertThatThrownBy(() -> control.setLifetimes(IF_A, InterfaceAddress.parse("2001:db8:9::99/64"),
+                AddressLifetimes.PERMANENT))
+                .isInstanceOf(NetworkException.class).hasMessageContaining("not on v0");
+        assertThat(fixture.addresses(fixture.a(), IF_A)).doesNotContain("2001:db8:9::99/64");
+    }
+
+    @Test
+    void deprecationKeepsAFiniteValidLifetimeAndTheNoprefixrouteFlag() {
+        fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::7/64", "dev", IF_A, "nodad", "noprefixroute",
+                "valid_lft", "3600", "preferred_lft", "1800");
+        InterfaceAddress a = InterfaceAddress.parse("2001:db8:9::7/64");
+        AddressLifetimes before = control.lifetimes(IF_A, a);
+        assertThat(before.validSeconds()).isBetween(3500L, 3600L);
+
+        control.setLifetimes(IF_A, a, before.deprecated());
+
+        JsonNode info = addressInfo6("2001:db8:9::7");
+        assertThat(info.path("noprefixroute").asBoolean()).as("%s", info).isTrue();
+        assertThat(info.path("preferred_life_time").asLong()).isZero();
+        assertThat(info.path("valid_life_time").asLong()).isBetween(3500L, 3600L);
+    }
+
+    @Test
+    void routesNamingASourceAreListedRepointedAndPutBackExactly() {
+        fixture.ip(fixture.a(), "route", "add", "192.0.2.0/24", "via", "10.9.0.2", "src", "10.9.0.1");
+        fixture.ip(fixture.a(), "route", "add", "default", "via", "10.9.0.2", "dev", IF_A, "src", "10.9.0.1",
+                "metric", "50", "mtu", "1400");
+        fixture.ip(fixture.a(), "-6", "route", "add", "2001:db8:77::/48", "via", "2001:db8:9::2", "src",
+                "2001:db8:9::1", "proto", "static");
+        control.addAddress(IF_A, NEW);
+        fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::3/64", "dev", IF_A, "nodad");
+        String before4 = fixture.ip(fixture.a(), "-j", "-4", "route");
+        String before6 = fixture.ip(fixture.a(), "-j", "-6", "route");
+
+        List<SourceRoute> routes4 = control.routesWithSource(OLD.address());
+        List<SourceRoute> routes6 = control.routesWithSource(OLD6.address());
+
+        assertThat(routes4).extracting(SourceRoute::text).containsExactlyInAnyOrder(
+                "default via 10.9.0.2 dev v0 metric 50", "192.0.2.0/24 via 10.9.0.2 dev v0");
+        assertThat(routes6).extracting(SourceRoute::text)
+                .containsExactly("2001:db8:77::/48 via 2001:db8:9::2 dev v0 proto static metric 1024");
+
+        routes4.forEach(r -> control.setRouteSource(r, NEW.address()));
+        routes6.forEach(r -> control.setRouteSource(r, IpLiterals.parse("2001:db8:9::3")));
+
+        assertThat(before4).contains("\"prefsrc\":\"10.9.0.1\"");
+        assertThat(fixture.ip(fixture.a(), "-j", "-4", "route")).isEqualTo(before4.replace(
+                "\"gateway\":\"10.9.0.2\",\"dev\":\"v0\",\"prefsrc\":\"10.9.0.1\"",
+                "\"gateway\":\"10.9.0.2\",\"dev\":\"v0\",\"prefsrc\":\"10.9.0.3\""));
+        assertThat(fixture.ip(fixture.a(), "-j", "-6", "route")).isEqualTo(before6.replace("2001:db8:9::1",
+                "2001:db8:9::3"));
+        assertThat(control.routesWithSource(OLD.address())).isEmpty();
+        assertThat(fixture.routeSource(fixture.a(), "192.0.2.1")).isEqualTo("10.9.0.3");
+
+        routes4.forEach(r -> control.setRouteSource(r, OLD.address()));
+        routes6.forEach(r -> control.setRouteSource(r, OLD6.address()));
+
+        assertThat(fixture.ip(fixture.a(), "-j", "-4", "route")).isEqualTo(before4);
+        assertThat(fixture.ip(fixture.a(), "-j", "-6", "route")).isEqualTo(before6);
+    }
+
+    @Test
+    void aRouteThatWentIsRecreatedAsItWas() {
+        fixture.ip(fixture.a(), "route", "add", "192.0.2.0/24", "via", "10.9.0.2", "src", "10.9.0.1", "metric", "7");
+        String before = fixture.ip(fixture.a(), "-j", "-4", "route");
+        SourceRoute route = control.routesWithSource(OLD.address()).get(0);
+        fixture.ip(fixture.a(), "route", "del", "192.0.2.0/24", "metric", "7");
+
+        control.setRouteSource(route, OLD.address());
+
+        assertThat(fixture.ip(fixture.a(), "-j", "-4", "route")).isEqualTo(before);
+    }
+
+    /** Kernel facts the workflow depends on: what deleting an address does to the routes that name it. */
+    @Test
+    void deletingAnAddressDeletesItsIpv4SourceRoutesAndStripsItsIpv6Ones() {
+        fixture.ip(fixture.a(), "route", "add", "192.0.2.0/24", "via", "10.9.0.2", "src", "10.9.0.1");
+        fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::3/64", "dev", IF_A, "nodad");
+        fixture.ip(fixture.a(), "-6", "route", "add", "2001:db8:77::/48", "via", "2001:db8:9::2", "src", "2001:db8:9::3");
+
+        control.setPromoteSecondaries(IF_A, true);
+        control.addAddress(IF_A, NEW);
+        control.removeAddress(IF_A, OLD);
+        control.removeAddress(IF_A, InterfaceAddress.parse("2001:db8:9::3/64"));
+
+        assertThat(fixture.ipJson(fixture.a(), "-4", "route", "show", "192.0.2.0/24")).isEmpty();
+        JsonNode route6 = fixture.ipJson(fixture.a(), "-6", "route", "show", "2001:db8:77::/48");
+        assertThat(route6).hasSize(1);
+        assertThat(route6.get(0).has("prefsrc")).isFalse();
+    }
+
+    private JsonNode addressInfo6(String address) {
+        for (JsonNode info : fixture.ipJson(fixture.a(), "-6", "addr", "show", "dev", IF_A).get(0).path("addr_info")) {
+            if (info.path("local").asText().equals(address)) {
+                return info;
+            }
+        }
+        throw new AssertionError(address + " is not on " + IF_A);
     }
 
     private JsonNode addressInfo(String address) {

@@ -1,6 +1,7 @@
 package org.renumber.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.renumber.linux.NetlinkConstants.NLMSG_DONE;
 import static org.renumber.linux.NetlinkConstants.NLMSG_ERROR;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWADDR;
@@ -11,10 +12,12 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.renumber.domain.AddressLifetimes;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 
@@ -108,6 +111,26 @@ class RtnetlinkCodecTest {
             00000000 14000700 00000000 00000000 00000000 00000000 05000800 00000000
             24000e00 00000000 00000000 00000000 00000000 00000000 00000000 00000000
             00000000 04003e80 04004180""";
+
+    /**
+     * {@code ip -6 addr change 2001:db8:9::1/64 dev v0 preferred_lft 0 valid_lft forever nodad}: RTM_NEWADDR with
+     * NLM_F_REPLACE, nodad in the header's flags, IFA_CACHEINFO {0, forever, 0, 0}.
+     */
+    private static final String ADDR_CHANGE_REQUEST = """
+            54000000 14000501 14f4096b 00000000 0a400200 02000000 14000200 20010db8
+            00090000 00000000 00000001 14000100 20010db8 00090000 00000000 00000001
+            14000600 00000000 ffffffff 00000000 00000000""";
+
+    /** An RTM_GETROUTE dump message: default via 10.9.0.2 dev v0 src 10.9.0.1 metric 50 (proto boot). */
+    private static final String DEFAULT_ROUTE = """
+            44000000 18002200 0af5096b fc080000 02000000 fe030001 00000000 08000f00
+            fe000000 08000600 32000000 08000700 0a090001 08000500 0a090002 08000400
+            02000000""";
+
+    /** {@code ip route replace default via 10.9.0.2 dev v0 src 10.9.0.3 metric 50}. */
+    private static final String DEFAULT_ROUTE_REPLACE = """
+            3c000000 18000505 0af5096b 00000000 02000000 fe030001 00000000 08000500
+            0a090002 08000700 0a090003 08000600 32000000 08000400 02000000""";
 
     @BeforeAll
     static void capturesAreLittleEndian() {
@@ -270,6 +293,68 @@ class RtnetlinkCodecTest {
         StructNlAttr local = StructNlAttr.parse(Hex.buffer("08000200 0a090003"));
 
         assertThat(local.asInetAddress()).isEqualTo(IpLiterals.parse("10.9.0.3"));
+    }
+
+    @Test
+    void lifetimesRequestIsWhatIpAddrChangeSendsWithTheFlagsSpelledOut() {
+        NetlinkNetworkControl.Address nodad = new NetlinkNetworkControl.Address(2,
+                InterfaceAddress.parse("2001:db8:9::1/64"), NetlinkConstants.IFA_F_NODAD | NetlinkConstants.IFA_F_PERMANENT,
+                0, null, 0, 0);
+
+        byte[] ours = NetlinkNetworkControl.lifetimesRequest(nodad, AddressLifetimes.PERMANENT.deprecated())
+                .toBytes(0x6b09f414);
+
+        NetlinkMessage expected = messages(ADDR_CHANGE_REQUEST).get(0);
+        NetlinkMessage actual = messages(Hex.of(ours)).get(0);
+        assertThat(actual.header().type()).isEqualTo(expected.header().type());
+        assertThat(actual.header().flags()).isEqualTo(expected.header().flags());
+        ByteBuffer expectedBody = expected.body();
+        ByteBuffer actualBody = actual.body();
+        assertThat(StructIfAddrMsg.parse(actualBody)).as("permanent is the kernel's to set, nodad is kept")
+                .isEqualTo(StructIfAddrMsg.parse(expectedBody));
+        Map<Integer, String> attributes = attributeMap(StructNlAttr.parseAll(actualBody));
+        assertThat(attributes.remove(NetlinkConstants.IFA_FLAGS)).as("IFA_FLAGS carries flags above 8 bits too")
+                .isEqualTo(Hex.of(new byte[] {2, 0, 0, 0}));
+        assertThat(attributes).isEqualTo(attributeMap(StructNlAttr.parseAll(expectedBody)));
+    }
+
+    @Test
+    void aDumpedRouteSentBackWithAnotherSourceIsWhatIpRouteReplaceSends() {
+        NetlinkNetworkControl.RouteMessage dumped = NetlinkNetworkControl.RouteMessage.parse(messages(DEFAULT_ROUTE).get(0));
+        assertThat(dumped.route().preferredSource()).isEqualTo(IpLiterals.parse("10.9.0.1"));
+        assertThat(NetlinkNetworkControl.routeText(dumped, Map.of(2, "v0")))
+                .isEqualTo("default via 10.9.0.2 dev v0 metric 50");
+
+        String key = NetlinkNetworkControl.routeKey(dumped);
+        byte[] ours = NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("10.9.0.3")).toBytes(0x6b09f50a);
+
+        NetlinkMessage expected = messages(DEFAULT_ROUTE_REPLACE).get(0);
+        NetlinkMessage actual = messages(Hex.of(ours)).get(0);
+        assertThat(actual.header().type()).isEqualTo(expected.header().type());
+        assertThat(actual.header().flags()).isEqualTo(expected.header().flags());
+        ByteBuffer expectedBody = expected.body();
+        ByteBuffer actualBody = actual.body();
+        assertThat(StructRtMsg.parse(actualBody)).isEqualTo(StructRtMsg.parse(expectedBody));
+        Map<Integer, String> attributes = attributeMap(StructNlAttr.parseAll(actualBody));
+        assertThat(attributes.remove(NetlinkConstants.RTA_TABLE)).as("the dump's RTA_TABLE, same as rtm_table")
+                .isEqualTo(Hex.of(new byte[] {(byte) 254, 0, 0, 0}));
+        assertThat(attributes).isEqualTo(attributeMap(StructNlAttr.parseAll(expectedBody)));
+    }
+
+    @Test
+    void aRouteKeyOfAnotherFamilyOrFormatIsRefused() {
+        String key = NetlinkNetworkControl.routeKey(NetlinkNetworkControl.RouteMessage.parse(messages(DEFAULT_ROUTE).get(0)));
+        assertThatThrownBy(() -> NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("2001:db8::1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
+        assertThatThrownBy(() -> NetlinkNetworkControl.routeWithSourceRequest("mem:x", IpLiterals.parse("10.9.0.3")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a route key");
+    }
+
+    /** Attribute type to value in hex, for comparing attribute sets whatever their order. */
+    private static Map<Integer, String> attributeMap(List<StructNlAttr> attributes) {
+        Map<Integer, String> map = new java.util.TreeMap<>();
+        attributes.forEach(a -> map.put(a.kind(), Hex.of(a.value())));
+        return map;
     }
 
     static List<NetlinkMessage> messages(String hex) {

@@ -3,10 +3,13 @@ package org.renumber.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,12 +24,18 @@ import org.renumber.testing.NetNsPeer.Stack;
 /**
  * {@link SockDiagConnectionTracker} against real TCP connections: a {@code TcpPeer} server in namespace A on
  * 10.9.0.1:5000 and a client JVM in namespace B connecting to it.
+ *
+ * <p>Which path moved a count is told by the tracker's own counters, never by timing: {@code walks()} (table
+ * walks), {@code lookups()} (sockets looked up by id) and {@code eventsQueued()} (destroy events on watched
+ * addresses); a timer set to {@link #NEVER} is out of the picture.
  */
 class SockDiagConnectionTrackerTest {
 
     private static final InetAddress A = IpLiterals.parse(NetNsFixture.ADDRESS_A);
     private static final InetAddress B = IpLiterals.parse(NetNsFixture.ADDRESS_B);
     private static final Duration PATIENCE = Duration.ofSeconds(20);
+    /** A timer interval no test outlives: the timer never fires. */
+    private static final Duration NEVER = Duration.ofHours(1);
 
     private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
     private NetNsFixture fixture;
@@ -124,35 +133,202 @@ class SockDiagConnectionTrackerTest {
     }
 
     @Test
-    void watchStartsWithTheCurrentCountAndDestroyEventsBringItToZero() throws Exception {
+    void watchStartsWithTheCurrentCountAndDestroyEventsBringItToZeroWithoutAnotherWalk() throws Exception {
         serverInA(Stack.DUAL, "10.9.0.1", 5000);
         NetNsPeer clients = clientsInB(Stack.DUAL, "10.9.0.1", 5000, 3);
-        // No safety timer to speak of: only the kernel's destroy events can move the count.
-        SockDiagConnectionTracker tracker = tracker(netnsA, Duration.ofHours(1));
+        // No timers to speak of: only the kernel's destroy events can move the count.
+        SockDiagConnectionTracker tracker = tracker(netnsA, NEVER, NEVER);
         List<Integer> counts = new CopyOnWriteArrayList<>();
 
         ConnectionTracker.Watch watch = tracker.watch(A, counts::add);
         resources.add(watch);
 
         assertThat(counts).containsExactly(3);
+        assertThat(tracker.walks()).as("the watch's first count").isEqualTo(1);
         // The clients close; the server's echo threads see EOF and close; the kernel frees the sockets.
         assertThat(clients.ask("close")).isEqualTo("CLOSED");
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts).last().isEqualTo(0));
         assertThat(counts).isSortedAccordingTo((x, y) -> Integer.compare(y, x));
+        assertThat(tracker.walks()).as("destroy events are counted without walking the table").isEqualTo(1);
+        assertThat(tracker.eventsQueued()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void destroyEventsThatArriveDuringTheFirstWalkAreAppliedBeforeTheFirstCount() throws Exception {
+        serverInA(Stack.DUAL, "10.9.0.1", 5000);
+        NetNsPeer clients = clientsInB(Stack.DUAL, "10.9.0.1", 5000, 3);
+        SockDiagConnectionTracker tracker = tracker(netnsA, NEVER, NEVER);
+        List<Integer> counts = new CopyOnWriteArrayList<>();
+        AtomicBoolean once = new AtomicBoolean();
+        // Between the walk (which saw 3 connections) and applying it, the 3 are closed and freed, and their
+        // destroy events reach the tracker: the race a real drain has when connections close during the walk.
+        tracker.afterWalk(address -> {
+            if (!once.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                assertThat(clients.ask("close")).isEqualTo("CLOSED");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            await().atMost(PATIENCE).until(() -> tracker.eventsQueued() >= 3);
+        });
+
+        resources.add(tracker.watch(A, counts::add));
+
+        assertThat(once).isTrue();
+        assertThat(counts).containsExactly(0);
+        assertThat(tracker.walks()).isEqualTo(1);
+    }
+
+    @Test
+    void anEventInASmallSetAlsoDropsTheOrphansLeftInItByLookingThemUp() throws Exception {
+        NetNsPeer lingering = serverInA(Stack.DUAL, "10.9.0.1", 5000);
+        clientsInB(Stack.DUAL, "10.9.0.1", 5000, 1);
+        serverInA(Stack.DUAL, "10.9.0.1", 5001);
+        // A client in A itself: its traffic stays on the host, so it can close while B is cut off.
+        NetNsPeer local = NetNsPeer.start(fixture.a(), Stack.DUAL, "CONNECTED", "client", "any", "10.9.0.1",
+                "5001", "1");
+        resources.add(local);
+        SockDiagConnectionTracker tracker = tracker(netnsA, NEVER, NEVER);
+        SockDiagConnectionTracker observer = tracker(netnsA, NEVER, NEVER);
+        List<Integer> counts = new CopyOnWriteArrayList<>();
+        resources.add(tracker.watch(A, counts::add));
+        assertThat(counts).as("5000 from B, and both ends of the local connection to 5001").containsExactly(3);
+
+        orphanUnacknowledged(lingering, observer, 5000);
+        // The local connection ends for good: its destroy events, and a lookup of the one left, make it 0.
+        assertThat(local.ask("close")).isEqualTo("CLOSED");
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts).last().isEqualTo(0));
+        assertThat(tracker.walks()).isEqualTo(1);
+        assertThat(tracker.lookups()).isPositive();
+        assertThat(observer.sockets(A)).as("the orphan is still there").anySatisfy(s -> {
+            assertThat(s.local().getPort()).isEqualTo(5000);
+            assertThat(s.inode()).isZero();
+        });
     }
 
     @Test
     void watchNoticesOrphanedConnectionsThroughTheSafetyTimer() throws Exception {
         NetNsPeer server = serverInA(Stack.DUAL, "10.9.0.1", 5000);
         clientsInB(Stack.DUAL, "10.9.0.1", 5000, 2);
-        SockDiagConnectionTracker tracker = tracker(netnsA, Duration.ofMillis(200));
+        // The orphan check is off (not shorter than the safety interval): only walks can see the orphans.
+        SockDiagConnectionTracker tracker = tracker(netnsA, Duration.ofMillis(200), Duration.ofMillis(200));
         List<Integer> counts = new CopyOnWriteArrayList<>();
         resources.add(tracker.watch(A, counts::add));
 
-        // Orphaned sockets are not destroyed (no event) until FIN_WAIT2 times out; only a re-count sees them.
+        orphanUnacknowledged(server, null, 5000);
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts).last().isEqualTo(0));
+        assertThat(counts).first().isEqualTo(2);
+        assertThat(tracker.walks()).isGreaterThan(1);
+        assertThat(tracker.lookups()).isZero();
+        assertThat(tracker.eventsQueued()).as("orphans that no peer acknowledges are not freed").isZero();
+    }
+
+    @Test
+    void watchNoticesOrphanedConnectionsByLookingThemUpWithoutAWalk() throws Exception {
+        NetNsPeer server = serverInA(Stack.DUAL, "10.9.0.1", 5000);
+        clientsInB(Stack.DUAL, "10.9.0.1", 5000, 2);
+        SockDiagConnectionTracker tracker = tracker(netnsA, NEVER, Duration.ofMillis(100));
+        List<Integer> counts = new CopyOnWriteArrayList<>();
+        resources.add(tracker.watch(A, counts::add));
+
+        orphanUnacknowledged(server, null, 5000);
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts).last().isEqualTo(0));
+        assertThat(counts).first().isEqualTo(2);
+        assertThat(counts).isSortedAccordingTo((x, y) -> Integer.compare(y, x));
+        assertThat(tracker.walks()).isEqualTo(1);
+        assertThat(tracker.lookups()).isPositive();
+        assertThat(tracker.eventsQueued()).isZero();
+    }
+
+    @Test
+    void anOrphanWhosePeerAcknowledgesItsFinIsFreedWithAnEvent() throws Exception {
+        NetNsPeer server = serverInA(Stack.DUAL, "10.9.0.1", 5000);
+        clientsInB(Stack.DUAL, "10.9.0.1", 5000, 2);
+        SockDiagConnectionTracker tracker = tracker(netnsA, NEVER, NEVER);
+        List<Integer> counts = new CopyOnWriteArrayList<>();
+        resources.add(tracker.watch(A, counts::add));
+
+        // The clients stay open, yet the kernel frees the server's sockets once B acknowledges their FIN: what
+        // remains in FIN_WAIT2 is a small timewait-style entry, and the full socket's destroy event is sent.
         assertThat(server.ask("close")).isEqualTo("CLOSED");
 
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts).containsExactly(2, 0));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts).last().isEqualTo(0));
+        await().atMost(PATIENCE).until(() -> tracker.eventsQueued() >= 2);
+        assertThat(tracker.walks()).isEqualTo(1);
+        assertThat(tracker.sockets(A)).filteredOn(s -> !s.isListener()).hasSize(2)
+                .allSatisfy(s -> {
+                    assertThat(s.state()).isEqualTo(TcpState.FIN_WAIT2);
+                    assertThat(s.inode()).isZero();
+                });
+    }
+
+    @Test
+    void connectionsOpenedAfterTheWatchStartedAreFoundByTheSafetyWalk() throws Exception {
+        serverInA(Stack.DUAL, "10.9.0.1", 5000);
+        SockDiagConnectionTracker tracker = tracker(netnsA, Duration.ofMillis(200), NEVER);
+        List<Integer> counts = new CopyOnWriteArrayList<>();
+        resources.add(tracker.watch(A, counts::add));
+        assertThat(counts).containsExactly(0);
+
+        // No event announces a new socket: only the safety walk can find these.
+        clientsInB(Stack.DUAL, "10.9.0.1", 5000, 2);
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts).containsExactly(0, 2));
+    }
+
+    @Test
+    void oneWalkFindsAfInetAndIpv4MappedSocketsOnAnIpv4Address() throws Exception {
+        serverInA(Stack.IPV4_ONLY, "10.9.0.1", 5000);
+        clientsInB(Stack.IPV4_ONLY, "10.9.0.1", 5000, 2);
+        serverInA(Stack.DUAL, "10.9.0.1", 5001);
+        clientsInB(Stack.DUAL, "10.9.0.1", 5001, 3);
+        serverInA(Stack.DUAL, "2001:db8:9::1", 6000);
+        clientsInB(Stack.DUAL, "2001:db8:9::1", 6000, 1);
+        SockDiagConnectionTracker tracker = tracker(netnsA, Duration.ofSeconds(2));
+        String ss = fixture.exec(fixture.a(), "ss", "-Htn", "src", "10.9.0.1");
+        assertThat(ss).contains(" 10.9.0.1:5000").contains("[::ffff:10.9.0.1]:5001");
+
+        List<SocketEntry> sockets = tracker.sockets(A);
+
+        assertThat(tracker.walks()).isEqualTo(1);
+        assertThat(sockets).filteredOn(SocketEntry::isListener).extracting(s -> s.local().getPort())
+                .containsExactlyInAnyOrder(5000, 5001);
+        assertThat(sockets).filteredOn(SocketEntry::isLiveConnection).extracting(s -> s.local().getPort())
+                .containsExactlyInAnyOrder(5000, 5000, 5001, 5001, 5001);
+        assertThat(sockets).allSatisfy(s -> assertThat(s.local().getAddress()).isEqualTo(A));
+        assertThat(tracker.countConnections(A)).isEqualTo(5);
+        assertThat(tracker.walks()).isEqualTo(2);
+        InetAddress a6 = IpLiterals.parse(NetNsFixture.ADDRESS6_A);
+        assertThat(tracker.countConnections(a6)).isEqualTo(1);
+        assertThat(tracker.walks()).isEqualTo(3);
+    }
+
+    @Test
+    void watchesOnIpv4AndIpv6AddressesCountTheirOwnSocketsOnly() throws Exception {
+        serverInA(Stack.DUAL, "10.9.0.1", 5000);
+        NetNsPeer v4 = clientsInB(Stack.DUAL, "10.9.0.1", 5000, 2);
+        serverInA(Stack.DUAL, "2001:db8:9::1", 6000);
+        NetNsPeer v6 = clientsInB(Stack.DUAL, "2001:db8:9::1", 6000, 3);
+        SockDiagConnectionTracker tracker = tracker(netnsA, NEVER, NEVER);
+        List<Integer> counts4 = new CopyOnWriteArrayList<>();
+        List<Integer> counts6 = new CopyOnWriteArrayList<>();
+        resources.add(tracker.watch(A, counts4::add));
+        resources.add(tracker.watch(IpLiterals.parse(NetNsFixture.ADDRESS6_A), counts6::add));
+        assertThat(counts4).containsExactly(2);
+        assertThat(counts6).containsExactly(3);
+
+        assertThat(v6.ask("close")).isEqualTo("CLOSED");
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts6).last().isEqualTo(0));
+        assertThat(counts4).containsExactly(2);
+
+        assertThat(v4.ask("close")).isEqualTo("CLOSED");
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts4).last().isEqualTo(0));
+        assertThat(tracker.walks()).isEqualTo(2);
     }
 
     @Test
@@ -176,8 +352,32 @@ class SockDiagConnectionTrackerTest {
         await().atMost(PATIENCE).until(() -> !threadAlive(timer));
     }
 
+    /**
+     * Cuts B off (its veth end down: nothing reaches A any more) and has {@code server} close its connections:
+     * their FIN is never acknowledged, so they stay full sockets in FIN_WAIT1, orphaned (inode 0) and not
+     * destroyed (no event) for minutes. Waits until {@code observer} (or a fresh tracker) sees that.
+     */
+    private void orphanUnacknowledged(NetNsPeer server, SockDiagConnectionTracker observer, int port)
+            throws IOException {
+        fixture.ip(fixture.b(), "link", "set", NetNsFixture.IF_B, "down");
+        assertThat(server.ask("close")).isEqualTo("CLOSED");
+        SockDiagConnectionTracker looking = observer != null ? observer : tracker(netnsA, NEVER, NEVER);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(looking.sockets(A))
+                .filteredOn(s -> s.local().getPort() == port && !s.isListener()).isNotEmpty()
+                .allSatisfy(s -> {
+                    assertThat(s.inode()).isZero();
+                    assertThat(s.state()).isEqualTo(TcpState.FIN_WAIT1);
+                }));
+    }
+
     private SockDiagConnectionTracker tracker(LinuxNetns netns, Duration safetyInterval) {
         SockDiagConnectionTracker tracker = new SockDiagConnectionTracker(netns, safetyInterval);
+        resources.add(tracker);
+        return tracker;
+    }
+
+    private SockDiagConnectionTracker tracker(LinuxNetns netns, Duration safetyInterval, Duration orphanCheckInterval) {
+        SockDiagConnectionTracker tracker = new SockDiagConnectionTracker(netns, safetyInterval, orphanCheckInterval);
         resources.add(tracker);
         return tracker;
     }

@@ -9,7 +9,8 @@ import org.renumber.cli.AgentOptions;
 
 /**
  * A real agent in this JVM managing the namespace A of a fresh {@link NetNsFixture}, with its JMX connector
- * and Jolokia on free loopback ports. Tests drive it only through remote clients.
+ * and Jolokia on free loopback ports. Tests drive it only through remote clients. {@link #stop()} then
+ * {@link #start()} restarts it on the same state directory and JMX port, as an operator restarts the agent.
  */
 public final class AgentFixture implements AutoCloseable {
 
@@ -17,6 +18,8 @@ public final class AgentFixture implements AutoCloseable {
     public final Path stateDir;
     public final Path jolokiaConfig;
     private Agent agent;
+    /** The JMX port of the first start, kept for restarts so clients can reconnect to the same URL. */
+    private int jmxPort;
 
     public AgentFixture(String namePrefix) {
         net = NetNsFixture.create(namePrefix);
@@ -32,7 +35,8 @@ public final class AgentFixture implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        agent = Agent.start(new AgentOptions(net.a(), stateDir, jolokiaConfig, "127.0.0.1", 0));
+        agent = Agent.start(new AgentOptions(net.a(), stateDir, jolokiaConfig, "127.0.0.1", jmxPort));
+        jmxPort = agent.jmx().port();
     }
 
     public void stop() {

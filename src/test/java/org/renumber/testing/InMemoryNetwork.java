@@ -1,40 +1,129 @@
 package org.renumber.testing;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.AddressState;
 import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
+import org.renumber.domain.SourceRoute;
 
 /**
- * A kernel stand-in for unit tests of the domain and the adapters above it. It models the IPv4 trap that
- * matters here: deleting a primary without promote_secondaries deletes the secondaries of its subnet.
+ * A kernel stand-in for unit tests of the domain and the adapters above it. It models the kernel behaviour the
+ * workflow depends on:
+ * <ul>
+ *   <li>deleting an IPv4 primary without promote_secondaries deletes the secondaries of its subnet;</li>
+ *   <li>a new IPv6 address runs duplicate address detection: usable at once by default, or held
+ *       {@link #holdDad() tentative} until the test {@link #completeDad completes} or {@link #failDad fails} it;</li>
+ *   <li>addresses have lifetimes (permanent unless set), IPv6 deprecation included;</li>
+ *   <li>routes with a preferred source ({@link #withRoute}): deleting their source address deletes them (IPv4)
+ *       or strips their source (IPv6), and a source that is not a usable local address is refused.</li>
+ * </ul>
+ * Any operation can be made to fail once with {@link #failNext}.
  */
 public final class InMemoryNetwork implements NetworkControl {
 
     private final Map<String, List<InterfaceAddress>> interfaces = new LinkedHashMap<>();
     private final Map<String, InetAddress> routeSources = new HashMap<>();
     private final Map<String, Boolean> promote = new HashMap<>();
-    private volatile RuntimeException failNextAdd;
+    private final Map<InetAddress, AddressState> states = new HashMap<>();
+    private final Map<InetAddress, AddressLifetimes> lifetimes = new HashMap<>();
+    /** Routes that name a source, by their text; the value is the source, null once stripped of it (IPv6). */
+    private final Map<String, InetAddress> sourceRoutes = new LinkedHashMap<>();
+    private final List<Waiter> waiters = new ArrayList<>();
+    private final Map<String, Failure> failures = new HashMap<>();
+    private boolean holdDad;
+    private boolean dadTimesOut;
+
+    private record Waiter(InetAddress address, CompletableFuture<AddressState> future) {
+    }
+
+    private record Failure(int successesLeft, RuntimeException failure) {
+    }
 
     public synchronized InMemoryNetwork withInterface(String name, String... addresses) {
         List<InterfaceAddress> list = new ArrayList<>();
         for (String a : addresses) {
             InterfaceAddress address = InterfaceAddress.parse(a);
             list.add(address);
+            states.put(address.address(), AddressState.USABLE);
             routeSources.putIfAbsent(routeKey(name, address), address.address());
         }
         interfaces.put(name, list);
         return this;
     }
 
+    /** A route whose preferred source is {@code source}, written as iproute2 would without the source. */
+    public synchronized InMemoryNetwork withRoute(String route, String source) {
+        sourceRoutes.put(route, IpLiterals.parse(source));
+        return this;
+    }
+
+    /** The route's source now (null: it has none left), or throws if the route has gone. */
+    public synchronized InetAddress routeSource(String route) {
+        if (!sourceRoutes.containsKey(route)) {
+            throw new AssertionError("no route '" + route + "'; routes: " + sourceRoutes.keySet());
+        }
+        return sourceRoutes.get(route);
+    }
+
+    /** Every route with a source, as "ROUTE src ADDRESS" (or without "src" once stripped), in insertion order. */
+    public synchronized List<String> routes() {
+        List<String> list = new ArrayList<>();
+        sourceRoutes.forEach((route, source) ->
+                list.add(source == null ? route : route + " src " + IpLiterals.format(source)));
+        return list;
+    }
+
+    /** From now on, new IPv6 addresses stay tentative until {@link #completeDad} or {@link #failDad}. */
+    public synchronized InMemoryNetwork holdDad() {
+        holdDad = true;
+        return this;
+    }
+
+    /** From now on, a wait for a tentative address ends as if its timeout had passed. */
+    public synchronized InMemoryNetwork dadTimesOut() {
+        dadTimesOut = true;
+        releaseWaiters();
+        return this;
+    }
+
+    /** Duplicate address detection of {@code address} succeeds. */
+    public void completeDad(String address) {
+        settle(IpLiterals.parse(address), AddressState.USABLE);
+    }
+
+    /** Duplicate address detection of {@code address} finds another node using it. */
+    public void failDad(String address) {
+        settle(IpLiterals.parse(address), AddressState.DUPLICATE);
+    }
+
+    public synchronized AddressState state(String address) {
+        return states.getOrDefault(IpLiterals.parse(address), AddressState.ABSENT);
+    }
+
+    /** Makes the next call of the named operation (a method of {@link NetworkControl}) throw {@code failure}. */
+    public synchronized void failNext(String operation, RuntimeException failure) {
+        failAfter(operation, 0, failure);
+    }
+
+    /** Lets the named operation succeed {@code successes} times, then makes it throw {@code failure} once. */
+    public synchronized void failAfter(String operation, int successes, RuntimeException failure) {
+        failures.put(operation, new Failure(successes, failure));
+    }
+
     public void failNextAdd(RuntimeException failure) {
-        this.failNextAdd = failure;
+        failNext("addAddress", failure);
     }
 
     @Override
@@ -53,21 +142,19 @@ public final class InMemoryNetwork implements NetworkControl {
 
     @Override
     public synchronized void addAddress(String interfaceName, InterfaceAddress address) {
-        RuntimeException failure = failNextAdd;
-        if (failure != null) {
-            failNextAdd = null;
-            throw failure;
-        }
+        failIfAsked("addAddress");
         List<InterfaceAddress> list = nic(interfaceName);
         if (list.stream().anyMatch(a -> a.address().equals(address.address()))) {
             throw new NetworkException("add " + address + ": File exists", 17);
         }
         list.add(address);
+        states.put(address.address(), address.isIpv6() && holdDad ? AddressState.TENTATIVE : AddressState.USABLE);
         routeSources.putIfAbsent(routeKey(interfaceName, address), address.address());
     }
 
     @Override
     public synchronized void removeAddress(String interfaceName, InterfaceAddress address) {
+        failIfAsked("removeAddress");
         List<InterfaceAddress> list = nic(interfaceName);
         int index = list.indexOf(address);
         if (index < 0) {
@@ -75,22 +162,104 @@ public final class InMemoryNetwork implements NetworkControl {
         }
         boolean primary = list.stream().filter(a -> a.isIpv4() && a.sameSubnet(address)).findFirst()
                 .map(address::equals).orElse(false);
+        List<InterfaceAddress> removed = new ArrayList<>(List.of(address));
         list.remove(index);
         if (primary && !promote.getOrDefault(interfaceName, false)) {
+            list.stream().filter(a -> a.isIpv4() && a.sameSubnet(address)).forEach(removed::add);
             list.removeIf(a -> a.isIpv4() && a.sameSubnet(address));
         }
-        if (list.stream().noneMatch(a -> a.sameSubnet(address))) {
-            routeSources.remove(routeKey(interfaceName, address));
+        for (InterfaceAddress gone : removed) {
+            forget(gone.address());
         }
+        InterfaceAddress promoted = list.stream().filter(a -> a.sameSubnet(address)).findFirst().orElse(null);
+        if (promoted == null) {
+            routeSources.remove(routeKey(interfaceName, address));
+        } else {
+            routeSources.putIfAbsent(routeKey(interfaceName, address), promoted.address()); // fib_add_ifaddr
+        }
+    }
+
+    /** What the kernel does to what depended on an address it deletes. */
+    private void forget(InetAddress gone) {
+        states.remove(gone);
+        lifetimes.remove(gone);
+        if (gone instanceof Inet4Address) {
+            sourceRoutes.values().removeIf(gone::equals); // fib_sync_down_addr
+            routeSources.values().removeIf(gone::equals);
+        } else {
+            sourceRoutes.replaceAll((route, source) -> gone.equals(source) ? null : source); // rt6_remove_prefsrc
+        }
+        releaseWaiters();
+    }
+
+    @Override
+    public CompletableFuture<AddressState> awaitUsable(String interfaceName, InterfaceAddress address,
+                                                       Duration timeout) {
+        CompletableFuture<AddressState> future = new CompletableFuture<>();
+        synchronized (this) {
+            failIfAsked("awaitUsable");
+            nic(interfaceName);
+            waiters.add(new Waiter(address.address(), future));
+            releaseWaiters();
+        }
+        return future;
+    }
+
+    @Override
+    public synchronized AddressLifetimes lifetimes(String interfaceName, InterfaceAddress address) {
+        failIfAsked("lifetimes");
+        if (!nic(interfaceName).contains(address)) {
+            return null;
+        }
+        return lifetimes.getOrDefault(address.address(), AddressLifetimes.PERMANENT);
+    }
+
+    @Override
+    public synchronized void setLifetimes(String interfaceName, InterfaceAddress address, AddressLifetimes value) {
+        failIfAsked("setLifetimes");
+        if (!nic(interfaceName).contains(address)) {
+            throw new NetworkException("set lifetimes of " + address + ": not on " + interfaceName, 99);
+        }
+        lifetimes.put(address.address(), value);
+    }
+
+    /** The lifetimes of an address as {@code ip addr} would show them. */
+    public synchronized AddressLifetimes lifetimes(String address) {
+        InetAddress a = IpLiterals.parse(address);
+        return states.containsKey(a) ? lifetimes.getOrDefault(a, AddressLifetimes.PERMANENT) : null;
+    }
+
+    @Override
+    public synchronized List<SourceRoute> routesWithSource(InetAddress source) {
+        failIfAsked("routesWithSource");
+        List<SourceRoute> list = new ArrayList<>();
+        sourceRoutes.forEach((route, src) -> {
+            if (source.equals(src)) {
+                list.add(new SourceRoute(route, "mem:" + route));
+            }
+        });
+        return list;
+    }
+
+    @Override
+    public synchronized void setRouteSource(SourceRoute route, InetAddress source) {
+        failIfAsked("setRouteSource");
+        if (states.get(source) != AddressState.USABLE) {
+            throw new NetworkException("set source " + IpLiterals.format(source) + " on " + route.text()
+                    + ": Invalid source address (EINVAL)", 22);
+        }
+        sourceRoutes.put(route.key().substring("mem:".length()), source);
     }
 
     @Override
     public synchronized void setConnectedRouteSource(String interfaceName, InterfaceAddress subnet, InetAddress source) {
+        failIfAsked("setConnectedRouteSource");
         routeSources.put(routeKey(interfaceName, subnet), source);
     }
 
     @Override
     public synchronized void deleteConnectedRoute(String interfaceName, InterfaceAddress subnet) {
+        failIfAsked("deleteConnectedRoute");
         routeSources.remove(routeKey(interfaceName, subnet));
     }
 
@@ -107,8 +276,44 @@ public final class InMemoryNetwork implements NetworkControl {
 
     @Override
     public synchronized void setPromoteSecondaries(String interfaceName, boolean enabled) {
+        failIfAsked("setPromoteSecondaries");
         nic(interfaceName);
         promote.put(interfaceName, enabled);
+    }
+
+    private void settle(InetAddress address, AddressState state) {
+        synchronized (this) {
+            if (states.get(address) != AddressState.TENTATIVE) {
+                throw new IllegalStateException(IpLiterals.format(address) + " is not tentative but "
+                        + states.get(address));
+            }
+            states.put(address, state);
+            releaseWaiters();
+        }
+    }
+
+    /** Completes the waits whose address is no longer tentative (or all, once DAD "times out"). */
+    private void releaseWaiters() {
+        waiters.removeIf(w -> w.future.isDone());
+        for (Waiter w : List.copyOf(waiters)) {
+            AddressState state = states.getOrDefault(w.address, AddressState.ABSENT);
+            if (state != AddressState.TENTATIVE || dadTimesOut) {
+                waiters.remove(w);
+                w.future.complete(state);
+            }
+        }
+    }
+
+    private void failIfAsked(String operation) {
+        Failure planned = failures.remove(operation);
+        if (planned == null) {
+            return;
+        }
+        if (planned.successesLeft > 0) {
+            failures.put(operation, new Failure(planned.successesLeft - 1, planned.failure));
+            return;
+        }
+        throw planned.failure;
     }
 
     private List<InterfaceAddress> nic(String name) {

@@ -18,8 +18,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <pre>
  * server ADDR PORT                  listen, accept and echo; prints "READY"
  * client SRC|any DST PORT COUNT     open COUNT connections; prints "CONNECTED n"
- * stdin: count | close | ping | sources | exit
+ * stdin: count | close | ping | sources | reconnect DST PORT | exit
  * </pre>
+ * {@code reconnect} closes the client's connections and opens as many to DST PORT, as a client does when its
+ * server went away and the name now resolves to the new address; prints "CONNECTED n".
  */
 public final class TcpPeer {
 
@@ -52,7 +54,19 @@ public final class TcpPeer {
                 case "sources" -> say("SOURCES " + sockets.stream()
                         .map(s -> s.getLocalAddress().getHostAddress()).distinct().toList());
                 case "exit" -> System.exit(0);
-                default -> say("ERROR unknown command " + line);
+                default -> {
+                    String[] words = line.strip().split("\\s+");
+                    if (!server && words.length == 3 && words[0].equals("reconnect")) {
+                        int count = sockets.size();
+                        for (Socket s : sockets) {
+                            s.close();
+                        }
+                        sockets.clear();
+                        connect("any", InetAddress.getByName(words[1]), Integer.parseInt(words[2]), count);
+                    } else {
+                        say("ERROR unknown command " + line);
+                    }
+                }
             }
         }
         System.exit(0);

@@ -1,0 +1,189 @@
+package org.renumber.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import javax.management.Notification;
+import javax.management.openmbean.CompositeData;
+
+/**
+ * One address change notification as an application sees it: immutable, built from the JMX notification's
+ * {@code CompositeData} user data, so it needs nothing but the JDK.
+ *
+ * @param type                 what happened
+ * @param notificationType     the wire name ({@code renumber.change.started}, ...), also for types this client
+ *                             does not know yet ({@link Type#OTHER})
+ * @param changeId             id of the change ({@code renumber:type=AddressChange,id=<changeId>})
+ * @param interfaceName        interface being renumbered
+ * @param oldAddress           address being replaced, {@code ADDRESS/PREFIX}
+ * @param newAddress           address replacing it, {@code ADDRESS/PREFIX}
+ * @param state                state of the change when the agent sent the event (DRAINING, COMPLETED, ...)
+ * @param remainingConnections live connections on the old address at the agent's last count
+ * @param outcome              DRAINED, TIMED_OUT, FAILED or CANCELLED once the change has ended, else empty
+ * @param error                why the change failed or timed out, else empty
+ * @param startedAt            when the new address became usable, null before
+ * @param deadline             when the drain ends at the latest (the old address goes then), null before the
+ *                             change started
+ * @param message              the notification's human-readable message
+ * @param details              every item of the user data, including any the agent adds later
+ */
+public record AddressChangeEvent(
+        Type type,
+        String notificationType,
+        String changeId,
+        String interfaceName,
+        String oldAddress,
+        String newAddress,
+        String state,
+        int remainingConnections,
+        String outcome,
+        String error,
+        Instant startedAt,
+        Instant deadline,
+        String message,
+        Map<String, Object> details) {
+
+    /**
+     * The notification types of an address change. The wire names are duplicated here on purpose: the client
+     * must not depend on the agent's classes (a test keeps both lists in step).
+     */
+    public enum Type {
+        /** The change is announced ahead; acknowledge by completing {@link AddressChangeHandler#warning}. */
+        WARNING("renumber.change.warning"),
+        /** The new address is usable: move listeners, reconnect. */
+        STARTED("renumber.change.started"),
+        /** No connection uses the old address any more; it is about to be removed. */
+        DRAINED("renumber.change.drained"),
+        /** The drain timeout passed with connections open; the old address was removed anyway. */
+        TIMEOUT("renumber.change.timeout"),
+        /** The old address is gone; the change is over. */
+        COMPLETED("renumber.change.completed"),
+        /** A step failed; the agent rolled the change back (the new address is gone again). */
+        FAILED("renumber.change.failed"),
+        /** An operator cancelled; the agent rolled the change back (the new address is gone again). */
+        CANCELLED("renumber.change.cancelled"),
+        /** The agent saw an operator renumber by hand; a change with the old address kept as an alias follows. */
+        INTERFACE_CHANGED("renumber.interface.changed"),
+        /** A detected change drained (or timed out): the old address, now an alias, may be removed. */
+        ALIAS_REMOVABLE("renumber.alias.removable"),
+        /** A type this version of the client does not know. */
+        OTHER("");
+
+        private final String wireName;
+
+        Type(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** The notification type string, empty for {@link #OTHER}. */
+        public String wireName() {
+            return wireName;
+        }
+
+        public static Type of(String notificationType) {
+            return Arrays.stream(values()).filter(t -> t != OTHER && t.wireName.equals(notificationType))
+                    .findFirst().orElse(OTHER);
+        }
+
+        /** Whether a change ends with this event (no further event follows for it). */
+        public boolean isFinal() {
+            return this == COMPLETED || this == TIMEOUT || this == FAILED || this == CANCELLED;
+        }
+    }
+
+    // Only literals: a host name here would make InetAddress.getByName ask DNS.
+    private static final Pattern LITERAL = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+    public AddressChangeEvent {
+        requireNonNull(type, "type");
+        requireNonNull(notificationType, "notificationType");
+        requireNonNull(changeId, "changeId");
+        interfaceName = text(interfaceName);
+        oldAddress = text(oldAddress);
+        newAddress = text(newAddress);
+        state = text(state);
+        outcome = text(outcome);
+        error = text(error);
+        message = text(message);
+        details = details == null ? Map.of() : Map.copyOf(details);
+    }
+
+    /**
+     * Reads a notification sent by a {@code renumber:type=Subscription} MBean.
+     *
+     * @throws IllegalArgumentException when its user data is not the agent's CompositeData
+     */
+    public static AddressChangeEvent from(Notification notification) {
+        if (!(notification.getUserData() instanceof CompositeData data)) {
+            throw new IllegalArgumentException("notification " + notification.getType()
+                    + " carries no CompositeData user data: " + notification.getUserData());
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        for (String key : data.getCompositeType().keySet()) {
+            Object value = data.get(key);
+            if (value != null) {
+                details.put(key, value);
+            }
+        }
+        Object remaining = details.get("remainingConnections");
+        return new AddressChangeEvent(Type.of(notification.getType()), notification.getType(),
+                text(details.get("changeId")), text(details.get("interfaceName")), text(details.get("oldAddress")),
+                text(details.get("newAddress")), text(details.get("state")),
+                remaining instanceof Number n ? n.intValue() : 0, text(details.get("outcome")),
+                text(details.get("error")), instant(details.get("startedAt")), instant(details.get("deadline")),
+                notification.getMessage(), details);
+    }
+
+    /** The old address without its prefix. */
+    public InetAddress oldInetAddress() {
+        return address(oldAddress);
+    }
+
+    /** The new address without its prefix. */
+    public InetAddress newInetAddress() {
+        return address(newAddress);
+    }
+
+    /** A copy with another type, e.g. for a handler that replays an event. */
+    public AddressChangeEvent withType(Type newType) {
+        return new AddressChangeEvent(newType, newType.wireName(), changeId, interfaceName, oldAddress, newAddress,
+                state, remainingConnections, outcome, error, startedAt, deadline, message, details);
+    }
+
+    /** Parses the address part of {@code ADDRESS/PREFIX} (or a bare literal) without any name lookup. */
+    static InetAddress address(String addressWithPrefix) {
+        int slash = addressWithPrefix.indexOf('/');
+        String literal = slash < 0 ? addressWithPrefix : addressWithPrefix.substring(0, slash);
+        if (!LITERAL.matcher(literal).matches()) {
+            throw new IllegalArgumentException("'" + addressWithPrefix + "' is not an IP address literal");
+        }
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + addressWithPrefix + "' is not an IP address literal", e);
+        }
+    }
+
+    private static String text(Object value) {
+        return value == null ? "" : value.toString();
+    }
+
+    private static Instant instant(Object value) {
+        String text = text(value);
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

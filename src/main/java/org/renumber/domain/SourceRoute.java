@@ -1,0 +1,25 @@
+package org.renumber.domain;
+
+import java.util.Objects;
+
+/**
+ * A route of the main table that names a preferred source address, as a {@link NetworkControl} lists it.
+ * Deleting an address deletes such routes with it (IPv4) or strips them of their source (IPv6), so a change
+ * re-points them to the new address first, and journals them so a rollback can point them back.
+ *
+ * @param text what the route is, for people (iproute2's syntax, without the source)
+ * @param key  the adapter's exact encoding of everything about the route but its source, so that the same
+ *             route can be re-pointed, or re-created as it was, by this or a restarted agent
+ */
+public record SourceRoute(String text, String key) {
+
+    public SourceRoute {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(key, "key");
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

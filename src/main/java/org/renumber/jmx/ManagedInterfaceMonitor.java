@@ -1,0 +1,78 @@
+package org.renumber.jmx;
+
+import static java.util.Objects.requireNonNull;
+
+import org.renumber.monitor.InterfaceMonitor;
+import org.weakref.jmx.Managed;
+
+/**
+ * {@code renumber:type=InterfaceMonitor}: recognises a renumbering done by hand with ip or ifconfig and runs the
+ * change workflow around it; its settings are persisted in the state directory. Emits
+ * {@code renumber.interface.changed} and {@code renumber.address.lost} (see {@link MonitorNotifications}).
+ */
+@MBeanDescription(description = "Watches the kernel's address events: an operator who renumbers by hand (old primary "
+        + "removed, new address added, old re-added as an alias, in any order within WindowMillis) gets the change "
+        + "workflow around it; an address removed under live connections is reported lost. Settings are persisted.")
+public final class ManagedInterfaceMonitor {
+
+    private final InterfaceMonitor monitor;
+
+    public ManagedInterfaceMonitor(InterfaceMonitor monitor) {
+        this.monitor = requireNonNull(monitor, "monitor");
+    }
+
+    @Managed(description = "Whether the monitor listens to the kernel's address events (default true)")
+    public boolean isEnabled() {
+        return monitor.settings().enabled();
+    }
+
+    @Managed
+    public void setEnabled(boolean enabled) {
+        monitor.setEnabled(enabled);
+    }
+
+    @Managed(description = "Time within which the steps of a renumbering must happen, in milliseconds; also how long "
+            + "a removed address has to come back before it is reported lost (100 to 600000, default 10000)")
+    public long getWindowMillis() {
+        return monitor.settings().windowMillis();
+    }
+
+    @Managed
+    public void setWindowMillis(long windowMillis) {
+        monitor.setWindowMillis(windowMillis);
+    }
+
+    @Managed(description = "Whether the agent removes the alias itself once no connection uses it (the detected change "
+            + "then ends with renumber.change.completed); when false (default) it sends renumber.alias.removable and "
+            + "leaves the alias to the operator")
+    public boolean isAutoRemoveAlias() {
+        return monitor.settings().autoRemoveAlias();
+    }
+
+    @Managed
+    public void setAutoRemoveAlias(boolean autoRemoveAlias) {
+        monitor.setAutoRemoveAlias(autoRemoveAlias);
+    }
+
+    @Managed(description = "How long a detected change waits for the connections on the alias to close, in seconds "
+            + "(0 to 604800, default 300); when it passes, the alias is reported removable as timed out")
+    public long getDrainTimeoutSeconds() {
+        return monitor.settings().drainTimeoutSeconds();
+    }
+
+    @Managed
+    public void setDrainTimeoutSeconds(long drainTimeoutSeconds) {
+        monitor.setDrainTimeoutSeconds(drainTimeoutSeconds);
+    }
+
+    @Managed(description = "Renumberings detected and addresses lost, most recent first, one line each (the last 50)")
+    public String[] getRecentDetections() {
+        return monitor.recentDetections().toArray(String[]::new);
+    }
+
+    @Managed(description = "Address steps seen inside the current window that have not made a pattern (yet), and "
+            + "removed addresses waiting for the window to pass before they are reported lost")
+    public String[] getPendingSteps() {
+        return monitor.pendingSteps().toArray(String[]::new);
+    }
+}

@@ -1,0 +1,108 @@
+package org.renumber.jmx;
+
+import javax.management.MBeanNotificationInfo;
+import javax.management.Notification;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.CompositeDataSupport;
+import javax.management.openmbean.CompositeType;
+import javax.management.openmbean.OpenDataException;
+import javax.management.openmbean.OpenType;
+import javax.management.openmbean.SimpleType;
+import org.renumber.domain.EventType;
+import org.renumber.monitor.AddressLoss;
+import org.renumber.monitor.InterfaceMonitor;
+import org.renumber.monitor.Renumbering;
+
+/**
+ * The notifications of {@code renumber:type=InterfaceMonitor}: {@code renumber.interface.changed} when a
+ * renumbering done by hand is recognised, and {@code renumber.address.lost} when an address was removed under
+ * live connections and not put back. Their user data are {@link CompositeData} any JMX client can read.
+ */
+final class MonitorNotifications {
+
+    static final String INTERFACE_CHANGED = EventType.INTERFACE_CHANGED.type();
+    static final String ADDRESS_LOST = "renumber.address.lost";
+
+    static final String[] CHANGED_ITEMS = {"interfaceName", "oldAddress", "newAddress", "aliasLabel", "changeId",
+            "error", "detectedAt"};
+    private static final String[] CHANGED_DESCRIPTIONS = {
+            "interface renumbered by hand",
+            "old address, ADDRESS/PREFIX, as configured again (the alias)",
+            "new address, ADDRESS/PREFIX",
+            "label the old address carries now (e.g. eth0:0); the interface name if it has none",
+            "id of the detected change that follows the alias (renumber:type=AddressChange,id=<id>); empty if none",
+            "why no change follows the detection (e.g. another change runs on the interface); empty otherwise",
+            "when the kernel event that completed the pattern arrived (ISO-8601)"};
+    static final String[] LOST_ITEMS = {"interfaceName", "address", "label", "connections", "removedAt"};
+    private static final String[] LOST_DESCRIPTIONS = {
+            "interface the address was removed from",
+            "removed address, ADDRESS/PREFIX",
+            "label it had (e.g. eth0:0); the interface name if it had none",
+            "live connections on the address right after its removal: they are broken now",
+            "when the removal arrived (ISO-8601)"};
+
+    static final CompositeType CHANGED_TYPE = type("renumber.InterfaceChanged",
+            "A renumbering done by hand: old primary removed, new address added, old re-added as an alias",
+            CHANGED_ITEMS, CHANGED_DESCRIPTIONS, new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING,
+                    SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING});
+    static final CompositeType LOST_TYPE = type("renumber.AddressLost",
+            "An address removed by hand under live connections and not configured again within the window",
+            LOST_ITEMS, LOST_DESCRIPTIONS, new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
+                    SimpleType.INTEGER, SimpleType.STRING});
+
+    private MonitorNotifications() {
+    }
+
+    static MBeanNotificationInfo[] info() {
+        return new MBeanNotificationInfo[] {
+                new MBeanNotificationInfo(new String[] {INTERFACE_CHANGED}, Notification.class.getName(),
+                        "An operator renumbered an interface by hand (old primary removed, new address added, old "
+                                + "re-added as an alias); userData is a CompositeData with "
+                                + String.join(", ", CHANGED_ITEMS)),
+                new MBeanNotificationInfo(new String[] {ADDRESS_LOST}, Notification.class.getName(),
+                        "An address was removed by hand while connections used it and was not configured again "
+                                + "within the window; userData is a CompositeData with " + String.join(", ", LOST_ITEMS))};
+    }
+
+    static CompositeData userData(InterfaceMonitor.DetectedChange detected) {
+        Renumbering r = detected.renumbering();
+        return data(CHANGED_TYPE, CHANGED_ITEMS, new Object[] {r.interfaceName(), r.oldAddress().address().toString(),
+                r.newAddress().address().toString(), r.oldAddress().label(), ChangeNotifications.text(detected.changeId()),
+                ChangeNotifications.text(detected.error()), r.completedAt().toString()});
+    }
+
+    static String message(InterfaceMonitor.DetectedChange detected) {
+        Renumbering r = detected.renumbering();
+        String what = "renumbered by hand on " + r.interfaceName() + ": " + r.oldAddress().address() + " -> "
+                + r.newAddress().address() + ", old address kept as " + r.oldAddress().describe();
+        return detected.changeId() != null ? what + "; change " + detected.changeId() + " follows it"
+                : what + "; no change follows it: " + detected.error();
+    }
+
+    static CompositeData userData(AddressLoss loss) {
+        return data(LOST_TYPE, LOST_ITEMS, new Object[] {loss.interfaceName(), loss.address().address().toString(),
+                loss.address().label(), loss.connections(), loss.removedAt().toString()});
+    }
+
+    static String message(AddressLoss loss) {
+        return loss.address().address() + " was removed from " + loss.interfaceName() + " and not configured again: "
+                + loss.connections() + " connection(s) using it broke";
+    }
+
+    private static CompositeData data(CompositeType type, String[] items, Object[] values) {
+        try {
+            return new CompositeDataSupport(type, items, values);
+        } catch (OpenDataException e) {
+            throw new IllegalStateException("monitor event does not fit its composite type " + type.getTypeName(), e);
+        }
+    }
+
+    private static CompositeType type(String name, String description, String[] items, String[] descriptions,
+                                      OpenType<?>[] types) {
+        try {
+            return new CompositeType(name, description, items, descriptions, types);
+        } catch (OpenDataException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

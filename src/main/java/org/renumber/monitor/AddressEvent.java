@@ -1,0 +1,54 @@
+package org.renumber.monitor;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import org.renumber.domain.InterfaceAddress;
+
+/**
+ * The kernel added or removed an address (RTM_NEWADDR / RTM_DELADDR). Updates of an address already configured
+ * (IPv6 DAD finishing, lifetimes refreshed, a secondary promoted) are not events.
+ *
+ * @param kind          added or removed
+ * @param interfaceName the interface, never the label
+ * @param address       address and prefix
+ * @param label         IPv4 label ({@code v0:0} for an alias); the interface name for IPv6
+ * @param secondary     IPv4 only: it was (or is) a secondary address of its subnet
+ * @param time          when the agent received it
+ */
+public record AddressEvent(Kind kind, String interfaceName, InterfaceAddress address, String label, boolean secondary,
+                           Instant time) {
+
+    public enum Kind { ADDED, REMOVED }
+
+    public AddressEvent {
+        requireNonNull(kind, "kind");
+        requireNonNull(interfaceName, "interfaceName");
+        requireNonNull(address, "address");
+        requireNonNull(time, "time");
+        label = label == null || label.isEmpty() ? interfaceName : label;
+    }
+
+    public static AddressEvent added(ConfiguredAddress configured, Instant time) {
+        return new AddressEvent(Kind.ADDED, configured.interfaceName(), configured.address(), configured.label(),
+                configured.secondary(), time);
+    }
+
+    public static AddressEvent removed(ConfiguredAddress configured, Instant time) {
+        return new AddressEvent(Kind.REMOVED, configured.interfaceName(), configured.address(), configured.label(),
+                configured.secondary(), time);
+    }
+
+    public boolean isAdded() {
+        return kind == Kind.ADDED;
+    }
+
+    public ConfiguredAddress configured() {
+        return new ConfiguredAddress(interfaceName, address, label, secondary);
+    }
+
+    /** {@code v0: 10.9.0.1/24 (v0:0) added}. */
+    public String describe() {
+        return interfaceName + ": " + configured().describe() + (isAdded() ? " added" : " removed");
+    }
+}

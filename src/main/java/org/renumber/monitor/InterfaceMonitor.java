@@ -1,0 +1,373 @@
+package org.renumber.monitor;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import org.renumber.domain.Change;
+import org.renumber.domain.ConnectionTracker;
+import org.renumber.service.AddressChangeService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the kernel's address events and turns a renumbering done by hand into a detected change of the
+ * {@link AddressChangeService}: subscribers are told, the old address (now an alias) is drained, and the operator
+ * learns when it can go. An address removed by hand under live connections is reported as lost.
+ *
+ * <p>Events, timers and the detector all run on one monitor thread, in order. Settings are validated, applied
+ * and persisted by the caller's thread, so a bad value is refused to the caller.
+ */
+public final class InterfaceMonitor implements AutoCloseable {
+
+    /** Told about what the monitor found; called from the monitor thread, must not block. */
+    public interface Listener {
+        default void renumberingDetected(DetectedChange detected) {
+        }
+
+        default void addressLost(AddressLoss loss) {
+        }
+    }
+
+    /**
+     * A renumbering done by hand and what the agent made of it.
+     *
+     * @param renumbering what was detected
+     * @param changeId    the detected change that now runs the workflow around it, or null if there is none
+     * @param error       why no change was started (e.g. another change runs on the interface), or null
+     */
+    public record DetectedChange(Renumbering renumbering, String changeId, String error) {
+    }
+
+    static final int HISTORY_SIZE = 50;
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+    private static final Logger log = LoggerFactory.getLogger(InterfaceMonitor.class);
+
+    private final AddressEventSource source;
+    private final AddressChangeService service;
+    private final ConnectionTracker tracker;
+    private final MonitorSettingsStore store;
+    private final Clock clock;
+    private final ScheduledThreadPoolExecutor thread;
+    private final RenumberingDetector detector; // monitor thread only
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Deque<String> recent = new ArrayDeque<>();
+    private volatile MonitorSettings settings;
+    private volatile long generation;
+    private AddressEventSource.Watch watch;
+    private ScheduledFuture<?> tick; // monitor thread only
+    private boolean started;
+    private boolean closed;
+
+    /** Loads the persisted settings (defaults if none); {@link #start} begins watching if enabled. */
+    public InterfaceMonitor(AddressEventSource source, AddressChangeService service, ConnectionTracker tracker,
+                            MonitorSettingsStore store, Clock clock) {
+        this.source = requireNonNull(source, "source");
+        this.service = requireNonNull(service, "service");
+        this.tracker = requireNonNull(tracker, "tracker");
+        this.store = requireNonNull(store, "store");
+        this.clock = requireNonNull(clock, "clock");
+        this.settings = store.load().orElse(MonitorSettings.DEFAULTS);
+        this.detector = new RenumberingDetector(settings.window(), clock, this::countConnections, this::busySince);
+        this.thread = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread t = new Thread(runnable, "renumber-monitor");
+            t.setDaemon(true);
+            return t;
+        });
+        thread.setRemoveOnCancelPolicy(true);
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(requireNonNull(listener, "listener"));
+    }
+
+    /** Starts watching the kernel if the settings say so. Start the service first: detections go to it. */
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("the interface monitor is closed");
+        }
+        started = true;
+        if (settings.enabled()) {
+            startWatching();
+        }
+        log.info("interface monitor {}: window {} ms, drain timeout {} s for detected changes, alias {}",
+                settings.enabled() ? "watching address events" : "disabled", settings.windowMillis(),
+                settings.drainTimeoutSeconds(), settings.autoRemoveAlias() ? "removed when drained" : "left to the operator");
+    }
+
+    public MonitorSettings settings() {
+        return settings;
+    }
+
+    public void setEnabled(boolean enabled) {
+        update(s -> s.withEnabled(enabled));
+    }
+
+    public void setWindowMillis(long windowMillis) {
+        update(s -> s.withWindowMillis(windowMillis));
+    }
+
+    public void setAutoRemoveAlias(boolean autoRemoveAlias) {
+        update(s -> s.withAutoRemoveAlias(autoRemoveAlias));
+    }
+
+    public void setDrainTimeoutSeconds(long drainTimeoutSeconds) {
+        update(s -> s.withDrainTimeoutSeconds(drainTimeoutSeconds));
+    }
+
+    /** Detections and losses, most recent first, one readable line each. */
+    public synchronized List<String> recentDetections() {
+        return List.copyOf(recent);
+    }
+
+    /** Steps inside the current window that have not made a pattern (yet), and losses waiting for their window. */
+    public List<String> pendingSteps() {
+        try {
+            return thread.submit(detector::pendingSteps).get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (RejectedExecutionException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the monitor's pending steps", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the monitor thread did not answer: " + e, e);
+        }
+    }
+
+    /** Stops watching; the settings stay as persisted. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stopWatching();
+        }
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Validates, applies (starting or stopping the watch), then persists; nothing changes if a step fails. */
+    private synchronized void update(UnaryOperator<MonitorSettings> change) {
+        if (closed) {
+            throw new IllegalStateException("the interface monitor is closed");
+        }
+        MonitorSettings previous = settings;
+        MonitorSettings next = change.apply(previous);
+        if (next.equals(previous)) {
+            return;
+        }
+        boolean enabling = next.enabled() && !previous.enabled() && started;
+        boolean disabling = !next.enabled() && previous.enabled() && started;
+        if (enabling) {
+            startWatching();
+        }
+        try {
+            store.save(next);
+        } catch (RuntimeException e) {
+            if (enabling) {
+                stopWatching();
+            }
+            throw e;
+        }
+        settings = next;
+        if (disabling) {
+            stopWatching();
+        }
+        if (next.windowMillis() != previous.windowMillis()) {
+            onMonitorThread(() -> {
+                detector.setWindow(next.window());
+                handle(detector.tick());
+            });
+        }
+        log.info("interface monitor settings changed: {}", next);
+    }
+
+    private void startWatching() {
+        long current = ++generation;
+        watch = source.watch(new AddressEventSource.Sink() {
+            @Override
+            public void snapshot(List<ConfiguredAddress> configured) {
+                onMonitorThread(() -> {
+                    if (generation == current) {
+                        detector.reset(configured);
+                        reschedule();
+                    }
+                });
+            }
+
+            @Override
+            public void events(List<AddressEvent> batch) {
+                onMonitorThread(() -> {
+                    if (generation == current) {
+                        handle(detector.accept(batch));
+                    }
+                });
+            }
+
+            @Override
+            public void failed(RuntimeException cause) {
+                log.error("interface monitor stopped receiving address events; set Enabled to false and back to "
+                        + "true to restart it", cause);
+            }
+        });
+    }
+
+    private void stopWatching() {
+        generation++;
+        if (watch != null) {
+            watch.close();
+            watch = null;
+        }
+        onMonitorThread(() -> {
+            detector.reset(List.of());
+            reschedule();
+        });
+    }
+
+    private void handle(List<Finding> findings) {
+        for (Finding finding : findings) {
+            try {
+                if (finding instanceof Renumbering renumbering) {
+                    adopt(renumbering);
+                } else if (finding instanceof AddressLoss loss) {
+                    report(loss);
+                }
+            } catch (RuntimeException e) {
+                log.error("interface monitor could not act on {}", finding, e);
+            }
+        }
+        reschedule();
+    }
+
+    private void adopt(Renumbering r) {
+        MonitorSettings now = settings;
+        Instant detectedAt = clock.instant();
+        String changeId = null;
+        String error = null;
+        try {
+            changeId = service.adoptManualChange(r.interfaceName(), r.oldAddress().address(),
+                    r.newAddress().address(), now.drainTimeoutSeconds(), now.autoRemoveAlias());
+            log.info("renumbering by hand detected on {}: {} -> {}, old address now {}; change {} (detected {} ms after "
+                            + "the completing event, journaled in {} ms)", r.interfaceName(), r.oldAddress().address(),
+                    r.newAddress().address(), r.oldAddress().describe(), changeId,
+                    Duration.between(r.completedAt(), detectedAt).toMillis(),
+                    Duration.between(detectedAt, clock.instant()).toMillis());
+            remember(r.completedAt() + " " + r.interfaceName() + ": " + r.oldAddress().address() + " -> "
+                    + r.newAddress().describe() + ", old address kept as " + r.oldAddress().describe() + "; change "
+                    + changeId);
+        } catch (RuntimeException e) {
+            error = e.getMessage();
+            log.warn("renumbering by hand detected on {} ({} -> {}) but no change could follow it: {}",
+                    r.interfaceName(), r.oldAddress().address(), r.newAddress().address(), error);
+            remember(r.completedAt() + " " + r.interfaceName() + ": " + r.oldAddress().address() + " -> "
+                    + r.newAddress().describe() + " detected, not followed: " + error);
+        }
+        DetectedChange detected = new DetectedChange(r, changeId, error);
+        for (Listener listener : listeners) {
+            try {
+                listener.renumberingDetected(detected);
+            } catch (RuntimeException e) {
+                log.warn("interface monitor listener failed on a detection", e);
+            }
+        }
+    }
+
+    private void report(AddressLoss loss) {
+        log.warn("address {} was removed from {} by hand at {} and not configured again within {} ms: {} "
+                        + "connection(s) using it broke", loss.address().describe(), loss.interfaceName(),
+                loss.removedAt(), settings.windowMillis(), loss.connections());
+        remember(loss.removedAt() + " " + loss.interfaceName() + ": " + loss.address().describe() + " removed and lost; "
+                + loss.connections() + " connection(s) broke");
+        for (Listener listener : listeners) {
+            try {
+                listener.addressLost(loss);
+            } catch (RuntimeException e) {
+                log.warn("interface monitor listener failed on an address loss", e);
+            }
+        }
+    }
+
+    private synchronized void remember(String line) {
+        recent.addFirst(line);
+        while (recent.size() > HISTORY_SIZE) {
+            recent.removeLast();
+        }
+    }
+
+    /** Schedules the detector's next deadline (a millisecond late, so the tick never comes too early). */
+    private void reschedule() {
+        if (tick != null) {
+            tick.cancel(false);
+            tick = null;
+        }
+        detector.nextDeadline().ifPresent(deadline -> {
+            long delay = Math.max(0, Duration.between(clock.instant(), deadline).toMillis()) + 1;
+            try {
+                tick = thread.schedule(() -> handle(detector.tick()), delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        });
+    }
+
+    private void onMonitorThread(Runnable task) {
+        try {
+            thread.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("interface monitor task failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closed: nothing left to do
+        }
+    }
+
+    private int countConnections(InetAddress address) {
+        try {
+            return tracker.countConnections(address);
+        } catch (RuntimeException e) {
+            log.warn("could not count the connections on removed address {}: {}", address.getHostAddress(),
+                    e.getMessage());
+            return 0;
+        }
+    }
+
+    /** The addresses of the agent's own changes, running or finished since {@code since}. */
+    private Set<InetAddress> busySince(Instant since) {
+        Set<InetAddress> busy = new HashSet<>();
+        for (Change change : service.activeChanges()) {
+            busy.add(change.oldAddress().address());
+            busy.add(change.newAddress().address());
+        }
+        for (Change change : service.recentChanges()) {
+            if (change.finishedAt() == null || !change.finishedAt().isBefore(since)) {
+                busy.add(change.oldAddress().address());
+                busy.add(change.newAddress().address());
+            }
+        }
+        return busy;
+    }
+}

@@ -1,0 +1,369 @@
+package org.renumber.monitor;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.renumber.domain.InterfaceAddress;
+
+/**
+ * Recognises, per interface, a renumbering done by hand in the kernel's address events: the old primary address
+ * removed, a new address added, and the old address configured again (as an alias, e.g. label {@code eth0:0}), in
+ * any order, all inside the window. IPv4 and IPv6 alike.
+ *
+ * <p>It reasons about each address's steps inside the window, not about single events, so that it coalesces
+ * what real tools and the kernel emit:
+ * <ul>
+ * <li>the <b>old</b> address was configured before its first step in the window, had a primary (not
+ *     secondary) removal that was not just a netmask change (the same address and label back at once with
+ *     another prefix), and is configured again now;</li>
+ * <li>the <b>new</b> address was not configured before its first step in the window and is configured now, of the
+ *     same family;</li>
+ * <li>{@code ifconfig ADDR} is a delete and an add with the classful prefix, and {@code netmask} another delete
+ *     and add of the same address: only presence counts, so these pairs collapse. A pattern completed by an
+ *     IPv4 address with its classful prefix waits {@link #SETTLE} for a netmask to follow, so the detection
+ *     names the final prefix;</li>
+ * <li>the kernel deletes and re-adds a secondary when it promotes it: a secondary's removal never makes an
+ *     old address;</li>
+ * <li>updates of a configured address (IPv6 DAD, lifetimes) are not steps; loopback, multicast and IPv6
+ *     link-local addresses are ignored.</li>
+ * </ul>
+ * Addresses of the agent's own changes (running, or finished within the window) are ignored. Each pattern is
+ * reported once: its steps are consumed.
+ *
+ * <p>An address removed while connections use it and not configured again within the window is reported as
+ * an {@link AddressLoss}, with the count taken right after the removal (the kernel keeps the sockets, so the
+ * count is still there to take; later they time out).
+ *
+ * <p>Not thread-safe: one thread feeds it ({@link #accept}) and calls {@link #tick} at {@link #nextDeadline}.
+ */
+public final class RenumberingDetector {
+
+    /** Default time within which the steps must happen: long enough for an operator typing three commands. */
+    public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
+    /** How long a pattern completed by a classful IPv4 prefix waits for ifconfig's netmask step. */
+    public static final Duration SETTLE = Duration.ofMillis(250);
+
+    /** Counts live connections on an address (the ConnectionTracker). */
+    @FunctionalInterface
+    public interface ConnectionCounter {
+        int count(InetAddress address);
+    }
+
+    /** The old and new addresses of the agent's own changes: running, or finished at or after {@code since}. */
+    @FunctionalInterface
+    public interface AgentAddresses {
+        Set<InetAddress> busySince(Instant since);
+    }
+
+    private final Clock clock;
+    private final ConnectionCounter counter;
+    private final AgentAddresses agent;
+    private Duration window;
+    private final Map<String, Nic> interfaces = new TreeMap<>();
+    private final Map<Key, AddressLoss> pendingLosses = new LinkedHashMap<>();
+    private Instant settleDeadline;
+
+    public RenumberingDetector(Duration window, Clock clock, ConnectionCounter counter, AgentAddresses agent) {
+        this.clock = requireNonNull(clock, "clock");
+        this.counter = requireNonNull(counter, "counter");
+        this.agent = requireNonNull(agent, "agent");
+        setWindow(window);
+    }
+
+    public Duration window() {
+        return window;
+    }
+
+    /** Changes the window; steps already seen are judged by the new one from now on. */
+    public void setWindow(Duration window) {
+        requireNonNull(window, "window");
+        if (window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("window must be positive, got " + window);
+        }
+        this.window = window;
+    }
+
+    /** Starts over from the addresses configured now: forgets every step, pending loss and deferred pattern. */
+    public void reset(List<ConfiguredAddress> configured) {
+        interfaces.clear();
+        pendingLosses.clear();
+        settleDeadline = null;
+        Instant now = clock.instant();
+        for (ConfiguredAddress address : configured) {
+            if (!ignored(address.address().address())) {
+                nic(address.interfaceName()).configure(address, now);
+            }
+        }
+    }
+
+    /** Takes a batch of events (in kernel order) and returns what they complete. */
+    public List<Finding> accept(List<AddressEvent> batch) {
+        Instant now = clock.instant();
+        Set<InetAddress> busy = agent.busySince(now.minus(window));
+        Map<Key, AddressEvent> removed = new LinkedHashMap<>();
+        for (AddressEvent event : batch) {
+            InetAddress ip = event.address().address();
+            if (ignored(ip)) {
+                continue;
+            }
+            Nic nic = nic(event.interfaceName());
+            Key key = new Key(event.interfaceName(), ip);
+            long sequence = ++nic.sequence;
+            boolean presentBefore = nic.isPresent(ip);
+            boolean known = nic.has(event.address());
+            if (event.isAdded()) {
+                nic.configure(event.configured(), event.time());
+            } else {
+                nic.unconfigure(event.address());
+            }
+            if (busy.contains(ip)) {
+                nic.steps.remove(ip);
+                pendingLosses.remove(key);
+                removed.remove(key);
+                continue;
+            }
+            if (event.isAdded() && known) {
+                continue; // an update of an address already configured, not a step
+            }
+            // A removal means it was configured, whether or not this detector had seen it.
+            nic.steps.computeIfAbsent(ip, k -> new ArrayList<>())
+                    .add(new Step(event, presentBefore || !event.isAdded(), sequence));
+            if (event.isAdded()) {
+                pendingLosses.remove(key);
+                removed.remove(key);
+            } else {
+                removed.put(key, event);
+            }
+        }
+        // Count right after the removal, and only for addresses really gone (not ifconfig's delete-then-add).
+        for (Map.Entry<Key, AddressEvent> entry : removed.entrySet()) {
+            Key key = entry.getKey();
+            if (!nic(key.interfaceName()).isPresent(key.address())) {
+                int connections = counter.count(key.address());
+                if (connections > 0) {
+                    AddressEvent event = entry.getValue();
+                    pendingLosses.put(key, new AddressLoss(key.interfaceName(), event.configured(), connections,
+                            event.time()));
+                }
+            }
+        }
+        return evaluate(now, busy);
+    }
+
+    /** Reports what time alone decides: losses whose window passed, patterns that have settled. */
+    public List<Finding> tick() {
+        Instant now = clock.instant();
+        return evaluate(now, agent.busySince(now.minus(window)));
+    }
+
+    /** When {@link #tick} next has something to decide (a step leaving the window, a loss, a settle), if ever. */
+    public Optional<Instant> nextDeadline() {
+        Stream<Instant> steps = interfaces.values().stream().flatMap(n -> n.steps.values().stream())
+                .map(list -> list.get(0).event().time().plus(window));
+        Stream<Instant> losses = pendingLosses.values().stream().map(l -> l.removedAt().plus(window));
+        Stream<Instant> settle = Stream.ofNullable(settleDeadline);
+        return Stream.of(steps, losses, settle).flatMap(s -> s).min(Comparator.naturalOrder());
+    }
+
+    /** The steps inside the window and the pending losses, one readable line each, for operators. */
+    public List<String> pendingSteps() {
+        List<String> lines = new ArrayList<>();
+        for (Nic nic : interfaces.values()) {
+            nic.steps.values().stream().flatMap(List::stream).sorted(Comparator.comparing(s -> s.event().time()))
+                    .forEach(s -> lines.add(s.event().time() + " " + s.event().describe()));
+        }
+        for (AddressLoss loss : pendingLosses.values()) {
+            lines.add(loss.removedAt() + " " + loss.interfaceName() + ": " + loss.address().describe() + " removed with "
+                    + loss.connections() + " connection(s); reported lost at " + loss.removedAt().plus(window)
+                    + " unless configured again");
+        }
+        return lines;
+    }
+
+    private List<Finding> evaluate(Instant now, Set<InetAddress> busy) {
+        List<Finding> findings = new ArrayList<>();
+        Instant horizon = now.minus(window);
+        for (Nic nic : interfaces.values()) {
+            nic.steps.values().forEach(list -> list.removeIf(s -> !s.event().time().isAfter(horizon)));
+            nic.steps.values().removeIf(List::isEmpty);
+        }
+        for (Iterator<AddressLoss> it = pendingLosses.values().iterator(); it.hasNext(); ) {
+            AddressLoss loss = it.next();
+            if (loss.removedAt().isAfter(horizon)) {
+                continue;
+            }
+            it.remove();
+            InetAddress ip = loss.address().address().address();
+            if (!nic(loss.interfaceName()).isPresent(ip) && !busy.contains(ip)) {
+                findings.add(loss);
+            }
+        }
+        settleDeadline = null;
+        for (Nic nic : interfaces.values()) {
+            detect(nic, now, busy, findings);
+        }
+        return findings;
+    }
+
+    private void detect(Nic nic, Instant now, Set<InetAddress> busy, List<Finding> findings) {
+        List<InetAddress> olds = nic.steps.keySet().stream().filter(ip -> !busy.contains(ip) && nic.isOld(ip))
+                .sorted(Comparator.comparing(ip -> nic.firstStep(ip))).toList();
+        List<InetAddress> news = new ArrayList<>(nic.steps.keySet().stream()
+                .filter(ip -> !busy.contains(ip) && nic.isNew(ip))
+                .sorted(Comparator.comparing(ip -> nic.firstStep(ip))).toList());
+        for (InetAddress old : olds) {
+            Optional<InetAddress> fresh = news.stream()
+                    .filter(ip -> !ip.equals(old) && sameFamily(ip, old)).findFirst();
+            if (fresh.isEmpty()) {
+                continue;
+            }
+            Entry oldEntry = nic.current(old);
+            Entry newEntry = nic.current(fresh.get());
+            Instant settled = Stream.of(settleTime(oldEntry), settleTime(newEntry)).flatMap(Optional::stream)
+                    .max(Comparator.naturalOrder()).orElse(null);
+            if (settled != null && now.isBefore(settled)) {
+                settleDeadline = settleDeadline == null || settled.isBefore(settleDeadline) ? settled : settleDeadline;
+                continue;
+            }
+            Instant completedAt = Stream.concat(nic.steps.get(old).stream(), nic.steps.get(fresh.get()).stream())
+                    .map(s -> s.event().time()).max(Comparator.naturalOrder()).orElseThrow();
+            findings.add(new Renumbering(nic.name, oldEntry.address(), newEntry.address(), completedAt));
+            nic.steps.remove(old);
+            nic.steps.remove(fresh.get());
+            pendingLosses.remove(new Key(nic.name, old));
+            pendingLosses.remove(new Key(nic.name, fresh.get()));
+            news.remove(fresh.get());
+        }
+    }
+
+    /**
+     * ifconfig sets an address with its classful prefix first and the netmask in a second delete and add: an
+     * IPv4 address just configured with its classful prefix may be about to change.
+     */
+    private static Optional<Instant> settleTime(Entry entry) {
+        InterfaceAddress a = entry.address().address();
+        if (!a.isIpv4() || a.prefixLength() != classfulPrefix(a.address())) {
+            return Optional.empty();
+        }
+        return Optional.of(entry.since().plus(SETTLE));
+    }
+
+    static int classfulPrefix(InetAddress ipv4) {
+        int first = ipv4.getAddress()[0] & 0xff;
+        return first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : -1;
+    }
+
+    private static boolean sameFamily(InetAddress a, InetAddress b) {
+        return (a instanceof Inet4Address) == (b instanceof Inet4Address);
+    }
+
+    private static boolean ignored(InetAddress ip) {
+        return ip.isLoopbackAddress() || ip.isMulticastAddress() || ip.isAnyLocalAddress()
+                || (ip instanceof Inet6Address && ip.isLinkLocalAddress());
+    }
+
+    private Nic nic(String name) {
+        return interfaces.computeIfAbsent(name, Nic::new);
+    }
+
+    private record Key(String interfaceName, InetAddress address) {
+    }
+
+    /** A configured address and since when. */
+    private record Entry(ConfiguredAddress address, Instant since) {
+    }
+
+    /**
+     * An event inside the window, whether its address was configured just before it, and its place among the
+     * interface's events.
+     */
+    private record Step(AddressEvent event, boolean presentBefore, long sequence) {
+    }
+
+    /** One interface: what is configured on it (by address, then prefix), and the steps inside the window. */
+    private static final class Nic {
+        final String name;
+        final Map<InetAddress, Map<Integer, Entry>> configured = new LinkedHashMap<>();
+        final Map<InetAddress, List<Step>> steps = new LinkedHashMap<>();
+        long sequence;
+
+        Nic(String name) {
+            this.name = name;
+        }
+
+        boolean isPresent(InetAddress ip) {
+            return configured.containsKey(ip);
+        }
+
+        boolean has(InterfaceAddress address) {
+            Map<Integer, Entry> prefixes = configured.get(address.address());
+            return prefixes != null && prefixes.containsKey(address.prefixLength());
+        }
+
+        void configure(ConfiguredAddress address, Instant since) {
+            Map<Integer, Entry> prefixes = configured.computeIfAbsent(address.address().address(),
+                    k -> new LinkedHashMap<>());
+            Entry before = prefixes.get(address.address().prefixLength());
+            prefixes.put(address.address().prefixLength(),
+                    new Entry(address, before == null ? since : before.since()));
+        }
+
+        void unconfigure(InterfaceAddress address) {
+            Map<Integer, Entry> prefixes = configured.get(address.address());
+            if (prefixes != null) {
+                prefixes.remove(address.prefixLength());
+                if (prefixes.isEmpty()) {
+                    configured.remove(address.address());
+                }
+            }
+        }
+
+        /** The configuration of {@code ip} added last (an address may be configured with several prefixes). */
+        Entry current(InetAddress ip) {
+            return configured.get(ip).values().stream().max(Comparator.comparing(Entry::since)).orElseThrow();
+        }
+
+        Instant firstStep(InetAddress ip) {
+            return steps.get(ip).get(0).event().time();
+        }
+
+        boolean isOld(InetAddress ip) {
+            List<Step> list = steps.get(ip);
+            return isPresent(ip) && list.get(0).presentBefore()
+                    && list.stream().anyMatch(s -> isPrimaryRemoval(s, list));
+        }
+
+        /**
+         * A primary address went away, and not just to change its netmask: {@code ifconfig IF netmask M} (or
+         * {@code ip addr del A/24} then {@code add A/16}) is a removal directly followed, on this interface, by the
+         * same address and label with another prefix.
+         */
+        private static boolean isPrimaryRemoval(Step removal, List<Step> list) {
+            if (removal.event().isAdded() || removal.event().secondary()) {
+                return false;
+            }
+            return list.stream().noneMatch(next -> next.sequence() == removal.sequence() + 1 && next.event().isAdded()
+                    && next.event().address().prefixLength() != removal.event().address().prefixLength()
+                    && next.event().label().equals(removal.event().label()));
+        }
+
+        boolean isNew(InetAddress ip) {
+            return isPresent(ip) && !steps.get(ip).get(0).presentBefore();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package org.renumber.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.InetAddress;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.renumber.domain.EventType;
+
+class AddressChangeEventTest {
+
+    @Test
+    void everyNotificationTheAgentSendsHasItsOwnTypeInTheClient() {
+        // The client duplicates the wire names on purpose (it must not need the agent's classes); this keeps them in step.
+        for (EventType type : EventType.values()) {
+            assertThat(AddressChangeEvent.Type.of(type.type())).as(type.type()).isNotEqualTo(AddressChangeEvent.Type.OTHER);
+            assertEquals(type.type(), AddressChangeEvent.Type.of(type.type()).wireName());
+        }
+        assertThat(Arrays.stream(AddressChangeEvent.Type.values()).filter(AddressChangeEvent.Type::isFinal))
+                .containsExactlyInAnyOrder(AddressChangeEvent.Type.COMPLETED, AddressChangeEvent.Type.TIMEOUT,
+                        AddressChangeEvent.Type.FAILED, AddressChangeEvent.Type.CANCELLED);
+        assertEquals(AddressChangeEvent.Type.OTHER, AddressChangeEvent.Type.of("renumber.something.new"));
+    }
+
+    @Test
+    void addressesAreReadAsLiteralsWithoutAnyNameLookup() throws Exception {
+        assertEquals(InetAddress.getByName("10.9.0.1"), AddressChangeEvent.address("10.9.0.1/24"));
+        assertEquals(InetAddress.getByName("2001:db8::1"), AddressChangeEvent.address("2001:db8::1/64"));
+        assertThrows(IllegalArgumentException.class, () -> AddressChangeEvent.address("example.com/24"));
+    }
+
+    @Test
+    void scopesCompareAsAddressesWhenBothAreAddresses() {
+        assertThat(AddressChangeClient.sameScope("2001:db8:0:0::1", "2001:db8::1")).isTrue();
+        assertThat(AddressChangeClient.sameScope("v0", "v0")).isTrue();
+        assertThat(AddressChangeClient.sameScope("10.9.0.1", "10.9.0.2")).isFalse();
+        assertThat(AddressChangeClient.sameScope("", "v0")).isFalse();
+    }
+}

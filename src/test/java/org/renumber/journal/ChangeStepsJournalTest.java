@@ -1,0 +1,55 @@
+package org.renumber.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.Change;
+import org.renumber.domain.ChangeState;
+import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.SourceRoute;
+
+/** The steps added for IPv6 and routes survive the disk, and journals written before them still read. */
+class ChangeStepsJournalTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void deprecationAndMovedRoutesSurviveARoundTrip() {
+        Change.Steps steps = new Change.Steps(true, false, false, false, new AddressLifetimes(1800, 3600),
+                List.of(new SourceRoute("2001:db8:77::/48 via 2001:db8:9::2 dev v0 metric 1024", "rtmsg1:0a30")));
+        Change change = new Change("chg-v6", "v0", InterfaceAddress.parse("2001:db8:9::1/64"),
+                InterfaceAddress.parse("2001:db8:9::5/64"), "", List.of(), 60, ChangeState.DRAINING, null, null, 0,
+                Instant.parse("2026-11-27T10:00:00Z"), null, null, null, steps);
+        new FileJournal(dir).saveChange(change);
+
+        assertEquals(List.of(change), new FileJournal(dir).changes());
+    }
+
+    @Test
+    void aJournalWrittenBeforeTheNewStepsReadsAsNotDeprecatedAndNoRoutesMoved() throws Exception {
+        Files.createDirectories(dir.resolve("changes"));
+        Files.writeString(dir.resolve("changes/chg-old.json"), """
+                {
+                  "id" : "chg-old", "interfaceName" : "v0", "oldAddress" : "10.9.0.1/24", "newAddress" : "10.9.1.1/24",
+                  "targets" : "", "subscriberIds" : [ ], "drainTimeoutSeconds" : 60, "state" : "DRAINING",
+                  "remainingConnections" : 1, "requestedAt" : "2026-11-27T10:00:00Z",
+                  "steps" : { "newAddressAdded" : true, "routeSteered" : true, "promoteSecondariesSet" : false,
+                              "rollbackPending" : false }
+                }
+                """);
+
+        Change read = new FileJournal(dir).changes().get(0);
+
+        assertEquals(new Change.Steps(true, true, false, false), read.steps());
+        assertThat(read.steps().oldAddressDeprecated()).isFalse();
+        assertThat(read.steps().movedRoutes()).isEmpty();
+    }
+}

@@ -1,0 +1,63 @@
+package org.renumber.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.renumber.monitor.MonitorSettings;
+
+class MonitorSettingsFileTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void noFileMeansNoSavedSettings() {
+        assertThat(new MonitorSettingsFile(dir).load()).isEmpty();
+    }
+
+    @Test
+    void settingsSurviveARoundTripThroughDiskReadableByTheOwnerOnly() throws Exception {
+        MonitorSettings settings = new MonitorSettings(false, 2500, true, 42);
+        new MonitorSettingsFile(dir).save(settings);
+
+        assertThat(new MonitorSettingsFile(dir).load()).contains(settings);
+        Path file = dir.resolve(MonitorSettingsFile.FILE_NAME);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertThat(Files.readString(file)).contains("\"windowMillis\" : 2500");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly(MonitorSettingsFile.FILE_NAME);
+        }
+    }
+
+    @Test
+    void aKeyMissingFromTheFileTakesItsDefault() throws Exception {
+        Files.writeString(dir.resolve(MonitorSettingsFile.FILE_NAME), "{\"autoRemoveAlias\": true, \"future\": 1}");
+
+        assertThat(new MonitorSettingsFile(dir).load())
+                .contains(MonitorSettings.DEFAULTS.withAutoRemoveAlias(true));
+    }
+
+    @Test
+    void aValueOutOfRangeInTheFileIsAnErrorNamingTheFileAndTheValue() throws Exception {
+        Files.writeString(dir.resolve(MonitorSettingsFile.FILE_NAME), "{\"windowMillis\": 7}");
+
+        assertThatThrownBy(() -> new MonitorSettingsFile(dir).load()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(MonitorSettingsFile.FILE_NAME).hasMessageContaining("WindowMillis 7 is out of range")
+                .hasMessageContaining("fix or remove the file");
+    }
+
+    @Test
+    void anUnreadableFileIsAnErrorNotASilentReset() throws Exception {
+        Files.writeString(dir.resolve(MonitorSettingsFile.FILE_NAME), "{not json");
+
+        assertThatThrownBy(() -> new MonitorSettingsFile(dir).load()).isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("fix or remove it");
+    }
+}

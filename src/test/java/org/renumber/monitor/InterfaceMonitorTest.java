@@ -1,0 +1,204 @@
+package org.renumber.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.renumber.domain.ChangeEvent;
+import org.renumber.domain.ChangeKind;
+import org.renumber.domain.ChangeState;
+import org.renumber.domain.EventType;
+import org.renumber.domain.IpLiterals;
+import org.renumber.service.AddressChangeService;
+import org.renumber.service.SubscriberRegistry;
+import org.renumber.testing.InMemoryAddressEvents;
+import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryNetwork;
+import org.renumber.testing.InMemorySettingsStore;
+import org.renumber.testing.InMemoryTracker;
+
+/** The monitor between an in-memory kernel and a real address change service. */
+class InterfaceMonitorTest {
+
+    private final InMemoryNetwork network = new InMemoryNetwork().withInterface("v0", "10.9.0.1/24");
+    private final InMemoryTracker tracker = new InMemoryTracker();
+    private final InMemoryJournal journal = new InMemoryJournal();
+    private final AddressChangeService service = new AddressChangeService(network, tracker, journal,
+            new SubscriberRegistry(journal), Clock.systemUTC());
+    private final InMemoryAddressEvents kernel = new InMemoryAddressEvents(network, Clock.systemUTC());
+    private final InMemorySettingsStore store = new InMemorySettingsStore(
+            MonitorSettings.DEFAULTS.withWindowMillis(2000).withDrainTimeoutSeconds(30));
+    private final List<ChangeEvent> serviceEvents = new CopyOnWriteArrayList<>();
+    private final List<InterfaceMonitor.DetectedChange> detections = new CopyOnWriteArrayList<>();
+    private final List<AddressLoss> losses = new CopyOnWriteArrayList<>();
+    private InterfaceMonitor monitor;
+
+    private InterfaceMonitor start() {
+        service.addListener(new AddressChangeService.Listener() {
+            @Override
+            public void event(ChangeEvent event) {
+                serviceEvents.add(event);
+            }
+        });
+        service.start();
+        monitor = new InterfaceMonitor(kernel, service, tracker, store, Clock.systemUTC());
+        monitor.addListener(new InterfaceMonitor.Listener() {
+            @Override
+            public void renumberingDetected(InterfaceMonitor.DetectedChange detected) {
+                detections.add(detected);
+            }
+
+            @Override
+            public void addressLost(AddressLoss loss) {
+                losses.add(loss);
+            }
+        });
+        monitor.start();
+        return monitor;
+    }
+
+    @AfterEach
+    void stop() {
+        if (monitor != null) {
+            monitor.close();
+        }
+        service.close();
+    }
+
+    @Test
+    void aDetectedRenumberingBecomesADetectedChangeThatReportsTheAliasRemovable() {
+        start();
+        service.subscribers().subscribe("app", "", "v0");
+        kernel.remove("v0", "10.9.0.1/24");
+        kernel.add("v0", "10.9.1.1/24", "v0");
+        kernel.add("v0", "10.9.0.1/24", "v0:0");
+
+        await().until(() -> detections.size() == 1);
+        InterfaceMonitor.DetectedChange detected = detections.get(0);
+        assertNull(detected.error());
+        var change = service.change(detected.changeId()).orElseThrow();
+        assertEquals(ChangeKind.DETECTED, change.kind());
+        assertEquals("10.9.0.1/24", change.oldAddress().toString());
+        assertEquals("10.9.1.1/24", change.newAddress().toString());
+        assertEquals(30, change.drainTimeoutSeconds());
+        assertEquals(false, change.removeOldAddress());
+        await().until(() -> serviceEvents.stream().anyMatch(e -> e.type() == EventType.ALIAS_REMOVABLE));
+        assertThat(serviceEvents).extracting(ChangeEvent::type).containsSubsequence(EventType.INTERFACE_CHANGED,
+                EventType.STARTED, EventType.ALIAS_REMOVABLE);
+        assertThat(serviceEvents.get(0).recipients()).containsExactly("app");
+        assertThat(network.addresses("v0")).extracting(Object::toString).contains("10.9.0.1/24", "10.9.1.1/24");
+        assertThat(monitor.recentDetections()).singleElement().asString()
+                .contains("v0: 10.9.0.1/24 -> 10.9.1.1/24, old address kept as 10.9.0.1/24 (v0:0); change "
+                        + detected.changeId());
+    }
+
+    @Test
+    void withAutoRemoveAliasTheAgentRemovesTheAliasAndTheChangeCompletes() {
+        store.save(store.saved().withAutoRemoveAlias(true));
+        start();
+        kernel.remove("v0", "10.9.0.1/24");
+        kernel.add("v0", "10.9.1.1/24", "v0");
+        kernel.add("v0", "10.9.0.1/24", "v0:0");
+
+        await().until(() -> detections.size() == 1);
+        assertEquals(ChangeState.COMPLETED, awaitChange(detections.get(0).changeId()));
+        assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.1.1/24");
+        await().until(() -> serviceEvents.stream().anyMatch(e -> e.type() == EventType.COMPLETED));
+        assertThat(detections).hasSize(1);
+        assertThat(losses).isEmpty();
+    }
+
+    @Test
+    void aDetectionWhileAnotherChangeRunsOnTheInterfaceIsReportedWithTheReason() throws Exception {
+        network.withInterface("v0", "10.9.0.1/24", "10.30.0.1/24");
+        start();
+        tracker.setConnections(IpLiterals.parse("10.30.0.1"), 1);
+        String running = service.changeAddress("v0", "10.30.0.1", "10.30.1.1/24", "", 60);
+        await().until(() -> service.change(running).orElseThrow().state() == ChangeState.DRAINING);
+
+        kernel.remove("v0", "10.9.0.1/24");
+        kernel.add("v0", "10.9.1.1/24", "v0");
+        kernel.add("v0", "10.9.0.1/24", "v0:0");
+
+        await().until(() -> detections.size() == 1);
+        assertNull(detections.get(0).changeId());
+        assertThat(detections.get(0).error()).contains("already running on v0");
+        assertThat(monitor.recentDetections()).singleElement().asString().contains("detected, not followed");
+        service.cancelChange(running);
+    }
+
+    @Test
+    void anAddressRemovedUnderConnectionsIsReportedLostAfterTheWindow() {
+        start();
+        tracker.setConnections(IpLiterals.parse("10.9.0.1"), 2);
+        kernel.remove("v0", "10.9.0.1/24");
+        await().until(() -> monitor.pendingSteps().stream().anyMatch(l -> l.contains("removed with 2 connection(s)")));
+
+        await().until(() -> losses.size() == 1);
+        assertEquals(2, losses.get(0).connections());
+        assertEquals("10.9.0.1/24", losses.get(0).address().address().toString());
+        assertThat(monitor.recentDetections()).singleElement().asString()
+                .contains("v0: 10.9.0.1/24 removed and lost; 2 connection(s) broke");
+        assertThat(monitor.pendingSteps()).isEmpty();
+    }
+
+    @Test
+    void settingsAreValidatedAppliedAndPersisted() {
+        start();
+        monitor.setWindowMillis(1500);
+        monitor.setDrainTimeoutSeconds(0);
+        monitor.setAutoRemoveAlias(true);
+        assertEquals(new MonitorSettings(true, 1500, true, 0), store.saved());
+
+        assertThatThrownBy(() -> monitor.setWindowMillis(5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("WindowMillis 5 is out of range: use 100 to 600000 milliseconds (10 minutes)");
+        assertThatThrownBy(() -> monitor.setDrainTimeoutSeconds(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("DrainTimeoutSeconds -1 is out of range");
+        store.failNextSave(new IllegalStateException("disk full"));
+        assertThatThrownBy(() -> monitor.setWindowMillis(3000)).hasMessage("disk full");
+        assertEquals(new MonitorSettings(true, 1500, true, 0), monitor.settings());
+        assertEquals(monitor.settings(), store.saved());
+    }
+
+    @Test
+    void disablingStopsWatchingAndEnablingStartsAgainFromAFreshSnapshot() {
+        start();
+        assertThat(kernel.isWatched()).isTrue();
+        kernel.remove("v0", "10.9.0.1/24");
+        monitor.setEnabled(false);
+        assertThat(kernel.isWatched()).isFalse();
+        assertEquals(false, store.saved().enabled());
+
+        monitor.setEnabled(true);
+        assertThat(kernel.isWatched()).isTrue();
+        assertEquals(2, kernel.watchesOpened());
+        kernel.add("v0", "10.9.1.1/24", "v0");
+        kernel.add("v0", "10.9.0.1/24", "v0:0");
+        await().until(() -> monitor.pendingSteps().size() == 2);
+        assertThat(detections).as("the removal was seen before the monitor was disabled").isEmpty();
+    }
+
+    @Test
+    void aDisabledMonitorDoesNotWatchAtStart() {
+        store.save(store.saved().withEnabled(false));
+        start();
+        assertThat(kernel.isWatched()).isFalse();
+        assertThat(monitor.pendingSteps()).isEmpty();
+    }
+
+    private ChangeState awaitChange(String id) {
+        try {
+            return service.awaitChange(id, 30);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.renumber.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A test main class in its own JVM inside a network namespace ({@code ip netns exec NS java -cp <test classpath>
+ * MAIN ARGS}), whose stdout lines are collected as they come, so a test can await one without blocking on a read.
+ */
+public final class JvmProcess implements AutoCloseable {
+
+    private final Process process;
+    private final PrintWriter in;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    private JvmProcess(Process process) {
+        this.process = process;
+        this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "jvm-process-output-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts {@code mainClass args...} with the test class path in {@code netns}, with extra environment. */
+    public static JvmProcess start(String netns, Map<String, String> environment, Class<?> mainClass, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", netns, javaCommand(), "-Xmx96m",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", NetNsPeer.testClassPath(), mainClass.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().putAll(environment);
+        return new JvmProcess(builder.start());
+    }
+
+    public static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** Every line printed so far. */
+    public List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    public boolean printed(String line) {
+        return lines.contains(line);
+    }
+
+    public boolean printedStartingWith(String prefix) {
+        return lines.stream().anyMatch(l -> l.startsWith(prefix));
+    }
+
+    public void send(String line) {
+        in.println(line);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "pid " + process.pid() + " printed " + lines;
+    }
+}
