@@ -12,12 +12,17 @@ import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.JmxRemoteServer;
 import org.renumber.jolokia.JolokiaAgent;
 import org.renumber.journal.ApplicationsFile;
+import org.renumber.domain.KernelPorts;
 import org.renumber.journal.FileJournal;
+import org.renumber.journal.SettingsStore;
 import org.renumber.journal.MonitorSettingsFile;
 import org.renumber.linux.LinuxNetns;
 import org.renumber.linux.NetlinkNetworkControl;
 import org.renumber.linux.RtnetlinkAddressEvents;
+import org.renumber.linux.NftablesGuard;
 import org.renumber.linux.SockDiagConnectionTracker;
+import org.renumber.linux.SockDiagSocketInventory;
+import org.renumber.linux.SockDiagSocketKiller;
 import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.process.ProcfsProcessControl;
 import org.renumber.security.Credentials;
@@ -62,12 +67,16 @@ public final class Agent implements AutoCloseable {
         LinuxNetns netns = keep(LinuxNetns.open(options.netns()));
         NetlinkNetworkControl network = keep(new NetlinkNetworkControl(netns));
         SockDiagConnectionTracker tracker = keep(new SockDiagConnectionTracker(netns));
+        SockDiagSocketKiller killer = keep(new SockDiagSocketKiller(netns));
+        SockDiagSocketInventory inventory = keep(new SockDiagSocketInventory(netns));
+        KernelPorts kernel = new KernelPorts(network, tracker, new NftablesGuard(netns), killer);
         FileJournal journal = new FileJournal(options.stateDir());
         SubscriberRegistry subscribers = new SubscriberRegistry(journal);
-        service = keep(new AddressChangeService(network, tracker, journal, subscribers, Clock.systemUTC()));
+        service = keep(new AddressChangeService(kernel, journal, new SettingsStore(options.stateDir()), subscribers,
+                Clock.systemUTC()));
 
         MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
-        JmxAdapter mbeanAdapter = keep(JmxAdapter.export(mbeans, service, tracker));
+        JmxAdapter mbeanAdapter = keep(JmxAdapter.export(mbeans, service, tracker, inventory));
         // Before the service starts: a resumed change repeats its STARTED, and legacy applications still on the
         // old address are restarted then.
         ApplicationMonitor applications = keep(new ApplicationMonitor(new ApplicationsFile(options.stateDir()),

@@ -86,9 +86,13 @@ public record Change(
      *                                lifetime 0), so rollback can give them back; null while not deprecated
      * @param movedRoutes             routes whose preferred source was the old address and that the agent
      *                                re-pointed to the new one (rollback points them back)
+     * @param guardApplied            new inbound connections to the old address are being refused (the rule is
+     *                                released when the change ends, however it ends, also after a restart)
+     * @param forceClosed             what the agent destroyed on the old address at the deadline, null if nothing
      */
     public record Steps(boolean newAddressAdded, boolean routeSteered, boolean promoteSecondariesSet,
-                        boolean rollbackPending, AddressLifetimes oldAddressLifetimes, List<SourceRoute> movedRoutes) {
+                        boolean rollbackPending, AddressLifetimes oldAddressLifetimes, List<SourceRoute> movedRoutes,
+                        boolean guardApplied, String forceClosed) {
         public static final Steps NONE = new Steps(false, false, false, false);
 
         public Steps {
@@ -96,32 +100,39 @@ public record Change(
         }
 
         public Steps(boolean newAddressAdded, boolean routeSteered, boolean promoteSecondariesSet,
+                     boolean rollbackPending, AddressLifetimes oldAddressLifetimes, List<SourceRoute> movedRoutes) {
+            this(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending, oldAddressLifetimes,
+                    movedRoutes, false, null);
+        }
+
+        public Steps(boolean newAddressAdded, boolean routeSteered, boolean promoteSecondariesSet,
                      boolean rollbackPending) {
-            this(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending, null, List.of());
+            this(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending, null, List.of(), false, null);
         }
 
         public Steps withNewAddressAdded() {
             return new Steps(true, routeSteered, promoteSecondariesSet, rollbackPending, oldAddressLifetimes,
-                    movedRoutes);
+                    movedRoutes, guardApplied, forceClosed);
         }
 
         public Steps withRouteSteered(boolean steered) {
             return new Steps(newAddressAdded, steered, promoteSecondariesSet, rollbackPending, oldAddressLifetimes,
-                    movedRoutes);
+                    movedRoutes, guardApplied, forceClosed);
         }
 
         public Steps withPromoteSecondariesSet(boolean set) {
-            return new Steps(newAddressAdded, routeSteered, set, rollbackPending, oldAddressLifetimes, movedRoutes);
+            return new Steps(newAddressAdded, routeSteered, set, rollbackPending, oldAddressLifetimes, movedRoutes,
+                    guardApplied, forceClosed);
         }
 
         public Steps withRollbackPending(boolean pending) {
             return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, pending, oldAddressLifetimes,
-                    movedRoutes);
+                    movedRoutes, guardApplied, forceClosed);
         }
 
         public Steps withOldAddressDeprecated(AddressLifetimes before) {
             return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending, before,
-                    movedRoutes);
+                    movedRoutes, guardApplied, forceClosed);
         }
 
         /** Adds routes to {@link #movedRoutes} (those already there are kept once). */
@@ -129,7 +140,17 @@ public record Change(
             List<SourceRoute> all = new ArrayList<>(movedRoutes);
             more.stream().filter(r -> !all.contains(r)).forEach(all::add);
             return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending,
-                    oldAddressLifetimes, all);
+                    oldAddressLifetimes, all, guardApplied, forceClosed);
+        }
+
+        public Steps withGuardApplied(boolean applied) {
+            return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending,
+                    oldAddressLifetimes, movedRoutes, applied, forceClosed);
+        }
+
+        public Steps withForceClosed(String closed) {
+            return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending,
+                    oldAddressLifetimes, movedRoutes, guardApplied, closed);
         }
 
         public boolean oldAddressDeprecated() {

@@ -12,6 +12,7 @@ import org.renumber.application.ApplicationMonitor;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ConnectionTracker;
+import org.renumber.domain.SocketInventory;
 import org.renumber.domain.Subscription;
 import org.renumber.monitor.AddressLoss;
 import org.renumber.monitor.InterfaceMonitor;
@@ -39,9 +40,12 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
     private final Map<String, NotifyingMBeanServer.Emitter> subscriptionEmitters = new HashMap<>();
     private final Map<ObjectName, Object> exported = new HashMap<>();
     private boolean closed;
+    private final SocketInventory inventory;
 
-    private JmxAdapter(MBeanServer server, AddressChangeService service, ConnectionTracker tracker) {
+    private JmxAdapter(MBeanServer server, AddressChangeService service, ConnectionTracker tracker,
+                       SocketInventory inventory) {
         this.service = requireNonNull(service, "service");
+        this.inventory = requireNonNull(inventory, "inventory");
         this.dispatcher = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "renumber-jmx-notifications");
             thread.setDaemon(true);
@@ -52,15 +56,17 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
         this.serviceEmitter = notifying.emitterFor(MBeanNames.SERVICE,
                 ChangeNotifications.info("of every change on this node"));
         export(MBeanNames.SERVICE, new ManagedService(service));
-        export(MBeanNames.CONNECTION_TRACKER, new ManagedConnectionTracker(requireNonNull(tracker, "tracker")));
+        export(MBeanNames.CONNECTION_TRACKER,
+                new ManagedConnectionTracker(requireNonNull(tracker, "tracker"), inventory));
     }
 
     /**
      * Exports the MBeans for {@code service} into {@code server} and starts following the service. Call it
      * before {@code service.start()} or after: changes already known are exported either way.
      */
-    public static JmxAdapter export(MBeanServer server, AddressChangeService service, ConnectionTracker tracker) {
-        JmxAdapter adapter = new JmxAdapter(server, service, tracker);
+    public static JmxAdapter export(MBeanServer server, AddressChangeService service, ConnectionTracker tracker,
+                                    SocketInventory inventory) {
+        JmxAdapter adapter = new JmxAdapter(server, service, tracker, inventory);
         try {
             service.subscribers().addListener(adapter);
             service.addListener(adapter);
@@ -139,7 +145,7 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
     @Override
     public void changeAccepted(String changeId) {
         guarded("export change " + changeId,
-                () -> export(MBeanNames.change(changeId), new ManagedChange(service, changeId)));
+                () -> export(MBeanNames.change(changeId), new ManagedChange(service, inventory, changeId)));
     }
 
     @Override

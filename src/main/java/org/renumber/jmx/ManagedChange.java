@@ -3,6 +3,8 @@ package org.renumber.jmx;
 import static java.util.Objects.requireNonNull;
 
 import org.renumber.domain.Change;
+import org.renumber.domain.SocketEntry;
+import org.renumber.domain.SocketInventory;
 import org.renumber.service.AddressChangeService;
 import org.weakref.jmx.Managed;
 
@@ -15,11 +17,39 @@ import org.weakref.jmx.Managed;
 public final class ManagedChange {
 
     private final AddressChangeService service;
+    private final SocketInventory inventory;
     private final String id;
 
-    public ManagedChange(AddressChangeService service, String id) {
+    public ManagedChange(AddressChangeService service, SocketInventory inventory, String id) {
         this.service = requireNonNull(service, "service");
+        this.inventory = requireNonNull(inventory, "inventory");
         this.id = requireNonNull(id, "id");
+    }
+
+    @Managed(description = "Whether new inbound connections to the old address are being refused (inbound guard)")
+    public boolean isGuardApplied() {
+        return change().steps().guardApplied();
+    }
+
+    @Managed(description = "What the agent destroyed on the old address at the drain deadline; empty if nothing")
+    public String getForceClosed() {
+        return ChangeNotifications.text(change().steps().forceClosed());
+    }
+
+    @Managed(description = "TCP listeners still bound to the old address while the change runs; they stop "
+            + "accepting once it is removed")
+    public String[] getListeners() {
+        Change change = change();
+        return change.isFinished() ? new String[0] : inventory.tcpListeners(change.oldAddress().address()).stream()
+                .map(SocketEntry::describe).toArray(String[]::new);
+    }
+
+    @Managed(description = "UDP sockets still bound to the old address while the change runs; silently dead once "
+            + "it is removed")
+    public String[] getUdpSockets() {
+        Change change = change();
+        return change.isFinished() ? new String[0] : inventory.udpSockets(change.oldAddress().address()).stream()
+                .map(SocketEntry::describe).toArray(String[]::new);
     }
 
     @Managed(description = "Change id")

@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SocketEntry;
+import org.renumber.domain.SocketInventory;
 import org.weakref.jmx.Managed;
 
 /** {@code renumber:type=ConnectionTracker}: which sockets still use an address. */
@@ -13,9 +14,25 @@ import org.weakref.jmx.Managed;
 public final class ManagedConnectionTracker {
 
     private final ConnectionTracker tracker;
+    private final SocketInventory inventory;
 
-    public ManagedConnectionTracker(ConnectionTracker tracker) {
+    public ManagedConnectionTracker(ConnectionTracker tracker, SocketInventory inventory) {
         this.tracker = requireNonNull(tracker, "tracker");
+        this.inventory = requireNonNull(inventory, "inventory");
+    }
+
+    @Managed(description = "TCP listeners bound to the given local address, one line each; they stop accepting "
+            + "once the address is removed")
+    public String[] listeners(@Param(description = "local IP address, e.g. 10.9.0.1 or 2001:db8::1") String address) {
+        return inventory.tcpListeners(IpLiterals.parse(address)).stream().map(SocketEntry::describe)
+                .toArray(String[]::new);
+    }
+
+    @Managed(description = "UDP sockets bound to the given local address, one line each; once the address is "
+            + "removed they are silently dead")
+    public String[] udpSockets(@Param(description = "local IP address, e.g. 10.9.0.1 or 2001:db8::1") String address) {
+        return inventory.udpSockets(IpLiterals.parse(address)).stream().map(SocketEntry::describe)
+                .toArray(String[]::new);
     }
 
     @Managed(description = "TCP sockets whose local address is the given one, one line each: protocol, local, "

@@ -79,6 +79,29 @@ public final class ManagedService {
         }
     }
 
+    @Managed(description = "Refuse new inbound TCP connections to the old address (TCP reset) from "
+            + "renumber.change.started until the change ends; established connections keep flowing. Needs nft; "
+            + "default false; persisted")
+    public boolean isGuardNewConnections() {
+        return service.settings().guardNewConnections();
+    }
+
+    @Managed
+    public void setGuardNewConnections(boolean on) {
+        service.setGuardNewConnections(on);
+    }
+
+    @Managed(description = "At the drain deadline, destroy the TCP connections and UDP sockets still on the old "
+            + "address (the applications see a reset) and report how many; default false; persisted")
+    public boolean isForceCloseAtDeadline() {
+        return service.settings().forceCloseAtDeadline();
+    }
+
+    @Managed
+    public void setForceCloseAtDeadline(boolean on) {
+        service.setForceCloseAtDeadline(on);
+    }
+
     @Managed(description = "Subscribers, one line each: id, group, scope and the process id when recorded")
     public String[] getSubscribers() {
         return service.subscribers().all().stream().map(ManagedService::describe).toArray(String[]::new);

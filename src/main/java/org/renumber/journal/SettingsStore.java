@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.renumber.domain.ServiceSettings;
+import org.renumber.domain.SettingsRepository;
 
 /**
  * The service settings in {@code <state-dir>/settings.json}, written like the journal (temporary file, fsync,
@@ -26,7 +27,7 @@ import org.renumber.domain.ServiceSettings;
  * false, which is each setting's default; unknown keys are ignored. An unreadable file is an error naming the file, not a silent reset to
  * the defaults: an operator who switched the guard on must not find it off after a restart.
  */
-public final class SettingsStore {
+public final class SettingsStore implements SettingsRepository {
 
     public static final String FILE_NAME = "settings.json";
 
@@ -49,11 +50,13 @@ public final class SettingsStore {
     }
 
     /** The settings as last saved (read once at construction, then kept in memory). */
+    @Override
     public synchronized ServiceSettings current() {
         return current;
     }
 
     /** Saves {@code settings} durably; only then does {@link #current()} return them. */
+    @Override
     public synchronized void save(ServiceSettings settings) {
         requireNonNull(settings, "settings");
         try {

@@ -31,6 +31,9 @@ import org.renumber.domain.ChangeKind;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.KernelPorts;
+import org.renumber.domain.ServiceSettings;
+import org.renumber.domain.SettingsRepository;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkControl;
@@ -64,7 +67,10 @@ public final class AddressChangeService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AddressChangeService.class);
 
+    private final KernelPorts kernel;
     private final NetworkControl network;
+    private final SettingsRepository settings;
+    private final WorkflowContext context;
     private final ConnectionTracker tracker;
     private final ChangeJournal journal;
     private final SubscriberRegistry subscribers;
@@ -77,13 +83,16 @@ public final class AddressChangeService implements AutoCloseable {
     private final Map<String, ChangeWorkflow> active = new LinkedHashMap<>();
     private final Deque<Change> history = new ArrayDeque<>();
 
-    public AddressChangeService(NetworkControl network, ConnectionTracker tracker, ChangeJournal journal,
+    public AddressChangeService(KernelPorts kernel, ChangeJournal journal, SettingsRepository settings,
                                 SubscriberRegistry subscribers, Clock clock) {
-        this.network = requireNonNull(network, "network");
-        this.tracker = requireNonNull(tracker, "tracker");
+        this.kernel = requireNonNull(kernel, "kernel");
+        this.network = kernel.network();
+        this.tracker = kernel.tracker();
         this.journal = requireNonNull(journal, "journal");
+        this.settings = requireNonNull(settings, "settings");
         this.subscribers = requireNonNull(subscribers, "subscribers");
         this.clock = requireNonNull(clock, "clock");
+        this.context = new WorkflowContext(kernel, journal, settings, timers, clock);
     }
 
     public void addListener(Listener listener) {
@@ -109,10 +118,51 @@ public final class AddressChangeService implements AutoCloseable {
             }
         }
         history.forEach(c -> listeners.forEach(l -> l.changeAccepted(c.id())));
+        releaseLeakedGuards(unfinished);
         for (Change change : unfinished) {
             log.info("change {} found in state {} at start; resuming", change.id(), change.state());
             launch(change, true);
         }
+    }
+
+    /**
+     * A killed agent may leave guard rules behind for changes that ended meanwhile (or that it never journaled
+     * as guarded): only the unfinished, guarded changes keep theirs.
+     */
+    private void releaseLeakedGuards(List<Change> unfinished) {
+        if (!kernel.guard().available()) {
+            log.warn("cannot check for leftover inbound guard rules: {}", kernel.guard().unavailableReason().orElse(""));
+            return;
+        }
+        Set<InetAddress> keep = new java.util.HashSet<>();
+        unfinished.stream().filter(c -> c.steps().guardApplied()).forEach(c -> keep.add(c.oldAddress().address()));
+        Set<InetAddress> released = kernel.guard().releaseAllExcept(keep);
+        if (!released.isEmpty()) {
+            log.info("released inbound guard rules left by a previous run: {}", released);
+        }
+    }
+
+    /** The operator settings that apply to changes from now on. */
+    public ServiceSettings settings() {
+        return settings.current();
+    }
+
+    /**
+     * Refuses new inbound connections to the old address during the drain of changes started from now on.
+     * Switching it on fails at once when the guard cannot work here (e.g. no nft), never later and silently.
+     */
+    public synchronized void setGuardNewConnections(boolean on) {
+        if (on) {
+            kernel.guard().requireAvailable();
+        }
+        settings.save(settings.current().withGuardNewConnections(on));
+        log.info("GuardNewConnections set to {}", on);
+    }
+
+    /** Destroys the sockets still on the old address at the drain deadline, for changes that reach it from now on. */
+    public synchronized void setForceCloseAtDeadline(boolean on) {
+        settings.save(settings.current().withForceCloseAtDeadline(on));
+        log.info("ForceCloseAtDeadline set to {}", on);
     }
 
     /** Validates and accepts a change; returns its id. Nothing is touched when validation fails. */
@@ -346,7 +396,7 @@ public final class AddressChangeService implements AutoCloseable {
     }
 
     private void launch(Change change, boolean resumed) {
-        ChangeWorkflow workflow = new ChangeWorkflow(change, resumed, network, tracker, journal, timers, clock,
+        ChangeWorkflow workflow = new ChangeWorkflow(change, resumed, context,
                 this::publish, this::retire);
         synchronized (this) {
             active.put(change.id(), workflow);

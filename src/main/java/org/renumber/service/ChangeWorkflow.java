@@ -26,7 +26,10 @@ import org.renumber.domain.EventType;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
+import org.renumber.domain.InboundGuard;
 import org.renumber.domain.NetworkControl;
+import org.renumber.domain.SettingsRepository;
+import org.renumber.domain.SocketKiller;
 import org.renumber.domain.Outcome;
 import org.renumber.domain.SourceRoute;
 import org.slf4j.Logger;
@@ -50,6 +53,9 @@ final class ChangeWorkflow implements Runnable {
 
     private final NetworkControl network;
     private final ConnectionTracker tracker;
+    private final InboundGuard guard;
+    private final SocketKiller killer;
+    private final SettingsRepository settings;
     private final ChangeJournal journal;
     private final ScheduledExecutorService timers;
     private final Clock clock;
@@ -61,16 +67,18 @@ final class ChangeWorkflow implements Runnable {
     private final CompletableFuture<Void> cancelRequested = new CompletableFuture<>();
     private volatile Change change;
 
-    ChangeWorkflow(Change change, boolean resumed, NetworkControl network, ConnectionTracker tracker,
-                   ChangeJournal journal, ScheduledExecutorService timers, Clock clock, Consumer<ChangeEvent> events,
+    ChangeWorkflow(Change change, boolean resumed, WorkflowContext context, Consumer<ChangeEvent> events,
                    Consumer<Change> onFinished) {
         this.change = requireNonNull(change, "change");
         this.resumed = resumed;
-        this.network = requireNonNull(network, "network");
-        this.tracker = requireNonNull(tracker, "tracker");
-        this.journal = requireNonNull(journal, "journal");
-        this.timers = requireNonNull(timers, "timers");
-        this.clock = requireNonNull(clock, "clock");
+        this.network = context.kernel().network();
+        this.tracker = context.kernel().tracker();
+        this.guard = context.kernel().guard();
+        this.killer = context.kernel().killer();
+        this.settings = context.settings();
+        this.journal = context.journal();
+        this.timers = context.timers();
+        this.clock = context.clock();
         this.events = requireNonNull(events, "events");
         this.onFinished = requireNonNull(onFinished, "onFinished");
     }
@@ -177,6 +185,17 @@ final class ChangeWorkflow implements Runnable {
         if (cancelRequested.isDone()) {
             abort(Outcome.CANCELLED, "cancelled by operator before the new address was announced");
             return;
+        }
+        if (settings.current().guardNewConnections()) {
+            try {
+                transition(c -> c.withSteps(c.steps().withGuardApplied(true)));
+                guard.guard(change.oldAddress().address());
+            } catch (RuntimeException e) {
+                // The operator asked for the guard: draining without it is not what they asked for.
+                abort(Outcome.FAILED, "could not refuse new connections to " + change.oldAddress() + ": "
+                        + e.getMessage());
+                return;
+            }
         }
         transition(c -> c.started(clock.instant()));
         emit(EventType.STARTED, "new address " + change.newAddress() + " is usable; move off " + change.oldAddress());
@@ -302,9 +321,30 @@ final class ChangeWorkflow implements Runnable {
             transition(c -> c.drainEnded(Outcome.DRAINED, null));
             emit(EventType.DRAINED, "no connection uses " + change.oldAddress() + " any more");
         } else {
-            transition(c -> c.drainEnded(Outcome.TIMED_OUT, remaining + " connection(s) still used "
-                    + change.oldAddress() + " when the " + change.drainTimeoutSeconds() + " s drain timeout passed"));
+            String late = remaining + " connection(s) still used " + change.oldAddress() + " when the "
+                    + change.drainTimeoutSeconds() + " s drain timeout passed";
+            transition(c -> c.drainEnded(Outcome.TIMED_OUT, late));
+            if (settings.current().forceCloseAtDeadline()) {
+                forceClose(late);
+            }
         }
+    }
+
+    /**
+     * Deadline enforcement: SOCK_DESTROY on what still holds the old address (the applications see a reset),
+     * rather than leaving sockets that will be silently dead once the address is gone.
+     */
+    private void forceClose(String late) {
+        String closed;
+        try {
+            closed = killer.destroy(change.oldAddress().address(), SocketKiller.AT_DEADLINE).describe();
+        } catch (RuntimeException e) {
+            closed = "none (" + e.getMessage() + ")";
+        }
+        String result = closed;
+        transition(c -> c.withSteps(c.steps().withForceClosed(result))
+                .drainEnded(Outcome.TIMED_OUT, late + "; force-closed " + result));
+        log.info("change {}: force-closed {} on {}", change.id(), result, change.oldAddress());
     }
 
     /** REMOVING: the old address goes, without taking the new one or the routes with it. */
@@ -493,12 +533,28 @@ final class ChangeWorkflow implements Runnable {
     }
 
     private void finish(ChangeState state, Outcome outcome, String error, EventType type, String message) {
+        releaseGuard();
         transition(c -> c.finished(state, outcome, error, clock.instant()).withSteps(
                 c.steps().withRollbackPending(false)));
         // The service forgets the change as active before anyone hears it ended, so a script reacting to the
         // final notification (or to awaitChange) can start the next change on the interface at once.
         onFinished.accept(change);
         emit(type, message);
+    }
+
+    /** The guard goes with the change, however it ends; a rule that cannot be removed is logged loudly. */
+    private void releaseGuard() {
+        if (!change.steps().guardApplied()) {
+            return;
+        }
+        try {
+            guard.release(change.oldAddress().address());
+        } catch (RuntimeException e) {
+            log.error("change {}: could not remove the inbound guard on {}; the next agent start retries: {}",
+                    change.id(), change.oldAddress(), e.getMessage());
+            return;
+        }
+        transition(c -> c.withSteps(c.steps().withGuardApplied(false)));
     }
 
     private NetInterface currentInterface() {

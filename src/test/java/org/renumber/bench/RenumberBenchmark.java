@@ -1,5 +1,10 @@
 package org.renumber.bench;
 
+import org.renumber.domain.KernelPorts;
+import org.renumber.linux.NftablesGuard;
+import org.renumber.linux.SockDiagSocketInventory;
+import org.renumber.linux.SockDiagSocketKiller;
+import org.renumber.journal.SettingsStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -517,9 +522,12 @@ class RenumberBenchmark {
             deleteTree(stateDir);
             FileJournal journal = new FileJournal(stateDir);
             SubscriberRegistry subscribers = new SubscriberRegistry(journal);
-            service = keep(new AddressChangeService(network, timed, journal, subscribers, Clock.systemUTC()));
+            KernelPorts kernel = new KernelPorts(network, timed, new NftablesGuard(netns),
+                    keep(new SockDiagSocketKiller(netns)));
+            service = keep(new AddressChangeService(kernel, journal, new SettingsStore(stateDir), subscribers,
+                    Clock.systemUTC()));
             mbeans = ManagementFactory.getPlatformMBeanServer();
-            keep(JmxAdapter.export(mbeans, service, sockDiag));
+            keep(JmxAdapter.export(mbeans, service, sockDiag, keep(new SockDiagSocketInventory(netns))));
             service.start();
             service.addListener(events); // after the JMX adapter: its publishing is part of the measured path
             for (int i = 1; i <= SUBSCRIBERS; i++) {

@@ -42,7 +42,7 @@ class AddressChangeClientTest {
 
     @BeforeEach
     void startAgent() throws Exception {
-        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker);
+        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker, fixture.sockets);
         fixture.start();
         remote = JmxRemoteServer.start(server, "127.0.0.1", 0, credentials);
     }
@@ -146,7 +146,7 @@ class AddressChangeClientTest {
 
         adapter.close();
         await().until(() -> connections.log.contains("lost app"));
-        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker);
+        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker, fixture.sockets);
 
         await().until(() -> connections.log.contains("reconnected"));
         String id = fixture.service.changeAddress("v0", OLD, "10.9.1.1/24", "", 30);

@@ -92,7 +92,8 @@ class ListenerRebinderTest {
 
         assertEquals(address(OLD, port), listener.address());
         assertEquals("x", roundTrip(connect(OLD, port)));
-        assertThrows(ConnectException.class, () -> connect(NEW, port));
+        // Not asserting that NEW:port refuses: the port is ephemeral, and any wildcard listener another process
+        // opens on it meanwhile would accept the connection.
     }
 
     @Test

@@ -31,7 +31,7 @@ class AdapterLifecycleTest {
 
     @Test
     void subscriptionMBeanFollowsItsSubscription() throws Exception {
-        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker);
+        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker, fixture.sockets);
         fixture.start();
         fixture.service.subscribers().subscribe("app1", "web", "10.9.0.1");
         ObjectName name = MBeanNames.subscription("app1");
@@ -56,14 +56,14 @@ class AdapterLifecycleTest {
         String id = fixture.service.changeAddress("v0", "10.9.0.1", "10.9.1.1", "", 60);
         fixture.service.awaitChange(id, 10);
 
-        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker);
+        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker, fixture.sockets);
         assertThat(server.isRegistered(MBeanNames.subscription("early"))).isTrue();
         assertThat(server.getAttribute(MBeanNames.change(id), "State")).isEqualTo("COMPLETED");
     }
 
     @Test
     void changesLeavingTheHistoryAreUnregistered() throws Exception {
-        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker);
+        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker, fixture.sockets);
         fixture.start();
         List<String> ids = new ArrayList<>();
         String current = "10.9.0.1";

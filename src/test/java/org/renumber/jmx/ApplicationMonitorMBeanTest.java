@@ -40,7 +40,7 @@ class ApplicationMonitorMBeanTest {
 
     @BeforeEach
     void export() {
-        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker);
+        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker, fixture.sockets);
         monitor = new ApplicationMonitor(new ApplicationStore() {
             private List<LegacyApplication> saved = List.of();
 

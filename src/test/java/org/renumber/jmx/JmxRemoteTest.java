@@ -51,7 +51,7 @@ class JmxRemoteTest {
 
     @BeforeEach
     void start() throws Exception {
-        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker);
+        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker, fixture.sockets);
         fixture.start();
         remote = JmxRemoteServer.start(server, "127.0.0.1", 0, credentials);
         client = connect(new String[] {credentials.user(), credentials.password()});

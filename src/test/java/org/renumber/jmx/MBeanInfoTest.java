@@ -34,7 +34,7 @@ class MBeanInfoTest {
 
     @BeforeEach
     void exportOneOfEachKind() throws Exception {
-        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker);
+        adapter = JmxAdapter.export(server, fixture.service, fixture.tracker, fixture.sockets);
         fixture.start();
         monitor = new InterfaceMonitor(new InMemoryAddressEvents(fixture.network, java.time.Clock.systemUTC()),
                 fixture.service, fixture.tracker, monitorSettings, java.time.Clock.systemUTC());

@@ -47,7 +47,7 @@ class JolokiaAgentTest {
 
     @BeforeEach
     void start() throws Exception {
-        adapter = JmxAdapter.export(ManagementFactory.getPlatformMBeanServer(), fixture.service, fixture.tracker);
+        adapter = JmxAdapter.export(ManagementFactory.getPlatformMBeanServer(), fixture.service, fixture.tracker, fixture.sockets);
         fixture.start();
         agent = JolokiaAgent.start(Map.of("port", "0"), credentials);
     }

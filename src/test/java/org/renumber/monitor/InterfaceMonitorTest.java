@@ -1,5 +1,9 @@
 package org.renumber.monitor;
 
+import org.renumber.domain.KernelPorts;
+import org.renumber.testing.InMemoryGuard;
+import org.renumber.testing.InMemorySettings;
+import org.renumber.testing.InMemorySocketKiller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -30,8 +34,9 @@ class InterfaceMonitorTest {
     private final InMemoryNetwork network = new InMemoryNetwork().withInterface("v0", "10.9.0.1/24");
     private final InMemoryTracker tracker = new InMemoryTracker();
     private final InMemoryJournal journal = new InMemoryJournal();
-    private final AddressChangeService service = new AddressChangeService(network, tracker, journal,
-            new SubscriberRegistry(journal), Clock.systemUTC());
+    private final AddressChangeService service = new AddressChangeService(
+                new KernelPorts(network, tracker, new InMemoryGuard(), new InMemorySocketKiller(tracker)),
+                journal, new InMemorySettings(), new SubscriberRegistry(journal), Clock.systemUTC());
     private final InMemoryAddressEvents kernel = new InMemoryAddressEvents(network, Clock.systemUTC());
     private final InMemorySettingsStore store = new InMemorySettingsStore(
             MonitorSettings.DEFAULTS.withWindowMillis(2000).withDrainTimeoutSeconds(30));

@@ -1,5 +1,9 @@
 package org.renumber.service;
 
+import org.renumber.domain.KernelPorts;
+import org.renumber.testing.InMemoryGuard;
+import org.renumber.testing.InMemorySettings;
+import org.renumber.testing.InMemorySocketKiller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -48,7 +52,9 @@ class RecoveryTest {
 
     private ChangeState restart(Change journaledChange) throws Exception {
         journal.saveChange(journaledChange);
-        service = new AddressChangeService(network, tracker, journal, new SubscriberRegistry(journal), Clock.systemUTC());
+        service = new AddressChangeService(
+                new KernelPorts(network, tracker, new InMemoryGuard(), new InMemorySocketKiller(tracker)),
+                journal, new InMemorySettings(), new SubscriberRegistry(journal), Clock.systemUTC());
         service.start();
         return service.awaitChange("chg-crash", 10);
     }

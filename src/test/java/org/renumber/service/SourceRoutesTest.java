@@ -1,5 +1,9 @@
 package org.renumber.service;
 
+import org.renumber.domain.KernelPorts;
+import org.renumber.testing.InMemoryGuard;
+import org.renumber.testing.InMemorySettings;
+import org.renumber.testing.InMemorySocketKiller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,7 +58,9 @@ class SourceRoutesTest {
     }
 
     private AddressChangeService newService() {
-        AddressChangeService s = new AddressChangeService(network, tracker, journal, new SubscriberRegistry(journal),
+        AddressChangeService s = new AddressChangeService(
+                new KernelPorts(network, tracker, new InMemoryGuard(), new InMemorySocketKiller(tracker)),
+                journal, new InMemorySettings(), new SubscriberRegistry(journal),
                 Clock.systemUTC());
         s.start();
         return s;

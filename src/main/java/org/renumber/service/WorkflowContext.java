@@ -1,0 +1,22 @@
+package org.renumber.service;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+import org.renumber.domain.ChangeJournal;
+import org.renumber.domain.KernelPorts;
+import org.renumber.domain.SettingsRepository;
+
+/** What every change's workflow shares: the kernel, the journal, the operator settings, time. */
+record WorkflowContext(KernelPorts kernel, ChangeJournal journal, SettingsRepository settings,
+                       ScheduledExecutorService timers, Clock clock) {
+
+    WorkflowContext {
+        requireNonNull(kernel, "kernel");
+        requireNonNull(journal, "journal");
+        requireNonNull(settings, "settings");
+        requireNonNull(timers, "timers");
+        requireNonNull(clock, "clock");
+    }
+}

@@ -1,0 +1,128 @@
+package org.renumber.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.renumber.domain.Change;
+import org.renumber.domain.ChangeState;
+import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.IpLiterals;
+import org.renumber.domain.KernelPorts;
+import org.renumber.domain.Outcome;
+import org.renumber.testing.InMemoryGuard;
+import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryNetwork;
+import org.renumber.testing.InMemorySettings;
+import org.renumber.testing.InMemorySocketKiller;
+import org.renumber.testing.InMemoryTracker;
+
+/** The inbound guard and deadline enforcement as the workflow uses them, on the in-memory kernel. */
+class SafeguardsTest {
+
+    private static final InetAddress OLD = IpLiterals.parse("10.9.0.1");
+
+    private final InMemoryNetwork network = new InMemoryNetwork().withInterface("v0", "10.9.0.1/24");
+    private final InMemoryTracker tracker = new InMemoryTracker();
+    private final InMemoryGuard guard = new InMemoryGuard();
+    private final InMemorySocketKiller killer = new InMemorySocketKiller(tracker);
+    private final InMemoryJournal journal = new InMemoryJournal();
+    private final InMemorySettings settings = new InMemorySettings();
+    private AddressChangeService service = newService();
+
+    private AddressChangeService newService() {
+        AddressChangeService s = new AddressChangeService(new KernelPorts(network, tracker, guard, killer), journal,
+                settings, new SubscriberRegistry(journal), Clock.systemUTC());
+        s.start();
+        return s;
+    }
+
+    @AfterEach
+    void stop() {
+        service.close();
+    }
+
+    @Test
+    void guardRefusesNewConnectionsDuringTheDrainAndGoesWithTheChange() throws Exception {
+        service.setGuardNewConnections(true);
+        tracker.setConnections(OLD, 1);
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
+        await().until(() -> service.change(id).orElseThrow().state() == ChangeState.DRAINING);
+        assertTrue(guard.isGuarded(OLD));
+        assertTrue(service.change(id).orElseThrow().steps().guardApplied());
+
+        tracker.setConnections(OLD, 0);
+        assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
+        assertFalse(guard.isGuarded(OLD));
+        assertFalse(service.change(id).orElseThrow().steps().guardApplied());
+    }
+
+    @Test
+    void guardIsReleasedWhenTheChangeIsCancelled() throws Exception {
+        service.setGuardNewConnections(true);
+        tracker.setConnections(OLD, 1);
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
+        await().until(() -> guard.isGuarded(OLD));
+        service.cancelChange(id);
+        assertFalse(guard.isGuarded(OLD));
+    }
+
+    @Test
+    void enablingTheGuardWithoutNftFailsAtOnceAndChangesNothing() {
+        guard.makeUnavailable("nft: not found");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> service.setGuardNewConnections(true));
+        assertThat(e.getMessage()).contains("nft");
+        assertFalse(settings.current().guardNewConnections());
+    }
+
+    @Test
+    void guardRulesLeftByAKilledAgentAreRemovedAtStartExceptForResumedChanges() throws Exception {
+        guard.guard(IpLiterals.parse("10.9.0.77"));
+        Instant now = Instant.now();
+        journal.saveChange(new Change("chg-guarded", "v0", InterfaceAddress.parse("10.9.0.1/24"),
+                InterfaceAddress.parse("10.9.1.1/24"), "", List.of(), 60, ChangeState.DRAINING, null, null, 1, now, now,
+                now.plusSeconds(60), null, new Change.Steps(true, true, false, false).withGuardApplied(true)));
+        network.addAddress("v0", InterfaceAddress.parse("10.9.1.1/24"));
+        guard.guard(OLD);
+        tracker.setConnections(OLD, 1);
+        service.close();
+
+        service = newService();
+        assertFalse(guard.isGuarded(IpLiterals.parse("10.9.0.77")), "a leaked rule is removed");
+        assertTrue(guard.isGuarded(OLD), "the resumed change keeps its guard");
+        tracker.setConnections(OLD, 0);
+        assertEquals(ChangeState.COMPLETED, service.awaitChange("chg-guarded", 10));
+        assertFalse(guard.isGuarded(OLD));
+    }
+
+    @Test
+    void forceCloseAtDeadlineDestroysWhatIsLeftAndReportsIt() throws Exception {
+        service.setForceCloseAtDeadline(true);
+        tracker.setConnections(OLD, 3);
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 0);
+        assertEquals(ChangeState.TIMED_OUT, service.awaitChange(id, 10));
+        Change change = service.change(id).orElseThrow();
+        assertEquals(Outcome.TIMED_OUT, change.outcome());
+        assertThat(change.error()).contains("3 connection(s)").contains("force-closed 3 TCP connections");
+        assertThat(change.steps().forceClosed()).isEqualTo("3 TCP connections");
+        assertEquals(0, tracker.countConnections(OLD));
+    }
+
+    @Test
+    void withoutForceCloseTheDeadlineLeavesTheConnections() throws Exception {
+        tracker.setConnections(OLD, 2);
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 0);
+        assertEquals(ChangeState.TIMED_OUT, service.awaitChange(id, 10));
+        assertEquals(2, tracker.countConnections(OLD));
+        assertEquals(null, service.change(id).orElseThrow().steps().forceClosed());
+    }
+}

@@ -1,0 +1,20 @@
+package org.renumber.testing;
+
+import org.renumber.domain.ServiceSettings;
+import org.renumber.domain.SettingsRepository;
+
+/** Settings kept in memory for tests of the service. */
+public final class InMemorySettings implements SettingsRepository {
+
+    private volatile ServiceSettings settings = ServiceSettings.DEFAULTS;
+
+    @Override
+    public ServiceSettings current() {
+        return settings;
+    }
+
+    @Override
+    public void save(ServiceSettings next) {
+        settings = next;
+    }
+}
