@@ -318,8 +318,11 @@ final class ChangeWorkflow implements Runnable {
         int remaining = outcome == Outcome.DRAINED ? 0 : tracker.countConnections(change.oldAddress().address());
         update(c -> c.withRemaining(remaining));
         if (remaining == 0) {
-            transition(c -> c.drainEnded(Outcome.DRAINED, null));
+            // Applications hear DRAINED before the journal's fsync: only the removal must wait for the journal,
+            // and a restart between the two repeats DRAINED, which is harmless.
+            update(c -> c.drainEnded(Outcome.DRAINED, null));
             emit(EventType.DRAINED, "no connection uses " + change.oldAddress() + " any more");
+            persist(ChangeState.DRAINING);
         } else {
             String late = remaining + " connection(s) still used " + change.oldAddress() + " when the "
                     + change.drainTimeoutSeconds() + " s drain timeout passed";
@@ -578,6 +581,17 @@ final class ChangeWorkflow implements Runnable {
                     after.interfaceName(), after.oldAddress(), after.newAddress(),
                     after.error() == null ? "" : ": " + after.error());
         }
+    }
+
+    /** Journals the current value, made current earlier by {@link #update}. */
+    private void persist(ChangeState before) {
+        Change now;
+        synchronized (this) {
+            now = change;
+            journal.saveChange(now);
+        }
+        log.info("change {} {} -> {} on {} ({} -> {})", now.id(), before, now.state(), now.interfaceName(),
+                now.oldAddress(), now.newAddress());
     }
 
     /** In-memory update that need not survive a restart (e.g. the live connection count). */
