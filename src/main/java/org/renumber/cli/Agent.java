@@ -25,6 +25,7 @@ import org.renumber.linux.SockDiagSocketInventory;
 import org.renumber.linux.SockDiagSocketKiller;
 import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.process.ProcfsProcessControl;
+import org.renumber.process.ProcfsSocketOwners;
 import org.renumber.security.Credentials;
 import org.renumber.security.CredentialsStore;
 import org.renumber.service.AddressChangeService;
@@ -69,7 +70,8 @@ public final class Agent implements AutoCloseable {
         SockDiagConnectionTracker tracker = keep(new SockDiagConnectionTracker(netns));
         SockDiagSocketKiller killer = keep(new SockDiagSocketKiller(netns));
         SockDiagSocketInventory inventory = keep(new SockDiagSocketInventory(netns));
-        KernelPorts kernel = new KernelPorts(network, tracker, new NftablesGuard(netns), killer);
+        KernelPorts kernel = new KernelPorts(network, tracker, new NftablesGuard(netns), killer,
+                new ProcfsSocketOwners());
         FileJournal journal = new FileJournal(options.stateDir());
         SubscriberRegistry subscribers = new SubscriberRegistry(journal);
         service = keep(new AddressChangeService(kernel, journal, new SettingsStore(options.stateDir()), subscribers,

@@ -27,7 +27,9 @@ import java.util.Objects;
  * @param steps               kernel steps done so far, so recovery and rollback undo exactly those
  * @param kind                requested by an operator, or detected after an operator renumbered by hand
  * @param removeOldAddress    whether the workflow removes the old address at the end (a detected change
- *                            leaves the alias to the operator unless told otherwise)
+ *                            leaves the alias to the operator unless told otherwise; a migration keeps
+ *                            it for the applications that were not moved)
+ * @param warning             the warning of a scheduled change (scheduleChange), null for a change without one
  */
 public record Change(
         String id,
@@ -47,7 +49,8 @@ public record Change(
         Instant finishedAt,
         Steps steps,
         ChangeKind kind,
-        boolean removeOldAddress) {
+        boolean removeOldAddress,
+        Warning warning) {
 
     public Change {
         Objects.requireNonNull(id, "id");
@@ -69,7 +72,60 @@ public record Change(
                   Instant deadline, Instant finishedAt, Steps steps) {
         this(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds, state, outcome,
                 error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, steps, ChangeKind.REQUESTED,
-                true);
+                true, null);
+    }
+
+    /** A change without a warning. */
+    public Change(String id, String interfaceName, InterfaceAddress oldAddress, InterfaceAddress newAddress,
+                  String targets, List<String> subscriberIds, long drainTimeoutSeconds, ChangeState state,
+                  Outcome outcome, String error, int remainingConnections, Instant requestedAt, Instant startedAt,
+                  Instant deadline, Instant finishedAt, Steps steps, ChangeKind kind, boolean removeOldAddress) {
+        this(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds, state, outcome,
+                error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, steps, kind,
+                removeOldAddress, null);
+    }
+
+    /** Why a scheduled change left its warning. */
+    public enum StartReason {
+        /** Every target called {@code ready(changeId)} (or the change had no targets to wait for). */
+        ALL_TARGETS_READY,
+        /** The warning time passed before every target was ready. */
+        WARNING_TIME_PASSED
+    }
+
+    /**
+     * The warning of a scheduled change, journaled with it so a restarted agent keeps the same end and the
+     * acknowledgements already received.
+     *
+     * @param warningSeconds how long the operator allowed the targets to prepare
+     * @param warningEnd     when the change starts at the latest
+     * @param acknowledged   the targets that called {@code ready(changeId)}, in the order they did
+     * @param startReason    why the warning ended; null while it runs
+     */
+    public record Warning(long warningSeconds, Instant warningEnd, List<String> acknowledged, StartReason startReason) {
+
+        public Warning {
+            Objects.requireNonNull(warningEnd, "warningEnd");
+            acknowledged = acknowledged == null ? List.of() : List.copyOf(acknowledged);
+        }
+
+        public Warning acknowledgedBy(String subscriberId) {
+            if (acknowledged.contains(subscriberId)) {
+                return this;
+            }
+            List<String> more = new ArrayList<>(acknowledged);
+            more.add(subscriberId);
+            return new Warning(warningSeconds, warningEnd, more, startReason);
+        }
+
+        public Warning endedBecause(StartReason reason) {
+            return new Warning(warningSeconds, warningEnd, acknowledged, reason);
+        }
+
+        /** Whether every one of {@code targets} has acknowledged (true for no targets). */
+        public boolean allReady(List<String> targets) {
+            return acknowledged.containsAll(targets);
+        }
     }
 
     /**
@@ -165,44 +221,50 @@ public record Change(
     public Change withState(ChangeState next) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
                 next, outcome, error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, steps,
-                kind, removeOldAddress);
+                kind, removeOldAddress, warning);
+    }
+
+    public Change withWarning(Warning next) {
+        return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
+                state, outcome, error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, steps,
+                kind, removeOldAddress, next);
     }
 
     public Change withSteps(Steps next) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
                 state, outcome, error, remainingConnections, requestedAt, startedAt, deadline, finishedAt, next,
-                kind, removeOldAddress);
+                kind, removeOldAddress, warning);
     }
 
     public Change withRemaining(int remaining) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
                 state, outcome, error, remaining, requestedAt, startedAt, deadline, finishedAt, steps,
-                kind, removeOldAddress);
+                kind, removeOldAddress, warning);
     }
 
     public Change started(Instant now) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
                 ChangeState.DRAINING, outcome, error, remainingConnections, requestedAt, now,
-                now.plusSeconds(drainTimeoutSeconds), finishedAt, steps, kind, removeOldAddress);
+                now.plusSeconds(drainTimeoutSeconds), finishedAt, steps, kind, removeOldAddress, warning);
     }
 
     /** The drain ended (DRAINED or TIMED_OUT): the outcome is known, the old address is about to go. */
     public Change drainEnded(Outcome drainOutcome, String message) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
                 ChangeState.REMOVING, drainOutcome, message, remainingConnections, requestedAt, startedAt, deadline,
-                finishedAt, steps, kind, removeOldAddress);
+                finishedAt, steps, kind, removeOldAddress, warning);
     }
 
     /** Records why the change is about to be rolled back, before the kernel is touched. */
     public Change rollingBack(Outcome why, String message) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
                 state, why, message, remainingConnections, requestedAt, startedAt, deadline, finishedAt,
-                steps.withRollbackPending(true), kind, removeOldAddress);
+                steps.withRollbackPending(true), kind, removeOldAddress, warning);
     }
 
     public Change finished(ChangeState finalState, Outcome finalOutcome, String message, Instant now) {
         return new Change(id, interfaceName, oldAddress, newAddress, targets, subscriberIds, drainTimeoutSeconds,
                 finalState, finalOutcome, message, remainingConnections, requestedAt, startedAt, deadline, now, steps, kind,
-                removeOldAddress);
+                removeOldAddress, warning);
     }
 }

@@ -9,5 +9,11 @@ public enum ChangeKind {
      * as an alias): both addresses are there already; the workflow notifies, drains and reports the alias as
      * removable.
      */
-    DETECTED
+    DETECTED,
+    /**
+     * Partial migration (migrateSubscribers): only the targeted applications move to the new address; the old
+     * address stays because other applications keep using it, so nothing steers outbound traffic or deprecates
+     * it, and only the connections of the targets' processes are waited for.
+     */
+    MIGRATION
 }

@@ -2,7 +2,8 @@ package org.renumber.domain;
 
 /**
  * The states of one address change. The workflow runs REQUESTED → ADDING → DRAINING → REMOVING →
- * COMPLETED; TIMED_OUT, FAILED and CANCELLED are the other ends.
+ * COMPLETED, with WARNING between REQUESTED and ADDING for a scheduled change (the targets were warned and the
+ * change waits for their acknowledgements or its warning time); TIMED_OUT, FAILED and CANCELLED are the other ends.
  */
 public enum ChangeState {
     REQUESTED,

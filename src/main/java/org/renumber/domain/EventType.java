@@ -2,6 +2,11 @@ package org.renumber.domain;
 
 /** The notifications a change emits; {@link #type()} is the wire name scripts match on. */
 public enum EventType {
+    /**
+     * A scheduled change is announced ahead (scheduleChange): nothing has changed yet; the targets prepare and
+     * call {@code ready(changeId)}, and the change starts when all have or when the warning time passes.
+     */
+    WARNING("renumber.change.warning"),
     STARTED("renumber.change.started"),
     DRAINED("renumber.change.drained"),
     TIMEOUT("renumber.change.timeout"),

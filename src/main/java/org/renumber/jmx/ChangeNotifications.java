@@ -21,7 +21,8 @@ import org.renumber.domain.EventType;
 final class ChangeNotifications {
 
     static final String[] ITEMS = {"changeId", "interfaceName", "oldAddress", "newAddress", "state",
-            "remainingConnections", "outcome", "error", "startedAt", "deadline"};
+            "remainingConnections", "outcome", "error", "startedAt", "deadline", "kind", "oldAddressKept",
+            "warningEnd"};
     private static final String[] ITEM_DESCRIPTIONS = {
             "id of the change (key of its renumber:type=AddressChange MBean)",
             "interface being renumbered",
@@ -32,10 +33,14 @@ final class ChangeNotifications {
             "how the change ended (DRAINED, TIMED_OUT, FAILED, CANCELLED), empty while it runs",
             "why the change failed or timed out, empty otherwise",
             "when the new address became usable (ISO-8601), empty before",
-            "drain deadline (ISO-8601), empty before the change started"};
+            "drain deadline (ISO-8601), empty before the change started",
+            "REQUESTED (changeAddress, scheduleChange), DETECTED (renumbered by hand) or MIGRATION (migrateSubscribers)",
+            "true when the old address stays configured at the end: a partial migration (other applications keep "
+                    + "using it) or a detected change whose alias is left to the operator",
+            "when a scheduled change starts at the latest (ISO-8601), empty for a change without a warning"};
     private static final OpenType<?>[] ITEM_TYPES = {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
             SimpleType.STRING, SimpleType.STRING, SimpleType.INTEGER, SimpleType.STRING, SimpleType.STRING,
-            SimpleType.STRING, SimpleType.STRING};
+            SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.BOOLEAN, SimpleType.STRING};
 
     static final CompositeType TYPE = compositeType();
 
@@ -55,7 +60,8 @@ final class ChangeNotifications {
         Object[] values = {change.id(), change.interfaceName(), change.oldAddress().toString(),
                 change.newAddress().toString(), change.state().name(), change.remainingConnections(),
                 change.outcome() == null ? "" : change.outcome().name(), text(change.error()),
-                instant(change.startedAt()), instant(change.deadline())};
+                instant(change.startedAt()), instant(change.deadline()), change.kind().name(),
+                !change.removeOldAddress(), change.warning() == null ? "" : instant(change.warning().warningEnd())};
         try {
             return new CompositeDataSupport(TYPE, ITEMS, values);
         } catch (OpenDataException e) {

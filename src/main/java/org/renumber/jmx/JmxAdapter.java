@@ -57,7 +57,7 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
                 ChangeNotifications.info("of every change on this node"));
         export(MBeanNames.SERVICE, new ManagedService(service));
         export(MBeanNames.CONNECTION_TRACKER,
-                new ManagedConnectionTracker(requireNonNull(tracker, "tracker"), inventory));
+                new ManagedConnectionTracker(requireNonNull(tracker, "tracker"), inventory, service::holders));
     }
 
     /**
@@ -179,7 +179,7 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
             ObjectName name = MBeanNames.subscription(id);
             NotifyingMBeanServer.Emitter emitter = notifying.emitterFor(name,
                     ChangeNotifications.info("targeted at subscriber " + id));
-            if (export(name, new ManagedSubscription(subscription, service.subscribers()))) {
+            if (export(name, new ManagedSubscription(subscription, service))) {
                 subscriptionEmitters.put(id, emitter);
             }
         });

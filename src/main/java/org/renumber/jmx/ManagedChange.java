@@ -52,6 +52,53 @@ public final class ManagedChange {
                 .map(SocketEntry::describe).toArray(String[]::new);
     }
 
+    @Managed(description = "REQUESTED (changeAddress, scheduleChange), DETECTED (renumbered by hand) or MIGRATION "
+            + "(migrateSubscribers: only the targets move, the old address stays)")
+    public String getKind() {
+        return change().kind().name();
+    }
+
+    @Managed(description = "Whether the old address stays configured when the change ends (a migration keeps it for "
+            + "the applications not moved; a detected change leaves the alias to the operator unless told otherwise)")
+    public boolean isOldAddressKept() {
+        return !change().removeOldAddress();
+    }
+
+    @Managed(description = "When a scheduled change starts at the latest (ISO-8601); empty for a change without a "
+            + "warning")
+    public String getWarningEnd() {
+        Change.Warning warning = change().warning();
+        return warning == null ? "" : ChangeNotifications.instant(warning.warningEnd());
+    }
+
+    @Managed(description = "Warning time of a scheduled change, in seconds; 0 for a change without a warning")
+    public long getWarningSeconds() {
+        Change.Warning warning = change().warning();
+        return warning == null ? 0 : warning.warningSeconds();
+    }
+
+    @Managed(description = "Targets of a scheduled change that called ready(changeId), in the order they did")
+    public String[] getAcknowledged() {
+        Change.Warning warning = change().warning();
+        return warning == null ? new String[0] : warning.acknowledged().toArray(String[]::new);
+    }
+
+    @Managed(description = "Why a scheduled change left its warning: ALL_TARGETS_READY or WARNING_TIME_PASSED; empty "
+            + "while it is warning, and for a change without a warning")
+    public String getStartReason() {
+        Change.Warning warning = change().warning();
+        return warning == null || warning.startReason() == null ? "" : warning.startReason().name();
+    }
+
+    @Managed(description = "Processes still holding TCP sockets on the old address while the change runs, one line "
+            + "each: pid, command line, connections (and listeners): who is delaying the change. Looks for those "
+            + "sockets only, at each read")
+    public String[] getHolders() {
+        Change change = change();
+        return change.isFinished() ? new String[0]
+                : service.holders(change.oldAddress().address()).toArray(String[]::new);
+    }
+
     @Managed(description = "Change id")
     public String getId() {
         return id;

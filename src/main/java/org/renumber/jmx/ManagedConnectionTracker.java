@@ -3,6 +3,9 @@ package org.renumber.jmx;
 import static java.util.Comparator.comparing;
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetAddress;
+import java.util.List;
+import java.util.function.Function;
 import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SocketEntry;
@@ -15,10 +18,21 @@ public final class ManagedConnectionTracker {
 
     private final ConnectionTracker tracker;
     private final SocketInventory inventory;
+    private final Function<InetAddress, List<String>> holders;
 
-    public ManagedConnectionTracker(ConnectionTracker tracker, SocketInventory inventory) {
+    /** @param holders the processes holding sockets on an address, one line each (AddressChangeService::holders) */
+    public ManagedConnectionTracker(ConnectionTracker tracker, SocketInventory inventory,
+                                    Function<InetAddress, List<String>> holders) {
         this.tracker = requireNonNull(tracker, "tracker");
         this.inventory = requireNonNull(inventory, "inventory");
+        this.holders = requireNonNull(holders, "holders");
+    }
+
+    @Managed(description = "Processes holding TCP sockets on the given local address, one line each: pid, command "
+            + "line, number of connections (and listeners). Only the sockets on that address are looked for in the "
+            + "processes' descriptors")
+    public String[] holders(@Param(description = "local IP address, e.g. 10.9.0.1 or 2001:db8::1") String address) {
+        return holders.apply(IpLiterals.parse(address)).toArray(String[]::new);
     }
 
     @Managed(description = "TCP listeners bound to the given local address, one line each; they stop accepting "

@@ -37,6 +37,45 @@ public final class ManagedService {
         return service.changeAddress(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds);
     }
 
+    @Managed(description = "Like changeAddress, but the targets are warned first (renumber.change.warning, state "
+            + "WARNING; nothing changes yet). The change starts when every target has called ready(changeId) on its "
+            + "Subscription, or when warningSeconds pass; its StartReason attribute says which. cancelChange works "
+            + "during the warning. Returns the change id at once")
+    public String scheduleChange(
+            @Param(description = "interface to renumber, e.g. eth0") String interfaceName,
+            @Param(description = "address to replace, as configured on the interface (e.g. 10.9.0.1; the prefix "
+                    + "may be given, 10.9.0.1/24)") String oldAddress,
+            @Param(description = "address to move to, ADDRESS/PREFIX (e.g. 10.9.1.1/24); without /PREFIX the old "
+                    + "address's prefix is used") String newAddress,
+            @Param(description = "who is warned and notified: empty for every subscriber whose scope covers the old "
+                    + "address or interface, otherwise a comma list of subscriber ids and group:NAME entries")
+            String targets,
+            @Param(description = "how long to wait for connections on the old address to close before removing "
+                    + "it anyway (reported as a timeout), in seconds (0 to 604800)") long drainTimeoutSeconds,
+            @Param(description = "how long the targets have to get ready before the change starts anyway, in "
+                    + "seconds (1 to 86400)") long warningSeconds) {
+        return service.scheduleChange(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds,
+                warningSeconds);
+    }
+
+    @Managed(description = "Partial migration: moves only the targeted applications to the new address while the "
+            + "others keep the old one. Adds the new address (unless it is already on the interface), notifies only "
+            + "the targets, waits only for the connections of their processes (the Pid on their Subscriptions), and "
+            + "does not remove the old address. Outbound traffic is not steered, and no inbound guard or force-close "
+            + "applies: those would move or cut the other applications too. Returns the change id at once")
+    public String migrateSubscribers(
+            @Param(description = "interface holding the shared address, e.g. eth0") String interfaceName,
+            @Param(description = "the shared address the targets leave, as configured on the interface (e.g. "
+                    + "10.9.0.1); it stays configured") String oldAddress,
+            @Param(description = "address the targets move to, ADDRESS/PREFIX (e.g. 10.9.0.7/24); it may already be "
+                    + "on this interface") String newAddress,
+            @Param(description = "who moves, required: a comma list of subscriber ids and group:NAME entries; each "
+                    + "must have its Pid recorded") String targets,
+            @Param(description = "how long to wait for the targets' connections on the old address to close, in "
+                    + "seconds (0 to 604800)") long drainTimeoutSeconds) {
+        return service.migrateSubscribers(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds);
+    }
+
     @Managed(description = "Subscribes an application to address change notifications and returns the ObjectName "
             + "of its renumber:type=Subscription,id=<subscriberId> MBean; listen there for the notifications "
             + "targeted at it")

@@ -3,6 +3,7 @@ package org.renumber.jmx;
 import static java.util.Objects.requireNonNull;
 
 import org.renumber.domain.Subscription;
+import org.renumber.service.AddressChangeService;
 import org.renumber.service.SubscriberRegistry;
 import org.weakref.jmx.Managed;
 
@@ -15,10 +16,19 @@ public final class ManagedSubscription {
 
     private final Subscription subscription;
     private final SubscriberRegistry registry;
+    private final AddressChangeService service;
 
-    public ManagedSubscription(Subscription subscription, SubscriberRegistry registry) {
+    public ManagedSubscription(Subscription subscription, AddressChangeService service) {
         this.subscription = requireNonNull(subscription, "subscription");
-        this.registry = requireNonNull(registry, "registry");
+        this.service = requireNonNull(service, "service");
+        this.registry = service.subscribers();
+    }
+
+    @Managed(description = "Tells the agent this application is ready for a scheduled change it was warned about "
+            + "(renumber.change.warning); the change starts once every target is ready, or when its warning time "
+            + "passes. The client library calls it when the handler's warning completes")
+    public void ready(@Param(description = "change id from the renumber.change.warning notification") String changeId) {
+        service.acknowledge(changeId, subscription.subscriberId());
     }
 
     @Managed(description = "Subscriber id")

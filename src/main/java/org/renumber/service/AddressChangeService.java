@@ -37,6 +37,9 @@ import org.renumber.domain.SettingsRepository;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkControl;
+import org.renumber.domain.SocketEntry;
+import org.renumber.domain.SocketHolder;
+import org.renumber.domain.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +65,8 @@ public final class AddressChangeService implements AutoCloseable {
     public static final long MAX_DRAIN_SECONDS = Duration.ofDays(7).toSeconds();
     /** Longest a caller may block in {@link #awaitChange}. */
     public static final long MAX_AWAIT_SECONDS = Duration.ofDays(1).toSeconds();
+    /** Longest warning before a scheduled change: a day. */
+    public static final long MAX_WARNING_SECONDS = Duration.ofDays(1).toSeconds();
     static final int HISTORY_SIZE = 50;
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
 
@@ -92,7 +97,7 @@ public final class AddressChangeService implements AutoCloseable {
         this.settings = requireNonNull(settings, "settings");
         this.subscribers = requireNonNull(subscribers, "subscribers");
         this.clock = requireNonNull(clock, "clock");
-        this.context = new WorkflowContext(kernel, journal, settings, timers, clock);
+        this.context = new WorkflowContext(kernel, journal, settings, subscribers, timers, clock);
     }
 
     public void addListener(Listener listener) {
@@ -168,6 +173,115 @@ public final class AddressChangeService implements AutoCloseable {
     /** Validates and accepts a change; returns its id. Nothing is touched when validation fails. */
     public String changeAddress(String interfaceName, String oldAddress, String newAddress, String targets,
                                 long drainTimeoutSeconds) {
+        Request request = validate(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds, false);
+        return accept(request, ChangeKind.REQUESTED, true, null);
+    }
+
+    /**
+     * Like {@link #changeAddress}, but the targets are warned first ({@code renumber.change.warning}) and the change
+     * starts when every target has called {@link #acknowledge} or when {@code warningSeconds} have passed.
+     */
+    public String scheduleChange(String interfaceName, String oldAddress, String newAddress, String targets,
+                                 long drainTimeoutSeconds, long warningSeconds) {
+        if (warningSeconds < 1 || warningSeconds > MAX_WARNING_SECONDS) {
+            throw new IllegalArgumentException("warningSeconds " + warningSeconds + " is out of range: use 1 to "
+                    + MAX_WARNING_SECONDS + " seconds (1 day); for no warning use changeAddress");
+        }
+        Request request = validate(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds, false);
+        Change.Warning warning = new Change.Warning(warningSeconds, clock.instant().plusSeconds(warningSeconds),
+                List.of(), null);
+        return accept(request, ChangeKind.REQUESTED, true, warning);
+    }
+
+    /**
+     * Partial migration: moves only the targeted applications to the new address. The new address is added (if it
+     * is not on the interface already), only the targets are notified, only the connections of their processes (the
+     * PIDs on their Subscriptions) are waited for, and the old address stays: the other applications keep using it.
+     * For the same reason nothing steers outbound traffic to the new address (no route source change, no IPv6
+     * deprecation), no inbound guard is applied and nothing is force-closed at the deadline: each of those would
+     * act on every application on the old address, not only on the targets.
+     */
+    public String migrateSubscribers(String interfaceName, String oldAddress, String newAddress, String targets,
+                                     long drainTimeoutSeconds) {
+        if (targets == null || targets.isBlank()) {
+            throw new IllegalArgumentException("targets is required for a migration: name the subscriber ids and "
+                    + "group:NAME entries to move (the other applications stay on the old address)");
+        }
+        if (!kernel.owners().available()) {
+            throw new IllegalStateException("this agent cannot tell which process owns a socket, so it cannot "
+                    + "follow only the targets' connections; use changeAddress");
+        }
+        Request request = validate(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds, true);
+        synchronized (this) {
+            for (String id : subscribers.resolve(request.targets(), request.interfaceName(), request.old().address())) {
+                long pid = subscribers.find(id).map(Subscription::pid).orElse(0L);
+                if (pid == 0) {
+                    throw new IllegalArgumentException("subscriber '" + id + "' has no process id recorded (its "
+                            + "Subscription's Pid is 0), so its connections cannot be told from the other "
+                            + "applications'; the client library records it at subscribe, or write the Pid attribute");
+                }
+            }
+        }
+        return accept(request, ChangeKind.MIGRATION, false, null);
+    }
+
+    /**
+     * A target of a scheduled change is ready for it ({@code ready(changeId)} on its Subscription MBean). When every
+     * target is, the change starts without waiting for the rest of its warning time. Saying it twice is harmless.
+     */
+    public void acknowledge(String changeId, String subscriberId) {
+        String id = required(changeId, "changeId").strip();
+        ChangeWorkflow workflow;
+        synchronized (this) {
+            workflow = active.get(id);
+            if (workflow == null) {
+                Change known = change(id).orElseThrow(() -> unknownChange(id));
+                throw new IllegalStateException("change " + id + " has already ended as " + known.state()
+                        + "; there is nothing to be ready for");
+            }
+        }
+        workflow.acknowledge(required(subscriberId, "subscriberId").strip());
+    }
+
+    /**
+     * The processes holding sockets on {@code address}, one line each: {@code PID COMMAND: n connection(s)[, m
+     * listener(s)]}. One socket-table lookup for the address, then the owners of only the sockets it matched.
+     */
+    public List<String> holders(InetAddress address) {
+        List<SocketEntry> sockets = tracker.sockets(requireNonNull(address, "address")).stream()
+                .filter(s -> s.inode() != 0).toList();
+        if (sockets.isEmpty()) {
+            return List.of();
+        }
+        Set<Long> inodes = new java.util.HashSet<>();
+        sockets.forEach(s -> inodes.add(s.inode()));
+        return kernel.owners().holders(inodes).stream().map(h -> describe(h, sockets)).toList();
+    }
+
+    private static String describe(SocketHolder holder, List<SocketEntry> sockets) {
+        long connections = sockets.stream().filter(s -> holder.inodes().contains(s.inode()))
+                .filter(SocketEntry::isLiveConnection).count();
+        long listeners = sockets.stream().filter(s -> holder.inodes().contains(s.inode()))
+                .filter(SocketEntry::isListener).count();
+        String command = holder.command().length() > 120 ? holder.command().substring(0, 117) + "..." : holder.command();
+        return holder.pid() + " " + (command.isEmpty() ? "?" : command) + ": " + connections + " connection"
+                + (connections == 1 ? "" : "s") + (listeners == 0 ? "" : ", " + listeners + " listener"
+                + (listeners == 1 ? "" : "s"));
+    }
+
+    /** A change request that passed validation; nothing has been touched yet. */
+    private record Request(String interfaceName, InterfaceAddress old, InterfaceAddress fresh, Targets targets,
+                           String targetsText, long drainTimeoutSeconds) {
+    }
+
+    /**
+     * The checks every operator-requested change passes before anything is touched.
+     *
+     * @param newMayBeOnInterface a migration may reuse a new address already on the same interface (an earlier
+     *                            migration added it); elsewhere it is always refused
+     */
+    private Request validate(String interfaceName, String oldAddress, String newAddress, String targets,
+                             long drainTimeoutSeconds, boolean newMayBeOnInterface) {
         String ifName = required(interfaceName, "interfaceName").strip();
         String oldText = required(oldAddress, "oldAddress").strip();
         String newText = required(newAddress, "newAddress").strip();
@@ -184,20 +298,39 @@ public final class AddressChangeService implements AutoCloseable {
         InterfaceAddress old = resolveOld(nic, oldText);
         InterfaceAddress fresh = parseNew(newText, old);
         for (NetInterface other : interfaces) {
-            if (other.find(fresh.address()).isPresent()) {
-                throw new IllegalArgumentException("new address " + IpLiterals.format(fresh.address())
-                        + " is already configured on " + other.name() + "; pick an unused address");
+            Optional<InterfaceAddress> present = other.find(fresh.address());
+            if (present.isEmpty()) {
+                continue;
             }
+            if (newMayBeOnInterface && other.name().equals(ifName)) {
+                if (!present.get().equals(fresh)) {
+                    throw new IllegalArgumentException("new address " + newText + " is configured on " + ifName
+                            + " as " + present.get() + "; give it with that prefix");
+                }
+                continue;
+            }
+            throw new IllegalArgumentException("new address " + IpLiterals.format(fresh.address())
+                    + " is already configured on " + other.name() + "; pick an unused address");
         }
+        return new Request(ifName, old, fresh, parsedTargets, targets == null ? "" : targets.strip(),
+                drainTimeoutSeconds);
+    }
+
+    private String accept(Request request, ChangeKind kind, boolean removeOldAddress, Change.Warning warning) {
         synchronized (this) {
-            refuseIfBusy(ifName);
-            Set<String> recipients = subscribers.resolve(parsedTargets, ifName, old.address());
-            Change change = new Change(newId(), ifName, old, fresh, targets == null ? "" : targets.strip(),
-                    List.copyOf(recipients), drainTimeoutSeconds, ChangeState.REQUESTED, null, null, 0,
-                    clock.instant(), null, null, null, null);
+            refuseIfBusy(request.interfaceName());
+            Set<String> recipients = subscribers.resolve(request.targets(), request.interfaceName(),
+                    request.old().address());
+            Change change = new Change(newId(), request.interfaceName(), request.old(), request.fresh(),
+                    request.targetsText(), List.copyOf(recipients), request.drainTimeoutSeconds(),
+                    ChangeState.REQUESTED, null, null, 0, clock.instant(), null, null, null, null, kind,
+                    removeOldAddress, warning);
             journal.saveChange(change);
-            log.info("change {} REQUESTED on {} ({} -> {}), targets '{}' -> {}, drain timeout {} s", change.id(), ifName,
-                    old, fresh, change.targets(), recipients, drainTimeoutSeconds);
+            log.info("change {} REQUESTED on {} ({} -> {}), targets '{}' -> {}, drain timeout {} s{}{}", change.id(),
+                    change.interfaceName(), change.oldAddress(), change.newAddress(), change.targets(), recipients,
+                    change.drainTimeoutSeconds(),
+                    kind == ChangeKind.MIGRATION ? ", partial migration (old address kept)" : "",
+                    warning == null ? "" : ", warning until " + warning.warningEnd());
             launch(change, false);
             return change.id();
         }

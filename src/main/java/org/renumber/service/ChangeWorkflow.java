@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +30,10 @@ import org.renumber.domain.NetInterface;
 import org.renumber.domain.InboundGuard;
 import org.renumber.domain.NetworkControl;
 import org.renumber.domain.SettingsRepository;
+import org.renumber.domain.SocketEntry;
 import org.renumber.domain.SocketKiller;
+import org.renumber.domain.SocketOwners;
+import org.renumber.domain.Subscription;
 import org.renumber.domain.Outcome;
 import org.renumber.domain.SourceRoute;
 import org.slf4j.Logger;
@@ -50,12 +54,16 @@ final class ChangeWorkflow implements Runnable {
      * carrier or a very unusual DAD configuration, and the change fails rather than announce an unusable address.
      */
     static final Duration USABLE_TIMEOUT = Duration.ofSeconds(30);
+    /** How often a migration counts its targets' connections even when the address's total did not change. */
+    static final Duration MIGRATION_RECOUNT = Duration.ofSeconds(5);
 
     private final NetworkControl network;
     private final ConnectionTracker tracker;
     private final InboundGuard guard;
     private final SocketKiller killer;
     private final SettingsRepository settings;
+    private final SocketOwners owners;
+    private final SubscriberRegistry subscribers;
     private final ChangeJournal journal;
     private final ScheduledExecutorService timers;
     private final Clock clock;
@@ -65,6 +73,10 @@ final class ChangeWorkflow implements Runnable {
 
     private final CompletableFuture<Change> done = new CompletableFuture<>();
     private final CompletableFuture<Void> cancelRequested = new CompletableFuture<>();
+    /** Completed when the last target of a warned change said it is ready. */
+    private final CompletableFuture<Void> allTargetsReady = new CompletableFuture<>();
+    /** Whether this run has sent the warning (a resumed change sends it again). */
+    private boolean warned;
     private volatile Change change;
 
     ChangeWorkflow(Change change, boolean resumed, WorkflowContext context, Consumer<ChangeEvent> events,
@@ -76,6 +88,8 @@ final class ChangeWorkflow implements Runnable {
         this.guard = context.kernel().guard();
         this.killer = context.kernel().killer();
         this.settings = context.settings();
+        this.owners = context.kernel().owners();
+        this.subscribers = context.subscribers();
         this.journal = context.journal();
         this.timers = context.timers();
         this.clock = context.clock();
@@ -105,6 +119,38 @@ final class ChangeWorkflow implements Runnable {
         cancelRequested.complete(null);
     }
 
+    /**
+     * A target is ready for this change. Runs under the workflow's lock, like the end of the warning, so an
+     * acknowledgement is either counted before the change leaves WARNING or refused after.
+     */
+    synchronized void acknowledge(String subscriberId) {
+        if (change.state() != ChangeState.WARNING) {
+            throw new IllegalStateException("change " + change.id() + " is not waiting for its targets: it is "
+                    + change.state() + (change.warning() == null ? " and was requested without a warning"
+                    : change.warning().startReason() == null ? "" : " (started: " + reason(change.warning().startReason()) + ")"));
+        }
+        if (!change.subscriberIds().contains(subscriberId)) {
+            throw new IllegalArgumentException("subscriber '" + subscriberId + "' is not a target of change "
+                    + change.id() + "; its targets are " + change.subscriberIds());
+        }
+        if (change.warning().acknowledged().contains(subscriberId)) {
+            return;
+        }
+        transition(c -> c.withWarning(c.warning().acknowledgedBy(subscriberId)));
+        log.info("change {}: {} is ready ({} of {} targets)", change.id(), subscriberId,
+                change.warning().acknowledged().size(), change.subscriberIds().size());
+        if (change.warning().allReady(change.subscriberIds())) {
+            allTargetsReady.complete(null);
+        }
+    }
+
+    static String reason(Change.StartReason reason) {
+        return switch (reason) {
+            case ALL_TARGETS_READY -> "all targets ready";
+            case WARNING_TIME_PASSED -> "warning time passed";
+        };
+    }
+
     @Override
     public void run() {
         Thread.currentThread().setName("renumber-change-" + change.id());
@@ -131,18 +177,73 @@ final class ChangeWorkflow implements Runnable {
 
     private void step() throws InterruptedException {
         switch (change.state()) {
-            case REQUESTED, WARNING -> {
+            case REQUESTED -> {
                 if (change.kind() == ChangeKind.DETECTED && !resumed) {
                     emit(EventType.INTERFACE_CHANGED, "renumbered by hand on " + change.interfaceName() + ": "
                             + change.oldAddress() + " -> " + change.newAddress());
                 }
-                transition(c -> c.withState(ChangeState.ADDING));
+                if (change.warning() != null) {
+                    transition(c -> c.withState(ChangeState.WARNING));
+                    warn("");
+                } else {
+                    transition(c -> c.withState(ChangeState.ADDING));
+                }
             }
+            case WARNING -> awaitTargetsOrWarningEnd();
             case ADDING -> addNewAddressAndSteerTraffic();
             case DRAINING -> drainOldAddress();
             case REMOVING -> removeOldAddress();
             default -> throw new IllegalStateException("no step from " + change.state());
         }
+    }
+
+    private void warn(String prefix) {
+        warned = true;
+        emit(EventType.WARNING, prefix + "change " + change.id() + " on " + change.interfaceName() + " ("
+                + change.oldAddress() + " -> " + change.newAddress() + ") starts at " + change.warning().warningEnd()
+                + " at the latest, or as soon as every target has called ready(\"" + change.id()
+                + "\") on its Subscription" + (change.removeOldAddress() ? "" : keptNote()));
+    }
+
+    /**
+     * WARNING: nothing has changed yet. The change starts when every target is ready or at the journaled warning
+     * end (so a restarted agent keeps the same end and counts the acknowledgements it had), whichever comes first.
+     */
+    private void awaitTargetsOrWarningEnd() throws InterruptedException {
+        if (!warned) {
+            warn("resumed after agent restart: ");
+        }
+        CompletableFuture<Void> timeUp = new CompletableFuture<>();
+        Duration left = Duration.between(clock.instant(), change.warning().warningEnd());
+        ScheduledFuture<?> timer = timers.schedule(() -> timeUp.complete(null), Math.max(0, left.toMillis()),
+                TimeUnit.MILLISECONDS);
+        if (change.warning().allReady(change.subscriberIds())) {
+            allTargetsReady.complete(null); // every target was ready before a restart, or there are none
+        }
+        try {
+            CompletableFuture.anyOf(allTargetsReady, timeUp, cancelRequested).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("warning wait failed", e.getCause());
+        } finally {
+            timer.cancel(false);
+        }
+        if (cancelRequested.isDone()) {
+            abort(Outcome.CANCELLED, "cancelled by operator during the warning");
+            return;
+        }
+        synchronized (this) {
+            Change.StartReason why = change.warning().allReady(change.subscriberIds())
+                    ? Change.StartReason.ALL_TARGETS_READY : Change.StartReason.WARNING_TIME_PASSED;
+            transition(c -> c.withWarning(c.warning().endedBecause(why)).withState(ChangeState.ADDING));
+            log.info("change {}: warning over, {} (ready: {} of {})", change.id(), reason(why),
+                    change.warning().acknowledged(), change.subscriberIds());
+        }
+    }
+
+    private String keptNote() {
+        return change.kind() == ChangeKind.MIGRATION
+                ? "; partial migration: " + change.oldAddress() + " stays configured for the applications not moved"
+                : "";
     }
 
     /**
@@ -176,7 +277,9 @@ final class ChangeWorkflow implements Runnable {
             return;
         }
         try {
-            steerNewConnections();
+            if (!migration()) {
+                steerNewConnections();
+            }
         } catch (RuntimeException e) {
             abort(Outcome.FAILED, "could not steer new connections from " + change.oldAddress() + " to "
                     + change.newAddress() + ": " + e.getMessage());
@@ -186,7 +289,8 @@ final class ChangeWorkflow implements Runnable {
             abort(Outcome.CANCELLED, "cancelled by operator before the new address was announced");
             return;
         }
-        if (settings.current().guardNewConnections()) {
+        // A migration never guards: the rule would refuse new connections to the applications that stay.
+        if (settings.current().guardNewConnections() && !migration()) {
             try {
                 transition(c -> c.withSteps(c.steps().withGuardApplied(true)));
                 guard.guard(change.oldAddress().address());
@@ -198,7 +302,8 @@ final class ChangeWorkflow implements Runnable {
             }
         }
         transition(c -> c.started(clock.instant()));
-        emit(EventType.STARTED, "new address " + change.newAddress() + " is usable; move off " + change.oldAddress());
+        emit(EventType.STARTED, "new address " + change.newAddress() + " is usable; move off " + change.oldAddress()
+                + keptNote());
     }
 
     /** Waits for the kernel to settle the new address's state; null when the operator cancels first. */
@@ -286,7 +391,9 @@ final class ChangeWorkflow implements Runnable {
         if (resumed && change.startedAt() != null) {
             // The STARTED notification may have been lost with the previous agent; repeating it is harmless.
             try {
-                steerNewConnections();
+                if (!migration()) {
+                    steerNewConnections();
+                }
             } catch (RuntimeException e) {
                 log.warn("change {}: could not re-steer outbound traffic after restart: {}", change.id(), e.getMessage());
             }
@@ -298,12 +405,13 @@ final class ChangeWorkflow implements Runnable {
                 Math.max(0, untilDeadline.toMillis()), TimeUnit.MILLISECONDS);
         cancelRequested.thenRun(() -> drain.complete(Outcome.CANCELLED));
         Outcome outcome;
-        try (ConnectionTracker.Watch watch = tracker.watch(change.oldAddress().address(), count -> {
-            update(c -> c.withRemaining(count));
-            if (count == 0) {
-                drain.complete(Outcome.DRAINED);
-            }
-        })) {
+        try (ConnectionTracker.Watch watch = migration() ? watchTargets(drain) : tracker.watch(
+                change.oldAddress().address(), count -> {
+                    update(c -> c.withRemaining(count));
+                    if (count == 0) {
+                        drain.complete(Outcome.DRAINED);
+                    }
+                })) {
             outcome = drain.get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("drain wait failed", e.getCause());
@@ -315,22 +423,87 @@ final class ChangeWorkflow implements Runnable {
             return;
         }
         // At the deadline, count once more: the last connection may have closed since the last event.
-        int remaining = outcome == Outcome.DRAINED ? 0 : tracker.countConnections(change.oldAddress().address());
+        int remaining = outcome == Outcome.DRAINED ? 0 : migration() ? targetConnections()
+                : tracker.countConnections(change.oldAddress().address());
         update(c -> c.withRemaining(remaining));
         if (remaining == 0) {
             // Applications hear DRAINED before the journal's fsync: only the removal must wait for the journal,
             // and a restart between the two repeats DRAINED, which is harmless.
             update(c -> c.drainEnded(Outcome.DRAINED, null));
-            emit(EventType.DRAINED, "no connection uses " + change.oldAddress() + " any more");
+            emit(EventType.DRAINED, migration()
+                    ? "no connection of the migrated applications uses " + change.oldAddress() + " any more" + keptNote()
+                    : "no connection uses " + change.oldAddress() + " any more");
             persist(ChangeState.DRAINING);
         } else {
             String late = remaining + " connection(s) still used " + change.oldAddress() + " when the "
                     + change.drainTimeoutSeconds() + " s drain timeout passed";
             transition(c -> c.drainEnded(Outcome.TIMED_OUT, late));
-            if (settings.current().forceCloseAtDeadline()) {
+            // A migration never force-closes: the killer acts on the whole address, the other applications included.
+            if (settings.current().forceCloseAtDeadline() && !migration()) {
                 forceClose(late);
             }
         }
+    }
+
+    private boolean migration() {
+        return change.kind() == ChangeKind.MIGRATION;
+    }
+
+    /**
+     * A migration waits for the targets' connections only. The tracker counts every connection on the old address
+     * and reports each change of that count (a socket destroyed, a safety walk); each report, and a slow timer for
+     * what does not change the total (a target's new connection while another application's closes), triggers a
+     * count of the targets' share: one lookup of the address's sockets, then the descriptors of the targets'
+     * processes only. Counts run on the timer thread, never on the tracker's own.
+     */
+    private ConnectionTracker.Watch watchTargets(CompletableFuture<Outcome> drain) {
+        Runnable recount = () -> {
+            try {
+                int count = targetConnections();
+                update(c -> c.withRemaining(count));
+                if (count == 0) {
+                    drain.complete(Outcome.DRAINED);
+                }
+            } catch (RuntimeException e) {
+                log.warn("change {}: could not count the migrated applications' connections: {}", change.id(),
+                        e.getMessage());
+            }
+        };
+        ConnectionTracker.Watch watch = tracker.watch(change.oldAddress().address(), total -> {
+            try {
+                timers.execute(recount);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // agent shutting down
+            }
+        });
+        ScheduledFuture<?> safety = timers.scheduleWithFixedDelay(recount, MIGRATION_RECOUNT.toMillis(),
+                MIGRATION_RECOUNT.toMillis(), TimeUnit.MILLISECONDS);
+        return () -> {
+            safety.cancel(false);
+            watch.close();
+        };
+    }
+
+    /** Live connections on the old address held by a process of a target (its Subscription's PID). */
+    private int targetConnections() {
+        List<SocketEntry> live = tracker.sockets(change.oldAddress().address()).stream()
+                .filter(SocketEntry::isLiveConnection).toList();
+        if (live.isEmpty()) {
+            return 0;
+        }
+        Set<Long> inodes = new HashSet<>();
+        live.forEach(s -> inodes.add(s.inode()));
+        Set<Long> held = owners.heldBy(targetPids(), inodes);
+        return (int) live.stream().filter(s -> held.contains(s.inode())).count();
+    }
+
+    /** The targets' process ids as recorded now (a restarted application records its new one). */
+    private List<Long> targetPids() {
+        List<Long> pids = new ArrayList<>();
+        for (String id : change.subscriberIds()) {
+            subscribers.find(id).map(Subscription::pid).filter(pid -> pid != 0).ifPresent(pids::add);
+        }
+        return pids;
     }
 
     /**
@@ -389,6 +562,14 @@ final class ChangeWorkflow implements Runnable {
      */
     private void keepOldAddress() {
         boolean timedOut = change.outcome() == Outcome.TIMED_OUT;
+        if (migration()) {
+            String kept = change.oldAddress() + " stays configured for the applications that were not moved";
+            finish(timedOut ? ChangeState.TIMED_OUT : ChangeState.COMPLETED, change.outcome(),
+                    timedOut ? change.error() : null, timedOut ? EventType.TIMEOUT : EventType.COMPLETED,
+                    (timedOut ? change.error() + "; " : "the migrated applications are on " + change.newAddress() + "; ")
+                            + kept);
+            return;
+        }
         String message = timedOut
                 ? change.error() + "; the alias " + change.oldAddress() + " can be removed, those connections will break"
                 : "no connection uses the alias " + change.oldAddress() + " any more; it can be removed";

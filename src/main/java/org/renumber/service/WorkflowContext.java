@@ -8,14 +8,18 @@ import org.renumber.domain.ChangeJournal;
 import org.renumber.domain.KernelPorts;
 import org.renumber.domain.SettingsRepository;
 
-/** What every change's workflow shares: the kernel, the journal, the operator settings, time. */
+/**
+ * What every change's workflow shares: the kernel, the journal, the operator settings, the subscribers (a
+ * migration follows the sockets of their processes), time.
+ */
 record WorkflowContext(KernelPorts kernel, ChangeJournal journal, SettingsRepository settings,
-                       ScheduledExecutorService timers, Clock clock) {
+                       SubscriberRegistry subscribers, ScheduledExecutorService timers, Clock clock) {
 
     WorkflowContext {
         requireNonNull(kernel, "kernel");
         requireNonNull(journal, "journal");
         requireNonNull(settings, "settings");
+        requireNonNull(subscribers, "subscribers");
         requireNonNull(timers, "timers");
         requireNonNull(clock, "clock");
     }

@@ -132,6 +132,29 @@ class MBeanInfoTest {
     }
 
     @Test
+    void warningsMigrationsAndHoldersHaveTheirOperationsAndAttributes() throws Exception {
+        MBeanInfo service = server.getMBeanInfo(MBeanNames.SERVICE);
+        assertThat(parameterNames(service, "scheduleChange")).containsExactly("interfaceName", "oldAddress",
+                "newAddress", "targets", "drainTimeoutSeconds", "warningSeconds");
+        assertThat(parameterNames(service, "migrateSubscribers"))
+                .containsExactly("interfaceName", "oldAddress", "newAddress", "targets", "drainTimeoutSeconds");
+        assertThat(operation(service, "scheduleChange").getReturnType()).isEqualTo(String.class.getName());
+        assertThat(operation(service, "migrateSubscribers").getReturnType()).isEqualTo(String.class.getName());
+        MBeanInfo subscription = server.getMBeanInfo(MBeanNames.subscription("app1"));
+        assertThat(parameterNames(subscription, "ready")).containsExactly("changeId");
+        assertThat(operation(subscription, "ready").getReturnType()).isEqualTo("void");
+        MBeanInfo tracker = server.getMBeanInfo(MBeanNames.CONNECTION_TRACKER);
+        assertThat(parameterNames(tracker, "holders")).containsExactly("address");
+        assertThat(operation(tracker, "holders").getReturnType()).isEqualTo(String[].class.getName());
+        assertThat(attributeNames(MBeanNames.change(changeId))).contains("Kind", "OldAddressKept", "WarningEnd",
+                "WarningSeconds", "Acknowledged", "StartReason", "Holders");
+        assertThat(server.getAttribute(MBeanNames.change(changeId), "Kind")).isEqualTo("REQUESTED");
+        assertThat(server.getAttribute(MBeanNames.change(changeId), "StartReason")).isEqualTo("");
+        assertThat(server.getMBeanInfo(MBeanNames.SERVICE).getNotifications()[0].getNotifTypes())
+                .contains("renumber.change.warning");
+    }
+
+    @Test
     void interfaceMonitorSettingsAreWritableAttributesValidatedOnWrite() throws Exception {
         MBeanInfo info = server.getMBeanInfo(MBeanNames.INTERFACE_MONITOR);
         assertThat(Arrays.stream(info.getAttributes()).filter(MBeanAttributeInfo::isWritable)

@@ -16,6 +16,8 @@ import org.renumber.domain.TcpState;
 public final class InMemoryTracker implements ConnectionTracker {
 
     private final Map<InetAddress, Integer> connections = new HashMap<>();
+    /** Addresses whose connections a test gave by inode (so they can be attributed to processes). */
+    private final Map<InetAddress, List<Long>> byInode = new HashMap<>();
     private final List<Map.Entry<InetAddress, IntConsumer>> watchers = new CopyOnWriteArrayList<>();
 
     public void setConnections(InetAddress address, int count) {
@@ -29,9 +31,33 @@ public final class InMemoryTracker implements ConnectionTracker {
         }
     }
 
+    /** The live connections on {@code address} are exactly these socket inodes; watchers are told the count. */
+    public void setSockets(InetAddress address, long... inodes) {
+        synchronized (this) {
+            List<Long> list = new ArrayList<>();
+            for (long inode : inodes) {
+                list.add(inode);
+            }
+            byInode.put(address, list);
+        }
+        for (Map.Entry<InetAddress, IntConsumer> w : watchers) {
+            if (w.getKey().equals(address)) {
+                w.getValue().accept(inodes.length);
+            }
+        }
+    }
+
     @Override
     public synchronized List<SocketEntry> sockets(InetAddress address) {
         List<SocketEntry> list = new ArrayList<>();
+        List<Long> inodes = byInode.get(address);
+        if (inodes != null) {
+            for (int i = 0; i < inodes.size(); i++) {
+                list.add(new SocketEntry(SocketEntry.Protocol.TCP, new InetSocketAddress(address, 5000),
+                        new InetSocketAddress(address, 40000 + i), TcpState.ESTABLISHED, inodes.get(i)));
+            }
+            return list;
+        }
         int count = connections.getOrDefault(address, 0);
         for (int i = 0; i < count; i++) {
             list.add(new SocketEntry(SocketEntry.Protocol.TCP, new InetSocketAddress(address, 5000),

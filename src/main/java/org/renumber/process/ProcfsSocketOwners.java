@@ -1,0 +1,109 @@
+package org.renumber.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.renumber.domain.SocketHolder;
+import org.renumber.domain.SocketOwners;
+
+/**
+ * {@link SocketOwners} through {@code /proc}: a process holds a socket when one of its {@code /proc/PID/fd} links
+ * reads {@code socket:[INODE]}.
+ *
+ * <p>Cost. The kernel's socket table gives an inode, never a pid, and no file maps inodes back to processes: the
+ * only way is to read descriptor links. {@link #heldBy} reads the descriptors of the given processes only (a
+ * migration's targets). {@link #holders} has no candidates, so it walks {@code /proc/*}{@code /fd}, but it is only
+ * ever asked about the sockets the tracker matched on one address, skips everything once each of them has an owner
+ * (usually long before the end of the walk, since the processes are visited in pid order and the holders of an
+ * address are few), and does not run at all when the address has no socket. Nothing is cached between queries: a
+ * pid-to-socket map goes stale as fast as connections come and go, and a stale answer about who delays a change is
+ * worse than a slower one. A socket shared by several processes (inherited across fork) is reported for the first
+ * one found.
+ */
+public final class ProcfsSocketOwners implements SocketOwners {
+
+    private static final Path PROC = Path.of("/proc");
+    private static final Pattern PID = Pattern.compile("[0-9]+");
+
+    @Override
+    public Set<Long> heldBy(Collection<Long> pids, Set<Long> inodes) {
+        Set<Long> held = new HashSet<>();
+        if (inodes.isEmpty()) {
+            return held;
+        }
+        for (long pid : new LinkedHashSet<>(pids)) {
+            held.addAll(socketsOf(pid, inodes));
+            if (held.size() == inodes.size()) {
+                break;
+            }
+        }
+        return held;
+    }
+
+    @Override
+    public List<SocketHolder> holders(Set<Long> inodes) {
+        List<SocketHolder> holders = new ArrayList<>();
+        if (inodes.isEmpty()) {
+            return holders;
+        }
+        Set<Long> missing = new HashSet<>(inodes);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!PID.matcher(name).matches()) {
+                    continue;
+                }
+                long pid = Long.parseLong(name);
+                Set<Long> found = socketsOf(pid, missing);
+                if (!found.isEmpty()) {
+                    missing.removeAll(found);
+                    holders.add(new SocketHolder(pid, command(entry), found));
+                    if (missing.isEmpty()) {
+                        break;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + PROC + ": " + e.getMessage(), e);
+        }
+        return holders;
+    }
+
+    /** The inodes among {@code wanted} that {@code pid} holds; empty for a process that has gone. */
+    private static Set<Long> socketsOf(long pid, Set<Long> wanted) {
+        Set<Long> found = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("fd"))) {
+            for (Path fd : fds) {
+                long inode = ProcfsProcessControl.socketInode(fd);
+                if (inode != 0 && wanted.contains(inode)) {
+                    found.add(inode);
+                }
+            }
+        } catch (IOException e) {
+            // exited meanwhile, or a kernel thread
+        }
+        return found;
+    }
+
+    /** The command line, or the short name ({@code comm}) when the command line is empty. */
+    private static String command(Path processDirectory) {
+        String line = ProcfsProcessControl.commandLine(processDirectory);
+        if (!line.isEmpty()) {
+            return line;
+        }
+        try {
+            return Files.readString(processDirectory.resolve("comm"), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

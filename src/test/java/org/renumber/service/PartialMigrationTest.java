@@ -1,0 +1,178 @@
+package org.renumber.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.renumber.domain.Change;
+import org.renumber.domain.ChangeEvent;
+import org.renumber.domain.ChangeKind;
+import org.renumber.domain.ChangeState;
+import org.renumber.domain.EventType;
+import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.IpLiterals;
+import org.renumber.domain.KernelPorts;
+import org.renumber.domain.Outcome;
+import org.renumber.testing.InMemoryGuard;
+import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryNetwork;
+import org.renumber.testing.InMemorySettings;
+import org.renumber.testing.InMemorySocketKiller;
+import org.renumber.testing.InMemorySocketOwners;
+import org.renumber.testing.InMemoryTracker;
+
+/**
+ * migrateSubscribers: two applications share 10.9.0.1; only the targets move, only their connections count, and the
+ * old address, its routes and its traffic stay as they are for the other application.
+ */
+class PartialMigrationTest {
+
+    private static final InetAddress OLD = IpLiterals.parse("10.9.0.1");
+    private static final long BILLING_PID = 4100;
+    private static final long SHOP_PID = 4200;
+
+    private final InMemoryNetwork network = new InMemoryNetwork().withInterface("v0", "10.9.0.1/24")
+            .withInterface("v1", "10.20.0.1/24");
+    private final InMemoryTracker tracker = new InMemoryTracker();
+    private final InMemoryGuard guard = new InMemoryGuard();
+    private final InMemorySocketKiller killer = new InMemorySocketKiller(tracker);
+    private final InMemorySocketOwners owners = new InMemorySocketOwners();
+    private final InMemoryJournal journal = new InMemoryJournal();
+    private final InMemorySettings settings = new InMemorySettings();
+    private final List<ChangeEvent> events = new CopyOnWriteArrayList<>();
+    private AddressChangeService service;
+
+    @BeforeEach
+    void start() {
+        service = new AddressChangeService(new KernelPorts(network, tracker, guard, killer, owners), journal, settings,
+                new SubscriberRegistry(journal), Clock.systemUTC());
+        service.addListener(new AddressChangeService.Listener() {
+            @Override
+            public void event(ChangeEvent event) {
+                events.add(event);
+            }
+        });
+        service.start();
+        service.subscribers().subscribe("billing", "web", "");
+        service.subscribers().recordPid("billing", BILLING_PID);
+        service.subscribers().subscribe("shop", "shop", "");
+        service.subscribers().recordPid("shop", SHOP_PID);
+        // billing holds sockets 11 and 12 on the old address, shop holds 21.
+        owners.own(BILLING_PID, 11, 12).own(SHOP_PID, 21);
+        tracker.setSockets(OLD, 11, 12, 21);
+    }
+
+    @AfterEach
+    void stop() {
+        service.close();
+    }
+
+    private Change change(String id) {
+        return service.change(id).orElseThrow();
+    }
+
+    @Test
+    void theMigrationCompletesWhenTheTargetsConnectionsCloseAndKeepsTheOldAddress() throws Exception {
+        String id = service.migrateSubscribers("v0", "10.9.0.1", "10.9.0.7/24", "billing", 60);
+
+        await().until(() -> change(id).state() == ChangeState.DRAINING && change(id).remainingConnections() == 2);
+        assertEquals(ChangeKind.MIGRATION, change(id).kind());
+        assertFalse(change(id).removeOldAddress());
+        assertThat(network.addresses("v0")).extracting(Object::toString)
+                .containsExactly("10.9.0.1/24", "10.9.0.7/24");
+        assertEquals(OLD, network.connectedRouteSource("v0", InterfaceAddress.parse("10.9.0.1/24")),
+                "outbound traffic is not steered: the other application keeps leaving from the old address");
+
+        tracker.setSockets(OLD, 12, 21);
+        await().until(() -> change(id).remainingConnections() == 1);
+        owners.own(BILLING_PID);
+        tracker.setSockets(OLD, 21); // shop's connection stays
+
+        assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
+        assertEquals(Outcome.DRAINED, change(id).outcome());
+        assertThat(network.addresses("v0")).extracting(Object::toString)
+                .containsExactly("10.9.0.1/24", "10.9.0.7/24");
+        List<ChangeEvent> mine = events.stream().filter(e -> e.change().id().equals(id)).toList();
+        assertThat(mine).extracting(ChangeEvent::type)
+                .containsExactly(EventType.STARTED, EventType.DRAINED, EventType.COMPLETED);
+        assertThat(mine).allSatisfy(e -> assertThat(e.recipients()).containsExactly("billing"));
+        assertThat(mine).allSatisfy(e -> assertThat(e.message()).contains("10.9.0.1/24 stays configured"));
+    }
+
+    @Test
+    void aMigrationNeitherGuardsNorForceClosesTheSharedAddress() throws Exception {
+        service.setGuardNewConnections(true);
+        service.setForceCloseAtDeadline(true);
+
+        String id = service.migrateSubscribers("v0", "10.9.0.1", "10.9.0.7/24", "billing", 0);
+
+        assertEquals(ChangeState.TIMED_OUT, service.awaitChange(id, 10));
+        assertThat(change(id).error()).startsWith("2 connection(s)");
+        assertFalse(change(id).steps().guardApplied());
+        assertThat(guard.isGuarded(OLD)).isFalse();
+        assertThat(change(id).steps().forceClosed()).isNull();
+        assertThat(tracker.sockets(OLD)).hasSize(3);
+        assertThat(network.addresses("v0")).extracting(Object::toString).contains("10.9.0.1/24");
+    }
+
+    @Test
+    void aNewAddressAlreadyOnTheInterfaceIsReusedAndKeptOnCancel() throws Exception {
+        network.addAddress("v0", InterfaceAddress.parse("10.9.0.7/24"));
+        String id = service.migrateSubscribers("v0", "10.9.0.1", "10.9.0.7/24", "group:web", 60);
+        await().until(() -> change(id).state() == ChangeState.DRAINING);
+        assertFalse(change(id).steps().newAddressAdded());
+
+        service.cancelChange(id);
+
+        assertThat(network.addresses("v0")).extracting(Object::toString)
+                .containsExactly("10.9.0.1/24", "10.9.0.7/24");
+    }
+
+    @Test
+    void badMigrationsAreRefusedBeforeAnythingIsTouched() {
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> service.migrateSubscribers("v0", "10.9.0.1", "10.9.0.7/24", "", 60)))
+                .hasMessageContaining("targets is required for a migration");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> service.migrateSubscribers("v0", "10.9.0.1", "10.20.0.1/24", "billing", 60)))
+                .hasMessageContaining("already configured on v1");
+        service.subscribers().subscribe("nopid", "", "");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> service.migrateSubscribers("v0", "10.9.0.1", "10.9.0.7/24", "billing,nopid", 60)))
+                .hasMessageContaining("subscriber 'nopid' has no process id recorded");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> service.migrateSubscribers("v0", "10.9.0.1", "10.9.0.7/24", "nobody", 60)))
+                .hasMessageContaining("unknown subscriber id 'nobody'");
+        assertThat(service.activeChanges()).isEmpty();
+        assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24");
+    }
+
+    @Test
+    void anAgentThatCannotTellSocketOwnersRefusesMigrations() {
+        AddressChangeService blind = new AddressChangeService(new KernelPorts(network, tracker, guard, killer),
+                new InMemoryJournal(), settings, new SubscriberRegistry(new InMemoryJournal()), Clock.systemUTC());
+        try {
+            assertThat(assertThrows(IllegalStateException.class,
+                    () -> blind.migrateSubscribers("v0", "10.9.0.1", "10.9.0.7/24", "billing", 60)))
+                    .hasMessageContaining("cannot tell which process owns a socket");
+        } finally {
+            blind.close();
+        }
+    }
+
+    @Test
+    void holdersNameTheProcessesStillOnAnAddress() {
+        assertThat(service.holders(OLD)).containsExactly("4100 app-4100: 2 connections", "4200 app-4200: 1 connection");
+        tracker.setSockets(OLD);
+        assertThat(service.holders(OLD)).isEmpty();
+    }
+}

@@ -1,0 +1,49 @@
+package org.renumber.testing;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.renumber.domain.SocketHolder;
+import org.renumber.domain.SocketOwners;
+
+/** Which process holds which socket inode, as a test says; the command of process N is "app-N". */
+public final class InMemorySocketOwners implements SocketOwners {
+
+    private final Map<Long, Set<Long>> socketsByPid = new TreeMap<>();
+
+    /** Process {@code pid} holds exactly these inodes from now on. */
+    public synchronized InMemorySocketOwners own(long pid, long... inodes) {
+        Set<Long> set = new HashSet<>();
+        for (long inode : inodes) {
+            set.add(inode);
+        }
+        socketsByPid.put(pid, set);
+        return this;
+    }
+
+    @Override
+    public synchronized Set<Long> heldBy(Collection<Long> pids, Set<Long> inodes) {
+        Set<Long> held = new HashSet<>();
+        for (long pid : pids) {
+            socketsByPid.getOrDefault(pid, Set.of()).stream().filter(inodes::contains).forEach(held::add);
+        }
+        return held;
+    }
+
+    @Override
+    public synchronized List<SocketHolder> holders(Set<Long> inodes) {
+        List<SocketHolder> holders = new ArrayList<>();
+        socketsByPid.forEach((pid, held) -> {
+            Set<Long> found = new HashSet<>(held);
+            found.retainAll(inodes);
+            if (!found.isEmpty()) {
+                holders.add(new SocketHolder(pid, "app-" + pid, found));
+            }
+        });
+        return holders;
+    }
+}
