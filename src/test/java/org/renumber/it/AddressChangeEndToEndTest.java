@@ -37,7 +37,6 @@ class AddressChangeEndToEndTest {
 
     private AgentFixture fixture;
     private NetNsPeer clients;
-    private final List<AutoCloseable> resources = new ArrayList<>();
 
     @BeforeEach
     void startAgent() {
@@ -46,15 +45,11 @@ class AddressChangeEndToEndTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (AutoCloseable resource : resources) {
-            resource.close();
-        }
         fixture.close();
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return fixture.keep(resource);
     }
 
     /** An application in namespace A serving on the old address, with {@code count} clients from namespace B. */

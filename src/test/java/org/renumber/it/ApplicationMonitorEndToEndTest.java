@@ -39,7 +39,6 @@ class ApplicationMonitorEndToEndTest {
     /** Makes the legacy servers' command lines unique to this test run. */
     private final String marker = "rn-it-app-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private AgentFixture fixture;
-    private final List<AutoCloseable> resources = new ArrayList<>();
 
     @BeforeEach
     void startAgent() {
@@ -48,9 +47,6 @@ class ApplicationMonitorEndToEndTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (AutoCloseable resource : resources) {
-            resource.close();
-        }
         fixture.close();
         // The restarted servers are the agent's children in their own sessions: end them by their marker.
         ProcessHandle.allProcesses()
@@ -59,8 +55,7 @@ class ApplicationMonitorEndToEndTest {
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return fixture.keep(resource);
     }
 
     private JvmProcess legacyServer(String address, String port, String... options) throws Exception {

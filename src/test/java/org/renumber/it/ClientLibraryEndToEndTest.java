@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +30,6 @@ class ClientLibraryEndToEndTest {
     private static final String PORT = "7100";
 
     private AgentFixture fixture;
-    private final List<AutoCloseable> resources = new ArrayList<>();
 
     @BeforeEach
     void startAgent() {
@@ -41,15 +38,11 @@ class ClientLibraryEndToEndTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (AutoCloseable resource : resources) {
-            resource.close();
-        }
         fixture.close();
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return fixture.keep(resource);
     }
 
     /** The application in namespace A, connected to the agent's JMX connector through a relay into A. */

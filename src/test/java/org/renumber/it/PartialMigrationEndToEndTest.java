@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
-import java.util.List;
 import javax.management.Attribute;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +26,6 @@ class PartialMigrationEndToEndTest {
     private static final String NEW = "10.9.0.7";
 
     private AgentFixture fixture;
-    private final List<AutoCloseable> resources = new ArrayList<>();
 
     @BeforeEach
     void startAgent() {
@@ -37,15 +34,11 @@ class PartialMigrationEndToEndTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (AutoCloseable resource : resources) {
-            resource.close();
-        }
         fixture.close();
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return fixture.keep(resource);
     }
 
     private NetNsPeer server(RemoteJmx jmx, String subscriberId, int port) throws Exception {

@@ -9,8 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.util.ArrayList;
-import java.util.List;
 import javax.management.Attribute;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +31,6 @@ class SafeguardsEndToEndTest {
 
     private AgentFixture fixture;
     private LinuxNetns peerNamespace;
-    private final List<AutoCloseable> resources = new ArrayList<>();
 
     @BeforeEach
     void startAgent() {
@@ -43,16 +40,12 @@ class SafeguardsEndToEndTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (AutoCloseable resource : resources) {
-            resource.close();
-        }
         peerNamespace.close();
         fixture.close();
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return fixture.keep(resource);
     }
 
     private NetNsPeer serverWithClients(int count) throws Exception {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +30,6 @@ class SourceRoutesEndToEndTest {
     private NetNsFixture net;
     private RemoteJmx jmx;
     private RemoteJmx.Recorder operator;
-    private final List<AutoCloseable> resources = new ArrayList<>();
 
     @BeforeEach
     void startAgent() throws Exception {
@@ -46,15 +43,11 @@ class SourceRoutesEndToEndTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (AutoCloseable resource : resources) {
-            resource.close();
-        }
         fixture.close();
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return fixture.keep(resource);
     }
 
     /** A network behind the peer, a default route via it (with a metric and an MTU), both with src OLD. */

@@ -18,6 +18,7 @@ public final class AgentFixture implements AutoCloseable {
     public final Path stateDir;
     public final Path jolokiaConfig;
     private Agent agent;
+    private final java.util.Deque<AutoCloseable> kept = new java.util.ArrayDeque<>();
     /** The JMX port of the first start, kept for restarts so clients can reconnect to the same URL. */
     private int jmxPort;
 
@@ -46,6 +47,12 @@ public final class AgentFixture implements AutoCloseable {
         }
     }
 
+    /** Closes {@code resource} (a peer process, a client, a relay) before the agent and the namespaces go. */
+    public <T extends AutoCloseable> T keep(T resource) {
+        kept.push(resource);
+        return resource;
+    }
+
     public Agent agent() {
         return agent;
     }
@@ -60,6 +67,13 @@ public final class AgentFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        while (!kept.isEmpty()) {
+            try {
+                kept.pop().close();
+            } catch (Exception e) {
+                // the next resource and the namespaces must still go
+            }
+        }
         stop();
         if (net != null) {
             net.close();
