@@ -131,6 +131,12 @@ public final class ApplicationMonitor implements AddressChangeService.Listener, 
         log.info("legacy application {} removed", name);
     }
 
+    /** The groups the declared applications belong to (a change may target them with {@code group:NAME}). */
+    public synchronized Set<String> groups() {
+        return applications().stream().map(LegacyApplication::group).filter(g -> !g.isEmpty())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
     public synchronized List<LegacyApplication> applications() {
         List<LegacyApplication> list = new ArrayList<>(applications.values());
         list.sort(Comparator.comparing(LegacyApplication::name));

@@ -85,6 +85,7 @@ public final class Agent implements AutoCloseable {
                 new ProcfsProcessControl(options.netns(), options.stateDir().resolve("applications")), tracker));
         mbeanAdapter.exportApplicationMonitor(applications);
         service.addListener(applications);
+        subscribers.addGroupSource(applications::groups);
         // MBeans first, so the changes the journal resumes are visible from their first notification.
         service.start();
 

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.renumber.domain.ChangeJournal;
 import org.renumber.domain.Subscription;
 
@@ -28,6 +29,7 @@ public final class SubscriberRegistry {
     private final ChangeJournal journal;
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Supplier<Set<String>>> groupSources = new CopyOnWriteArrayList<>();
 
     public SubscriberRegistry(ChangeJournal journal) {
         this.journal = requireNonNull(journal, "journal");
@@ -111,6 +113,14 @@ public final class SubscriberRegistry {
      * Resolves a targets expression to subscriber ids. Every id and group named must exist: a typo
      * would otherwise silently leave an application un-notified.
      */
+    /**
+     * Adds a source of group names that have members other than subscribers (legacy applications declared to
+     * the ApplicationMonitor), so a change may target such a group.
+     */
+    public void addGroupSource(Supplier<Set<String>> groups) {
+        groupSources.add(requireNonNull(groups, "groups"));
+    }
+
     synchronized Set<String> resolve(Targets targets, String interfaceName, InetAddress oldAddress) {
         Set<String> ids = new TreeSet<>();
         if (targets.isAll()) {
@@ -129,8 +139,9 @@ public final class SubscriberRegistry {
         for (String group : targets.groups()) {
             List<String> members = subscriptions.values().stream()
                     .filter(s -> s.group().equals(group)).map(Subscription::subscriberId).toList();
-            if (members.isEmpty()) {
-                throw new IllegalArgumentException("targets names group '" + group + "' which has no subscribers");
+            if (members.isEmpty() && groupSources.stream().noneMatch(source -> source.get().contains(group))) {
+                throw new IllegalArgumentException("targets names group '" + group
+                        + "' which has no subscribers and no declared legacy applications");
             }
             ids.addAll(members);
         }

@@ -180,6 +180,15 @@ class AddressChangeServiceTest {
     }
 
     @Test
+    void aGroupWithOnlyLegacyApplicationsCanBeTargeted() throws Exception {
+        assertRefused("group 'legacy'", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "group:legacy", 60));
+        service.subscribers().addGroupSource(() -> java.util.Set.of("legacy"));
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "group:legacy", 60);
+        assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
+        assertEquals("group:legacy", service.change(id).orElseThrow().targets());
+    }
+
+    @Test
     void restartedServiceResumesDrainingChangeFromJournal() throws Exception {
         tracker.setConnections(OLD, 1);
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
