@@ -2,11 +2,6 @@ package org.renumber.journal;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.renumber.monitor.MonitorSettings;
@@ -21,54 +16,29 @@ public final class MonitorSettingsFile implements MonitorSettingsStore {
 
     public static final String FILE_NAME = "interface-monitor.json";
 
-    private final Path file;
-    private final ObjectMapper mapper = FileJournal.createMapper();
+    private final JsonStateFile file;
 
     public MonitorSettingsFile(Path stateDir) {
-        requireNonNull(stateDir, "stateDir");
-        this.file = stateDir.resolve(FILE_NAME);
-        try {
-            StateDirectory.ensure(stateDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the state directory " + stateDir, e);
-        }
+        this.file = new JsonStateFile(stateDir, FILE_NAME, "the interface monitor's settings", "the defaults",
+                FileJournal.createMapper());
     }
 
     public Path file() {
-        return file;
+        return file.path();
     }
 
     @Override
     public synchronized Optional<MonitorSettings> load() {
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        try {
-            JsonNode json = mapper.readTree(file.toFile());
-            if (json == null || !json.isObject()) {
-                throw new IOException("not a JSON object");
-            }
-            MonitorSettings d = MonitorSettings.DEFAULTS;
-            return Optional.of(new MonitorSettings(
-                    json.path("enabled").asBoolean(d.enabled()),
-                    json.path("windowMillis").asLong(d.windowMillis()),
-                    json.path("autoRemoveAlias").asBoolean(d.autoRemoveAlias()),
-                    json.path("drainTimeoutSeconds").asLong(d.drainTimeoutSeconds())));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + "; fix or remove it (it holds the interface "
-                    + "monitor's settings): " + e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage() + "; fix or remove the file", e);
-        }
+        MonitorSettings d = MonitorSettings.DEFAULTS;
+        return file.readObject(json -> new MonitorSettings(
+                json.path("enabled").asBoolean(d.enabled()),
+                json.path("windowMillis").asLong(d.windowMillis()),
+                json.path("autoRemoveAlias").asBoolean(d.autoRemoveAlias()),
+                json.path("drainTimeoutSeconds").asLong(d.drainTimeoutSeconds())));
     }
 
     @Override
     public synchronized void save(MonitorSettings settings) {
-        requireNonNull(settings, "settings");
-        try {
-            AtomicFiles.write(file, mapper.writeValueAsBytes(settings));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the interface monitor's settings to " + file, e);
-        }
+        file.write(requireNonNull(settings, "settings"));
     }
 }

@@ -2,12 +2,10 @@ package org.renumber.journal;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.renumber.domain.ServiceSettings;
@@ -31,22 +29,16 @@ public final class SettingsStore implements SettingsRepository {
 
     public static final String FILE_NAME = "settings.json";
 
-    private final Path file;
-    private final ObjectMapper mapper = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private final JsonStateFile file;
     private ServiceSettings current;
 
     /** Reads the settings (or the defaults) from {@code stateDir}, creating the directory if needed. */
     public SettingsStore(Path stateDir) {
-        requireNonNull(stateDir, "stateDir");
-        try {
-            StateDirectory.ensure(stateDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the state directory " + stateDir, e);
-        }
-        this.file = stateDir.resolve(FILE_NAME);
-        this.current = read();
+        this.file = new JsonStateFile(stateDir, FILE_NAME, "the service settings",
+                "the defaults (guard and forced close off)", new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES));
+        this.current = file.read(new TypeReference<ServiceSettings>() { }).orElse(ServiceSettings.DEFAULTS);
     }
 
     /** The settings as last saved (read once at construction, then kept in memory). */
@@ -58,12 +50,7 @@ public final class SettingsStore implements SettingsRepository {
     /** Saves {@code settings} durably; only then does {@link #current()} return them. */
     @Override
     public synchronized void save(ServiceSettings settings) {
-        requireNonNull(settings, "settings");
-        try {
-            AtomicFiles.write(file, mapper.writeValueAsBytes(settings));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the settings file " + file, e);
-        }
+        file.write(requireNonNull(settings, "settings"));
         current = settings;
     }
 
@@ -77,18 +64,6 @@ public final class SettingsStore implements SettingsRepository {
     }
 
     public Path file() {
-        return file;
-    }
-
-    private ServiceSettings read() {
-        if (!Files.exists(file)) {
-            return ServiceSettings.DEFAULTS;
-        }
-        try {
-            return mapper.readValue(file.toFile(), ServiceSettings.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the settings file " + file + ": " + e.getMessage()
-                    + "; fix it, or remove it to start with the defaults (guard and forced close off)", e);
-        }
+        return file.path();
     }
 }
