@@ -1,9 +1,5 @@
 package org.renumber.service;
 
-import org.renumber.domain.KernelPorts;
-import org.renumber.testing.InMemoryGuard;
-import org.renumber.testing.InMemorySettings;
-import org.renumber.testing.InMemorySocketKiller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +20,7 @@ import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.Outcome;
 import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemoryTracker;
 
@@ -33,11 +28,12 @@ class AddressChangeServiceTest {
 
     private static final InetAddress OLD = address("10.9.0.1");
 
-    private final InMemoryNetwork network = new InMemoryNetwork()
+    private final InMemoryKernel kernel = new InMemoryKernel(new InMemoryNetwork()
             .withInterface("v0", "10.9.0.1/24")
-            .withInterface("v1", "10.20.0.1/24");
-    private final InMemoryTracker tracker = new InMemoryTracker();
-    private final InMemoryJournal journal = new InMemoryJournal();
+            .withInterface("v1", "10.20.0.1/24"));
+    private final InMemoryNetwork network = kernel.network;
+    private final InMemoryTracker tracker = kernel.tracker;
+    private final InMemoryJournal journal = kernel.journal;
     private final List<ChangeEvent> events = new CopyOnWriteArrayList<>();
     private AddressChangeService service;
 
@@ -47,18 +43,7 @@ class AddressChangeServiceTest {
     }
 
     private AddressChangeService newService() {
-        AddressChangeService s = new AddressChangeService(
-                new KernelPorts(network, tracker, new InMemoryGuard(), new InMemorySocketKiller(tracker)),
-                journal, new InMemorySettings(), new SubscriberRegistry(journal),
-                Clock.systemUTC());
-        s.addListener(new AddressChangeService.Listener() {
-            @Override
-            public void event(ChangeEvent event) {
-                events.add(event);
-            }
-        });
-        s.start();
-        return s;
+        return kernel.startService(events::add);
     }
 
     @AfterEach

@@ -1,15 +1,10 @@
 package org.renumber.service;
 
-import org.renumber.domain.KernelPorts;
-import org.renumber.testing.InMemoryGuard;
-import org.renumber.testing.InMemorySettings;
-import org.renumber.testing.InMemorySocketKiller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,6 +24,7 @@ import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.Outcome;
 import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemoryTracker;
 
@@ -40,11 +36,12 @@ class Ipv6ChangeTest {
     private static final InterfaceAddress OLD_ADDRESS = InterfaceAddress.parse(OLD + "/64");
     private static final AddressLifetimes DEPRECATED = new AddressLifetimes(0, AddressLifetimes.FOREVER);
 
-    private final InMemoryNetwork network = new InMemoryNetwork()
+    private final InMemoryKernel kernel = new InMemoryKernel(new InMemoryNetwork()
             .withInterface("v0", "10.9.0.1/24", OLD + "/64", "fe80::1/64")
-            .withInterface("v1", "2001:db8:20::1/64");
-    private final InMemoryTracker tracker = new InMemoryTracker();
-    private final InMemoryJournal journal = new InMemoryJournal();
+            .withInterface("v1", "2001:db8:20::1/64"));
+    private final InMemoryNetwork network = kernel.network;
+    private final InMemoryTracker tracker = kernel.tracker;
+    private final InMemoryJournal journal = kernel.journal;
     private final List<ChangeEvent> events = new CopyOnWriteArrayList<>();
     private AddressChangeService service;
 
@@ -54,18 +51,7 @@ class Ipv6ChangeTest {
     }
 
     private AddressChangeService newService() {
-        AddressChangeService s = new AddressChangeService(
-                new KernelPorts(network, tracker, new InMemoryGuard(), new InMemorySocketKiller(tracker)),
-                journal, new InMemorySettings(), new SubscriberRegistry(journal),
-                Clock.systemUTC());
-        s.addListener(new AddressChangeService.Listener() {
-            @Override
-            public void event(ChangeEvent event) {
-                events.add(event);
-            }
-        });
-        s.start();
-        return s;
+        return kernel.startService(events::add);
     }
 
     @AfterEach

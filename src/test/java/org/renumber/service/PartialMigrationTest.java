@@ -24,6 +24,7 @@ import org.renumber.domain.KernelPorts;
 import org.renumber.domain.Outcome;
 import org.renumber.testing.InMemoryGuard;
 import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemorySettings;
 import org.renumber.testing.InMemorySocketKiller;
@@ -40,28 +41,21 @@ class PartialMigrationTest {
     private static final long BILLING_PID = 4100;
     private static final long SHOP_PID = 4200;
 
-    private final InMemoryNetwork network = new InMemoryNetwork().withInterface("v0", "10.9.0.1/24")
-            .withInterface("v1", "10.20.0.1/24");
-    private final InMemoryTracker tracker = new InMemoryTracker();
-    private final InMemoryGuard guard = new InMemoryGuard();
-    private final InMemorySocketKiller killer = new InMemorySocketKiller(tracker);
-    private final InMemorySocketOwners owners = new InMemorySocketOwners();
-    private final InMemoryJournal journal = new InMemoryJournal();
-    private final InMemorySettings settings = new InMemorySettings();
+    private final InMemoryKernel kernel = new InMemoryKernel(new InMemoryNetwork().withInterface("v0", "10.9.0.1/24")
+            .withInterface("v1", "10.20.0.1/24"));
+    private final InMemoryNetwork network = kernel.network;
+    private final InMemoryTracker tracker = kernel.tracker;
+    private final InMemoryGuard guard = kernel.guard;
+    private final InMemorySocketKiller killer = kernel.killer;
+    private final InMemorySocketOwners owners = kernel.owners;
+    private final InMemoryJournal journal = kernel.journal;
+    private final InMemorySettings settings = kernel.settings;
     private final List<ChangeEvent> events = new CopyOnWriteArrayList<>();
     private AddressChangeService service;
 
     @BeforeEach
     void start() {
-        service = new AddressChangeService(new KernelPorts(network, tracker, guard, killer, owners), journal, settings,
-                new SubscriberRegistry(journal), Clock.systemUTC());
-        service.addListener(new AddressChangeService.Listener() {
-            @Override
-            public void event(ChangeEvent event) {
-                events.add(event);
-            }
-        });
-        service.start();
+        service = kernel.startService(events::add);
         service.subscribers().subscribe("billing", "web", "");
         service.subscribers().recordPid("billing", BILLING_PID);
         service.subscribers().subscribe("shop", "shop", "");

@@ -1,13 +1,8 @@
 package org.renumber.service;
 
-import org.renumber.domain.KernelPorts;
-import org.renumber.testing.InMemoryGuard;
-import org.renumber.testing.InMemorySettings;
-import org.renumber.testing.InMemorySocketKiller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +15,7 @@ import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.Outcome;
 import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemoryTracker;
 
@@ -33,9 +29,10 @@ class RecoveryTest {
     private static final InterfaceAddress OLD = InterfaceAddress.parse("10.9.0.1/24");
     private static final InterfaceAddress NEW = InterfaceAddress.parse("10.9.1.1/24");
 
-    private final InMemoryNetwork network = new InMemoryNetwork().withInterface("v0", "10.9.0.1/24");
-    private final InMemoryTracker tracker = new InMemoryTracker();
-    private final InMemoryJournal journal = new InMemoryJournal();
+    private final InMemoryKernel kernel = new InMemoryKernel(new InMemoryNetwork().withInterface("v0", "10.9.0.1/24"));
+    private final InMemoryNetwork network = kernel.network;
+    private final InMemoryTracker tracker = kernel.tracker;
+    private final InMemoryJournal journal = kernel.journal;
     private AddressChangeService service;
 
     @AfterEach
@@ -52,10 +49,7 @@ class RecoveryTest {
 
     private ChangeState restart(Change journaledChange) throws Exception {
         journal.saveChange(journaledChange);
-        service = new AddressChangeService(
-                new KernelPorts(network, tracker, new InMemoryGuard(), new InMemorySocketKiller(tracker)),
-                journal, new InMemorySettings(), new SubscriberRegistry(journal), Clock.systemUTC());
-        service.start();
+        service = kernel.startService(event -> { });
         return service.awaitChange("chg-crash", 10);
     }
 

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -17,10 +16,10 @@ import org.renumber.domain.Change;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
-import org.renumber.domain.KernelPorts;
 import org.renumber.domain.Outcome;
 import org.renumber.testing.InMemoryGuard;
 import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemorySettings;
 import org.renumber.testing.InMemorySocketKiller;
@@ -31,19 +30,17 @@ class SafeguardsTest {
 
     private static final InetAddress OLD = IpLiterals.parse("10.9.0.1");
 
-    private final InMemoryNetwork network = new InMemoryNetwork().withInterface("v0", "10.9.0.1/24");
-    private final InMemoryTracker tracker = new InMemoryTracker();
-    private final InMemoryGuard guard = new InMemoryGuard();
-    private final InMemorySocketKiller killer = new InMemorySocketKiller(tracker);
-    private final InMemoryJournal journal = new InMemoryJournal();
-    private final InMemorySettings settings = new InMemorySettings();
+    private final InMemoryKernel kernel = new InMemoryKernel(new InMemoryNetwork().withInterface("v0", "10.9.0.1/24"));
+    private final InMemoryNetwork network = kernel.network;
+    private final InMemoryTracker tracker = kernel.tracker;
+    private final InMemoryGuard guard = kernel.guard;
+    private final InMemorySocketKiller killer = kernel.killer;
+    private final InMemoryJournal journal = kernel.journal;
+    private final InMemorySettings settings = kernel.settings;
     private AddressChangeService service = newService();
 
     private AddressChangeService newService() {
-        AddressChangeService s = new AddressChangeService(new KernelPorts(network, tracker, guard, killer), journal,
-                settings, new SubscriberRegistry(journal), Clock.systemUTC());
-        s.start();
-        return s;
+        return kernel.startService(event -> { });
     }
 
     @AfterEach

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,13 +19,10 @@ import org.renumber.domain.ChangeState;
 import org.renumber.domain.EventType;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
-import org.renumber.domain.KernelPorts;
 import org.renumber.domain.Outcome;
-import org.renumber.testing.InMemoryGuard;
 import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
-import org.renumber.testing.InMemorySettings;
-import org.renumber.testing.InMemorySocketKiller;
 import org.renumber.testing.InMemoryTracker;
 
 /** scheduleChange: the warning, the acknowledgements, the warning time, cancel and restart during the warning. */
@@ -34,9 +30,10 @@ class ScheduledChangeTest {
 
     private static final InetAddress OLD = IpLiterals.parse("10.9.0.1");
 
-    private final InMemoryNetwork network = new InMemoryNetwork().withInterface("v0", "10.9.0.1/24");
-    private final InMemoryTracker tracker = new InMemoryTracker();
-    private final InMemoryJournal journal = new InMemoryJournal();
+    private final InMemoryKernel kernel = new InMemoryKernel(new InMemoryNetwork().withInterface("v0", "10.9.0.1/24"));
+    private final InMemoryNetwork network = kernel.network;
+    private final InMemoryTracker tracker = kernel.tracker;
+    private final InMemoryJournal journal = kernel.journal;
     private final List<ChangeEvent> events = new CopyOnWriteArrayList<>();
     private AddressChangeService service;
 
@@ -49,17 +46,7 @@ class ScheduledChangeTest {
     }
 
     private AddressChangeService newService() {
-        AddressChangeService s = new AddressChangeService(
-                new KernelPorts(network, tracker, new InMemoryGuard(), new InMemorySocketKiller(tracker)),
-                journal, new InMemorySettings(), new SubscriberRegistry(journal), Clock.systemUTC());
-        s.addListener(new AddressChangeService.Listener() {
-            @Override
-            public void event(ChangeEvent event) {
-                events.add(event);
-            }
-        });
-        s.start();
-        return s;
+        return kernel.startService(events::add);
     }
 
     @AfterEach

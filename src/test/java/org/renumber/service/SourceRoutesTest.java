@@ -1,15 +1,10 @@
 package org.renumber.service;
 
-import org.renumber.domain.KernelPorts;
-import org.renumber.testing.InMemoryGuard;
-import org.renumber.testing.InMemorySettings;
-import org.renumber.testing.InMemorySocketKiller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +18,7 @@ import org.renumber.domain.NetworkException;
 import org.renumber.domain.Outcome;
 import org.renumber.domain.SourceRoute;
 import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemoryTracker;
 
@@ -39,14 +35,15 @@ class SourceRoutesTest {
     private static final String OTHER = "198.51.100.0/24 via 10.9.0.2 dev v0";
     private static final String NET6 = "2001:db8:77::/48 via 2001:db8:9::2 dev v0 metric 1024";
 
-    private final InMemoryNetwork network = new InMemoryNetwork()
+    private final InMemoryKernel kernel = new InMemoryKernel(new InMemoryNetwork()
             .withInterface("v0", "10.9.0.1/24", "10.9.0.50/24", "2001:db8:9::1/64")
             .withRoute(NET, "10.9.0.1")
             .withRoute(DEFAULT, "10.9.0.1")
             .withRoute(OTHER, "10.9.0.50")
-            .withRoute(NET6, "2001:db8:9::1");
-    private final InMemoryTracker tracker = new InMemoryTracker();
-    private final InMemoryJournal journal = new InMemoryJournal();
+            .withRoute(NET6, "2001:db8:9::1"));
+    private final InMemoryNetwork network = kernel.network;
+    private final InMemoryTracker tracker = kernel.tracker;
+    private final InMemoryJournal journal = kernel.journal;
     private AddressChangeService service;
     private List<String> before;
 
@@ -58,12 +55,7 @@ class SourceRoutesTest {
     }
 
     private AddressChangeService newService() {
-        AddressChangeService s = new AddressChangeService(
-                new KernelPorts(network, tracker, new InMemoryGuard(), new InMemorySocketKiller(tracker)),
-                journal, new InMemorySettings(), new SubscriberRegistry(journal),
-                Clock.systemUTC());
-        s.start();
-        return s;
+        return kernel.startService(event -> { });
     }
 
     @AfterEach
