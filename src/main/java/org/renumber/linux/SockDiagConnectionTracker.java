@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,11 +25,13 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -68,13 +71,17 @@ import org.slf4j.LoggerFactory;
  * one reader thread queues those on a watched address, and the tracker thread takes each cookie out of its set
  * and reports the new size: no walk. A full walk happens only when a watch starts, when events were lost
  * (ENOBUFS), and on the slow safety timer.
- * <p>The race between the first walk and the events: the groups are joined (and the address registered for the
- * reader) before the walk is sent, and everything about the sets runs on the single tracker thread. A socket is
- * freed, and its event sent, only after it left the hash table; so an event the tracker takes before the walk
- * starts is about a socket the walk cannot see, and an event about a socket the walk saw is taken after the walk
- * is applied (its cookie is then in the set and leaves it). Queued events are applied right after each walk,
- * before the count is reported, so the first count already reflects them. Cookies are never reused, so an event
- * whose cookie is not in the set (a socket freed before the walk, an orphan, another port) is simply ignored.
+ * <p>Walks run on their own thread, so a walk in progress (28 ms at 100,000 sockets) never holds back the events
+ * of a drain that is about to end. The race between a walk and the events: the groups are joined (and the
+ * address registered for the reader) before the walk is sent, and everything about the sets runs on the single
+ * tracker thread, which keeps applying events while the walker walks. A socket is freed, and its event sent,
+ * only after it left the hash table; so an event the tracker takes before the walk starts is about a socket the
+ * walk cannot see. An event it takes while the walk is in flight may be about a socket the walk saw: the tracker
+ * keeps those cookies (and those of the orphans its lookups drop meanwhile) until the walk is applied and leaves
+ * them out of its result. Events still queued when the
+ * walk is applied are applied right after it, before the count is reported, so the first count already reflects
+ * them. Cookies are never reused, so an event whose cookie is not in the set (a socket freed before the walk, an
+ * orphan, another port) is simply ignored.
  * <p>What a destroy event cannot tell:
  * <ul>
  *   <li><b>Orphans.</b> A socket its application closed is orphaned at once (inode 0: no longer counted), but
@@ -95,11 +102,10 @@ import org.slf4j.LoggerFactory;
  *       the time it watches, new outbound connections use the new address, and inbound ones can be refused.</li>
  * </ul>
  * <p>Why the safety walk stays slow: each one costs a full table walk per watched address, about 2.3 ms at
- * 10,000 and 28 ms at 100,000 sockets on the host, on the thread that also applies the events. Every 2 s that is
- * 1.4% of a CPU at 100,000 sockets while a drain runs; every 200 ms it would be 14%, and any walk in progress
- * delays the events queued behind it by up to that long. Since orphans in small sets (the ones that decide when a
- * count reaches 0) are found by the cheap lookups, the walk is left with new connections and large sets, where
- * seconds are fine.
+ * 10,000 and 28 ms at 100,000 sockets on the host. Every 2 s that is 1.4% of a CPU at 100,000 sockets while a
+ * drain runs; every 200 ms it would be 14%. Since orphans in small sets (the ones that decide when a count
+ * reaches 0) are found by the cheap lookups, the walk is left with new connections and large sets, where seconds
+ * are fine.
  *
  * <p>Without CAP_NET_ADMIN the destroy groups cannot be joined; counts then follow the timers only.
  */
@@ -121,8 +127,15 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
     private final LinuxNetns netns;
     private final Duration safetyInterval;
     private final Duration orphanCheckInterval;
-    private final NetlinkSocket dumpSocket;
+    /** Walks, from the walker thread and from callers of {@link #sockets}; transactions are serialised. */
+    private final NetlinkSocket walkSocket;
+    /** Lookups by socket id, from the tracker thread only, so that they never wait behind a walk. */
+    private final NetlinkSocket lookupSocket;
     private final ScheduledExecutorService tracker;
+    /** Runs the walks of watched addresses, so that events keep being applied while the kernel walks its table. */
+    private final ExecutorService walker;
+    /** First counts that a {@link #watch} call waits for; closing answers them. */
+    private final Set<CompletableFuture<Void>> firstCounts = ConcurrentHashMap.newKeySet();
     private final String lookupOperation;
     private final Map<InetAddress, Watched> watched = new ConcurrentHashMap<>();
     /** Destroy events on watched addresses, from the reader thread to the tracker thread. */
@@ -135,7 +148,7 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
     private final Object lifecycle = new Object();
     /** False once the kernel refused the one-walk legacy dump; then IPv4 takes two dumps. */
     private volatile boolean singleWalk = true;
-    /** Tests only: runs on the tracker thread between a watch's walk and applying it. */
+    /** Tests only: runs on the walker thread between a watch's walk and applying it. */
     private volatile Consumer<InetAddress> afterWalk;
     private EventReader reader;
     private ScheduledFuture<?> safetyTimer;
@@ -162,8 +175,19 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
         this.safetyInterval = requirePositive(safetyInterval, "safety interval");
         this.orphanCheckInterval = requirePositive(orphanCheckInterval, "orphan check interval");
         this.lookupOperation = "look up a TCP socket by its id in " + netns.describe();
-        this.dumpSocket = netns.openSocket(NETLINK_SOCK_DIAG);
         String suffix = netns.name() == null ? "self" : netns.name();
+        this.walkSocket = netns.openSocket(NETLINK_SOCK_DIAG);
+        try {
+            this.lookupSocket = netns.openSocket(NETLINK_SOCK_DIAG);
+        } catch (RuntimeException e) {
+            walkSocket.close();
+            throw e;
+        }
+        this.walker = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "renumber-tracker-walks-" + suffix);
+            thread.setDaemon(true);
+            return thread;
+        });
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "renumber-tracker-" + suffix);
             thread.setDaemon(true);
@@ -209,7 +233,12 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
             target.watchers.add(watch);
         }
         // The first count is delivered before watch() returns, from the tracker thread like all later ones.
-        Future<?> first = tracker.submit(() -> recount(target));
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        firstCounts.add(first);
+        first.whenComplete((done, failure) -> firstCounts.remove(first));
+        if (!submit(() -> requestWalk(target, first))) {
+            first.cancel(false);
+        }
         if (Thread.currentThread() != trackerThread) { // a listener opening a watch must not wait for itself
             try {
                 first.get();
@@ -241,17 +270,19 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
             watched.clear();
             stopEventsLocked();
         }
-        for (Runnable queued : tracker.shutdownNow()) {
-            if (queued instanceof Future<?> future) {
-                future.cancel(false); // a watch() waiting for its first count gets an answer
-            }
+        tracker.shutdownNow();
+        walker.shutdownNow();
+        for (CompletableFuture<Void> first : List.copyOf(firstCounts)) {
+            first.cancel(false); // a watch() waiting for its first count gets an answer
         }
         try {
             tracker.awaitTermination(5, TimeUnit.SECONDS);
+            walker.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        dumpSocket.close();
+        walkSocket.close();
+        lookupSocket.close();
     }
 
     @Override
@@ -266,13 +297,13 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
         String what = " TCP sockets on " + IpText.of(address) + " in " + netns.describe();
         if (!(address instanceof Inet4Address)) {
             walks.incrementAndGet();
-            return dumpSocket.transact("list IPv6" + what, dumpRequest(LibC.AF_INET6, STATES, address),
+            return walkSocket.transact("list IPv6" + what, dumpRequest(LibC.AF_INET6, STATES, address),
                     DiagSocket::parse);
         }
         if (singleWalk) {
             try {
                 walks.incrementAndGet();
-                return dumpSocket.transact("list IPv4 and IPv4-mapped" + what, singleWalkRequest(STATES, address),
+                return walkSocket.transact("list IPv4 and IPv4-mapped" + what, singleWalkRequest(STATES, address),
                         DiagSocket::parse);
             } catch (NetworkException e) {
                 if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.EINVAL && e.errno() != Errno.ENOENT) {
@@ -285,8 +316,8 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
         }
         walks.addAndGet(2);
         List<DiagSocket> result = new ArrayList<>(
-                dumpSocket.transact("list IPv4" + what, dumpRequest(LibC.AF_INET, STATES, address), DiagSocket::parse));
-        result.addAll(dumpSocket.transact("list IPv4-mapped" + what, dumpRequest(LibC.AF_INET6, STATES, address),
+                walkSocket.transact("list IPv4" + what, dumpRequest(LibC.AF_INET, STATES, address), DiagSocket::parse));
+        result.addAll(walkSocket.transact("list IPv4-mapped" + what, dumpRequest(LibC.AF_INET6, STATES, address),
                 DiagSocket::parse));
         return result;
     }
@@ -329,7 +360,7 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
     private boolean stillLive(DiagSocket socket) {
         lookups.incrementAndGet();
         try {
-            return dumpSocket.transact(lookupOperation, lookupRequest(socket.family(), socket.id()), DiagSocket::parse)
+            return lookupSocket.transact(lookupOperation, lookupRequest(socket.family(), socket.id()), DiagSocket::parse)
                     .stream().anyMatch(now -> now.cookie() == socket.cookie() && now.isLiveConnection());
         } catch (NetworkException e) {
             if (e.errno() == Errno.ENOENT || e.errno() == Errno.ESTALE) {
@@ -342,19 +373,62 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
 
     // ------------------------------------------------------------------ on the tracker thread
 
-    /** Counts {@code target} with a walk, applies the destroy events that came meanwhile and reports. */
-    private void recount(Watched target) {
+    /**
+     * Asks for a walk of {@code target}; {@code waiter} (if any) completes once a walk that started after this
+     * request has been applied. A walk already in flight may have started before the request (before events were
+     * lost, say), so the request makes another one follow it.
+     */
+    private void requestWalk(Watched target, CompletableFuture<Void> waiter) {
+        if (waiter != null) {
+            target.waitingForWalk.add(waiter);
+        }
+        if (target.goneDuringWalk != null) {
+            target.walkAgain = true;
+        } else {
+            startWalk(target);
+        }
+    }
+
+    /**
+     * Sends {@code target}'s walk to the walker thread. From here until the walk is applied, the cookies of the
+     * destroy events the tracker applies are kept: the walk may have seen those sockets before they were freed,
+     * and must not bring them back.
+     */
+    private void startWalk(Watched target) {
+        List<CompletableFuture<Void>> waiters = List.copyOf(target.waitingForWalk);
+        target.waitingForWalk.clear();
         if (target.watchers.isEmpty()) {
-            return; // closed before its turn
+            waiters.forEach(waiter -> waiter.complete(null)); // closed before its turn
+            return;
         }
-        List<DiagSocket> found = walk(target.address);
-        Consumer<InetAddress> hook = afterWalk;
-        if (hook != null) {
-            hook.accept(target.address);
+        target.goneDuringWalk = new HashSet<>();
+        try {
+            walker.execute(() -> {
+                List<DiagSocket> found;
+                try {
+                    found = walk(target.address);
+                    Consumer<InetAddress> hook = afterWalk;
+                    if (hook != null) {
+                        hook.accept(target.address);
+                    }
+                } catch (RuntimeException e) {
+                    submit(() -> walkFailed(target, waiters, e));
+                    return;
+                }
+                submit(() -> applyWalk(target, found, waiters));
+            });
+        } catch (RejectedExecutionException e) {
+            // closing: close() answers the waiters
         }
+    }
+
+    /** Replaces {@code target}'s set with what its walk found, less what was freed meanwhile, and reports. */
+    private void applyWalk(Watched target, List<DiagSocket> found, List<CompletableFuture<Void>> waiters) {
+        Set<Long> freed = target.goneDuringWalk;
+        target.goneDuringWalk = null;
         target.live.clear();
         for (DiagSocket socket : found) {
-            if (socket.isLiveConnection()) {
+            if (socket.isLiveConnection() && !freed.contains(socket.cookie())) {
                 target.live.put(socket.cookie(), socket);
             }
         }
@@ -366,17 +440,31 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
             }
         }
         target.deliver();
+        waiters.forEach(waiter -> waiter.complete(null));
+        walkAgainIfAsked(target);
+    }
+
+    private void walkFailed(Watched target, List<CompletableFuture<Void>> waiters, RuntimeException failure) {
+        target.goneDuringWalk = null;
+        if (waiters.isEmpty()) {
+            log.warn("re-counting connections on {} in {} failed (trying again in {} ms): {}",
+                    IpText.of(target.address), netns.describe(), safetyInterval.toMillis(), failure.getMessage());
+        }
+        waiters.forEach(waiter -> waiter.completeExceptionally(failure));
+        walkAgainIfAsked(target);
+    }
+
+    private void walkAgainIfAsked(Watched target) {
+        if (target.walkAgain) {
+            target.walkAgain = false;
+            startWalk(target);
+        }
     }
 
     private void recountAll() {
         recountAllScheduled.set(false);
         for (Watched target : watched.values()) {
-            try {
-                recount(target);
-            } catch (RuntimeException e) {
-                log.warn("re-counting connections on {} in {} failed (trying again in {} ms): {}",
-                        IpText.of(target.address), netns.describe(), safetyInterval.toMillis(), e.getMessage());
-            }
+            requestWalk(target, null);
         }
     }
 
@@ -394,7 +482,13 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
         Set<Watched> changed = new LinkedHashSet<>();
         for (Destroyed event = destroyed.poll(); event != null; event = destroyed.poll()) {
             Watched target = watched.get(event.address());
-            if (target != null && target.live.remove(event.cookie()) != null) {
+            if (target == null) {
+                continue;
+            }
+            if (target.goneDuringWalk != null) {
+                target.goneDuringWalk.add(event.cookie());
+            }
+            if (target.live.remove(event.cookie()) != null) {
                 changed.add(target);
             }
         }
@@ -407,8 +501,12 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
             return;
         }
         for (Iterator<DiagSocket> it = target.live.values().iterator(); it.hasNext(); ) {
-            if (!stillLive(it.next())) {
+            DiagSocket socket = it.next();
+            if (!stillLive(socket)) {
                 it.remove();
+                if (target.goneDuringWalk != null) { // a walk in flight may have seen it live: never again
+                    target.goneDuringWalk.add(socket.cookie());
+                }
             }
         }
     }
@@ -444,11 +542,13 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
         }
     }
 
-    private void submit(Runnable task) {
+    /** Runs {@code task} on the tracker thread; false when the tracker is closing. */
+    private boolean submit(Runnable task) {
         try {
             tracker.execute(task);
+            return true;
         } catch (RejectedExecutionException e) {
-            // closing: nothing left to tell
+            return false; // closing: nothing left to tell
         }
     }
 
@@ -499,7 +599,7 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
         return eventsQueued.get();
     }
 
-    /** Runs {@code hook} on the tracker thread after each walk of a watch and before the tracker applies it. */
+    /** Runs {@code hook} on the walker thread after each walk of a watch and before the tracker applies it. */
     void afterWalk(Consumer<InetAddress> hook) {
         afterWalk = hook;
     }
@@ -558,6 +658,15 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
         private final Map<Long, DiagSocket> live = new HashMap<>();
         /** A walk has filled {@link #live}; before that there is nothing to report. Tracker thread only. */
         private boolean counted;
+        /**
+         * While a walk is in flight, the cookies of the sockets freed, or found orphaned by a lookup, since it
+         * started (neither comes back); null otherwise. Tracker thread only.
+         */
+        private Set<Long> goneDuringWalk;
+        /** A walk was asked for while one was in flight. Tracker thread only. */
+        private boolean walkAgain;
+        /** Waiting for the next walk to start and be applied. Tracker thread only. */
+        private final List<CompletableFuture<Void>> waitingForWalk = new ArrayList<>();
 
         Watched(InetAddress address) {
             this.address = address;

@@ -9,7 +9,10 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -179,6 +182,37 @@ class SockDiagConnectionTrackerTest {
         assertThat(once).isTrue();
         assertThat(counts).containsExactly(0);
         assertThat(tracker.walks()).isEqualTo(1);
+    }
+
+    @Test
+    void eventsMoveTheCountWhileASafetyWalkIsInProgressAndTheWalkDoesNotBringTheirSocketsBack() throws Exception {
+        serverInA(Stack.DUAL, "10.9.0.1", 5000);
+        NetNsPeer clients = clientsInB(Stack.DUAL, "10.9.0.1", 5000, 3);
+        SockDiagConnectionTracker tracker = tracker(netnsA, Duration.ofMillis(100), NEVER);
+        List<Integer> counts = new CopyOnWriteArrayList<>();
+        AtomicInteger walksDone = new AtomicInteger();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // The first safety walk saw the 3 connections; it is held between the walk and applying it, the window
+        // a 28 ms walk at 100,000 sockets opens on every safety tick.
+        tracker.afterWalk(address -> {
+            if (walksDone.incrementAndGet() == 2) {
+                held.countDown();
+                await().atMost(PATIENCE).until(() -> release.getCount() == 0);
+            }
+        });
+
+        resources.add(tracker.watch(A, counts::add));
+        assertThat(counts).containsExactly(3);
+        assertThat(held.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(clients.ask("close")).isEqualTo("CLOSED");
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts).last().isEqualTo(0));
+        assertThat(walksDone).as("the safety walk is still held").hasValue(2);
+        release.countDown();
+        // A walk starts only after the one before it was applied: two more walks mean the held one was applied.
+        await().atMost(PATIENCE).until(() -> walksDone.get() >= 4);
+        assertThat(counts).isSortedAccordingTo((x, y) -> Integer.compare(y, x)).last().isEqualTo(0);
     }
 
     @Test
