@@ -76,6 +76,26 @@ public final class ManagedService {
         return service.migrateSubscribers(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds);
     }
 
+    @Managed(description = "Partial migration with a warning first: like migrateSubscribers, but the targets get "
+            + "renumber.change.warning (state WARNING; nothing changes yet) and the migration starts when every "
+            + "target has called ready(changeId) on its Subscription, or when warningSeconds pass; its StartReason "
+            + "attribute says which. cancelChange works during the warning. Returns the change id at once")
+    public String scheduleMigration(
+            @Param(description = "interface holding the shared address, e.g. eth0") String interfaceName,
+            @Param(description = "the shared address the targets leave, as configured on the interface (e.g. "
+                    + "10.9.0.1); it stays configured") String oldAddress,
+            @Param(description = "address the targets move to, ADDRESS/PREFIX (e.g. 10.9.0.7/24); it may already be "
+                    + "on this interface") String newAddress,
+            @Param(description = "who is warned and moves, required: a comma list of subscriber ids and group:NAME "
+                    + "entries; each must have its Pid recorded") String targets,
+            @Param(description = "how long to wait for the targets' connections on the old address to close, in "
+                    + "seconds (0 to 604800)") long drainTimeoutSeconds,
+            @Param(description = "how long the targets have to get ready before the migration starts anyway, in "
+                    + "seconds (1 to 86400)") long warningSeconds) {
+        return service.scheduleMigration(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds,
+                warningSeconds);
+    }
+
     @Managed(description = "Subscribes an application to address change notifications and returns the ObjectName "
             + "of its renumber:type=Subscription,id=<subscriberId> MBean; listen there for the notifications "
             + "targeted at it")

@@ -183,14 +183,9 @@ public final class AddressChangeService implements AutoCloseable {
      */
     public String scheduleChange(String interfaceName, String oldAddress, String newAddress, String targets,
                                  long drainTimeoutSeconds, long warningSeconds) {
-        if (warningSeconds < 1 || warningSeconds > MAX_WARNING_SECONDS) {
-            throw new IllegalArgumentException("warningSeconds " + warningSeconds + " is out of range: use 1 to "
-                    + MAX_WARNING_SECONDS + " seconds (1 day); for no warning use changeAddress");
-        }
+        requireWarningSeconds(warningSeconds, "changeAddress");
         Request request = validate(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds, false);
-        Change.Warning warning = new Change.Warning(warningSeconds, clock.instant().plusSeconds(warningSeconds),
-                List.of(), null);
-        return accept(request, ChangeKind.REQUESTED, true, warning);
+        return accept(request, ChangeKind.REQUESTED, true, warningOf(warningSeconds));
     }
 
     /**
@@ -203,6 +198,23 @@ public final class AddressChangeService implements AutoCloseable {
      */
     public String migrateSubscribers(String interfaceName, String oldAddress, String newAddress, String targets,
                                      long drainTimeoutSeconds) {
+        return accept(validateMigration(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds),
+                ChangeKind.MIGRATION, false, null);
+    }
+
+    /**
+     * A {@link #migrateSubscribers partial migration} whose targets are warned first, as in {@link #scheduleChange}:
+     * it starts when every target has called {@link #acknowledge} or when {@code warningSeconds} have passed.
+     */
+    public String scheduleMigration(String interfaceName, String oldAddress, String newAddress, String targets,
+                                    long drainTimeoutSeconds, long warningSeconds) {
+        requireWarningSeconds(warningSeconds, "migrateSubscribers");
+        return accept(validateMigration(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds),
+                ChangeKind.MIGRATION, false, warningOf(warningSeconds));
+    }
+
+    private Request validateMigration(String interfaceName, String oldAddress, String newAddress, String targets,
+                                      long drainTimeoutSeconds) {
         if (targets == null || targets.isBlank()) {
             throw new IllegalArgumentException("targets is required for a migration: name the subscriber ids and "
                     + "group:NAME entries to move (the other applications stay on the old address)");
@@ -222,7 +234,18 @@ public final class AddressChangeService implements AutoCloseable {
                 }
             }
         }
-        return accept(request, ChangeKind.MIGRATION, false, null);
+        return request;
+    }
+
+    private static void requireWarningSeconds(long warningSeconds, String withoutWarning) {
+        if (warningSeconds < 1 || warningSeconds > MAX_WARNING_SECONDS) {
+            throw new IllegalArgumentException("warningSeconds " + warningSeconds + " is out of range: use 1 to "
+                    + MAX_WARNING_SECONDS + " seconds (1 day); for no warning use " + withoutWarning);
+        }
+    }
+
+    private Change.Warning warningOf(long warningSeconds) {
+        return new Change.Warning(warningSeconds, clock.instant().plusSeconds(warningSeconds), List.of(), null);
     }
 
     /**

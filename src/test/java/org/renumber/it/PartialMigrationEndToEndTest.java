@@ -98,6 +98,39 @@ class PartialMigrationEndToEndTest {
         assertThat(fixture.net.routeSource(fixture.net.a(), "10.9.0.2")).isEqualTo(OLD);
     }
 
+    @Test
+    void aScheduledMigrationWarnsOnlyTheTargetAndStartsWhenItSaysItIsReady() throws Exception {
+        RemoteJmx jmx = keep(fixture.jmx());
+        server(jmx, "billing", 7211);
+        server(jmx, "shop", 7212);
+        NetNsPeer billingClients = clients(7211, 1);
+        NetNsPeer shopClients = clients(7212, 1);
+        await().until(() -> (Integer) jmx.invoke(TRACKER, "countConnections", OLD) == 2);
+        RemoteJmx.Recorder shopEvents = jmx.listen("renumber:type=Subscription,id=shop");
+        RemoteJmx.Recorder billingEvents = jmx.listen("renumber:type=Subscription,id=billing");
+
+        String id = (String) jmx.invoke(SERVICE, "scheduleMigration", "v0", OLD, NEW + "/24", "billing", 120L,
+                3600L);
+        String change = "renumber:type=AddressChange,id=" + id;
+
+        await().until(() -> billingEvents.types().contains("renumber.change.warning"));
+        assertEquals("WARNING", jmx.get(change, "State"));
+        assertThat(fixture.net.addresses(fixture.net.a(), "v0")).contains(OLD + "/24").doesNotContain(NEW + "/24");
+        assertEquals(true, billingEvents.data("renumber.change.warning").get("oldAddressKept"));
+
+        jmx.invoke("renumber:type=Subscription,id=billing", "ready", id);
+
+        await().until(() -> "DRAINING".equals(jmx.get(change, "State")));
+        assertEquals("ALL_TARGETS_READY", jmx.get(change, "StartReason"));
+        billingClients.ask("close");
+        assertEquals("COMPLETED", jmx.invoke(SERVICE, "awaitChange", id, 60L));
+        assertThat(fixture.net.addresses(fixture.net.a(), "v0")).contains(OLD + "/24", NEW + "/24");
+        assertEquals("PONG ok", shopClients.ask("ping"), "the other application's connection still works");
+        assertThat(shopEvents.types()).isEmpty();
+        assertThat(billingEvents.types()).containsSubsequence("renumber.change.warning", "renumber.change.started",
+                "renumber.change.drained", "renumber.change.completed");
+    }
+
     private static String command(long pid) throws Exception {
         String line = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/" + pid + "/cmdline")),
                 java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').strip();

@@ -140,6 +140,9 @@ class MBeanInfoTest {
                 .containsExactly("interfaceName", "oldAddress", "newAddress", "targets", "drainTimeoutSeconds");
         assertThat(operation(service, "scheduleChange").getReturnType()).isEqualTo(String.class.getName());
         assertThat(operation(service, "migrateSubscribers").getReturnType()).isEqualTo(String.class.getName());
+        assertThat(parameterNames(service, "scheduleMigration")).containsExactly("interfaceName", "oldAddress",
+                "newAddress", "targets", "drainTimeoutSeconds", "warningSeconds");
+        assertThat(operation(service, "scheduleMigration").getReturnType()).isEqualTo(String.class.getName());
         MBeanInfo subscription = server.getMBeanInfo(MBeanNames.subscription("app1"));
         assertThat(parameterNames(subscription, "ready")).containsExactly("changeId");
         assertThat(operation(subscription, "ready").getReturnType()).isEqualTo("void");

@@ -103,6 +103,63 @@ class PartialMigrationTest {
     }
 
     @Test
+    void aScheduledMigrationWarnsOnlyItsTargetsAndStartsWhenTheyAreReady() throws Exception {
+        String id = service.scheduleMigration("v0", "10.9.0.1", "10.9.0.7/24", "billing", 60, 3600);
+
+        await().until(() -> change(id).state() == ChangeState.WARNING);
+        assertEquals(ChangeKind.MIGRATION, change(id).kind());
+        assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24");
+        ChangeEvent warning = events.get(0);
+        assertEquals(EventType.WARNING, warning.type());
+        assertThat(warning.recipients()).containsExactly("billing");
+        assertThat(warning.message()).contains("ready(\"" + id + "\")").contains("10.9.0.1/24 stays configured");
+
+        service.acknowledge(id, "billing");
+        await().until(() -> change(id).state() == ChangeState.DRAINING && change(id).remainingConnections() == 2);
+        assertEquals(Change.StartReason.ALL_TARGETS_READY, change(id).warning().startReason());
+        owners.own(BILLING_PID);
+        tracker.setSockets(OLD, 21); // shop's connection stays
+
+        assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
+        assertThat(network.addresses("v0")).extracting(Object::toString)
+                .containsExactly("10.9.0.1/24", "10.9.0.7/24");
+        assertThat(events).filteredOn(e -> e.change().id().equals(id)).extracting(ChangeEvent::type)
+                .containsExactly(EventType.WARNING, EventType.STARTED, EventType.DRAINED, EventType.COMPLETED);
+        assertThat(events).allSatisfy(e -> assertThat(e.recipients()).containsExactly("billing"));
+    }
+
+    @Test
+    void aScheduledMigrationIsValidatedLikeAMigrationAndAWarning() {
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> service.scheduleMigration("v0", "10.9.0.1", "10.9.0.7/24", "billing", 60, 0)))
+                .hasMessageContaining("warningSeconds 0 is out of range: use 1 to 86400")
+                .hasMessageContaining("use migrateSubscribers");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> service.scheduleMigration("v0", "10.9.0.1", "10.9.0.7/24", "", 60, 10)))
+                .hasMessageContaining("targets is required for a migration");
+        service.subscribers().subscribe("nopid", "", "");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> service.scheduleMigration("v0", "10.9.0.1", "10.9.0.7/24", "nopid", 60, 10)))
+                .hasMessageContaining("subscriber 'nopid' has no process id recorded");
+        assertThat(service.activeChanges()).isEmpty();
+        assertThat(journal.changes()).isEmpty();
+        assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24");
+    }
+
+    @Test
+    void aScheduledMigrationCancelledDuringItsWarningLeavesEverythingAsItWas() throws Exception {
+        String id = service.scheduleMigration("v0", "10.9.0.1", "10.9.0.7/24", "billing", 60, 3600);
+        await().until(() -> change(id).state() == ChangeState.WARNING);
+
+        service.cancelChange(id);
+
+        assertEquals(ChangeState.CANCELLED, service.awaitChange(id, 10));
+        assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24");
+        assertThat(events).filteredOn(e -> e.change().id().equals(id)).extracting(ChangeEvent::type)
+                .containsExactly(EventType.WARNING, EventType.CANCELLED);
+    }
+
+    @Test
     void aMigrationNeitherGuardsNorForceClosesTheSharedAddress() throws Exception {
         service.setGuardNewConnections(true);
         service.setForceCloseAtDeadline(true);
