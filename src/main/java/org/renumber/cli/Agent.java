@@ -1,6 +1,7 @@
 package org.renumber.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -10,6 +11,7 @@ import javax.management.MBeanServer;
 import org.renumber.application.ApplicationMonitor;
 import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.JmxRemoteServer;
+import org.renumber.jmx.SocketPlace;
 import org.renumber.jolokia.JolokiaAgent;
 import org.renumber.journal.ApplicationsFile;
 import org.renumber.domain.KernelPorts;
@@ -45,6 +47,7 @@ public final class Agent implements AutoCloseable {
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private AddressChangeService service;
     private JmxRemoteServer jmx;
+    private JmxRemoteServer netnsJmx;
     private JolokiaAgent jolokia;
     private Credentials credentials;
     private String credentialsSource;
@@ -102,9 +105,25 @@ public final class Agent implements AutoCloseable {
                 ? String.valueOf(options.jolokiaConfig())
                 : options.stateDir().resolve(CredentialsStore.FILE_NAME).toString();
         jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials));
+        if (options.netnsJmxPort() != AgentOptions.NO_NETNS_JMX) {
+            // Applications in the managed namespace cannot reach the agent's own loopback; they get the same
+            // connector (same login, same access rules) on theirs.
+            netnsJmx = keep(JmxRemoteServer.start(mbeans, "127.0.0.1", options.netnsJmxPort(), credentials,
+                    inNamespace(netns), " in " + netns.describe()));
+        }
         jolokia = keep(JolokiaAgent.start(jolokiaProperties, credentials));
         log.info("agent ready: managing namespace {}; JMX {}; Jolokia {}; state in {}",
                 options.netns() == null ? "(own)" : options.netns(), jmx.url(), jolokia.url(), options.stateDir());
+    }
+
+    private static SocketPlace inNamespace(LinuxNetns netns) {
+        return factory -> {
+            try {
+                return netns.call(factory::open);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        };
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
@@ -118,6 +137,11 @@ public final class Agent implements AutoCloseable {
 
     public JmxRemoteServer jmx() {
         return jmx;
+    }
+
+    /** The JMX connector inside the managed namespace, or null when it was not asked for. */
+    public JmxRemoteServer netnsJmx() {
+        return netnsJmx;
     }
 
     public JolokiaAgent jolokia() {
@@ -137,6 +161,8 @@ public final class Agent implements AutoCloseable {
         return "Renumber agent running\n"
                 + "  managed namespace: " + (options.netns() == null ? "(the agent's own)" : options.netns()) + "\n"
                 + "  JMX:     " + jmx.url() + "\n"
+                + (netnsJmx == null ? "" : "  JMX for applications inside " + options.netns() + ": " + netnsJmx.url()
+                        + "\n")
                 + "  Jolokia: " + jolokia.url() + "\n"
                 + "  user:    " + credentials.user() + " (password: see " + credentialsSource + ")\n"
                 + "  state:   " + options.stateDir();

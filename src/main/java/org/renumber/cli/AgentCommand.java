@@ -35,13 +35,26 @@ final class AgentCommand implements Callable<Integer> {
             description = "Port of the JMX RMI connector on 127.0.0.1. Default: ${DEFAULT-VALUE}.")
     int jmxPort = AgentOptions.DEFAULT_JMX_PORT;
 
+    @Option(names = "--netns-jmx-port", paramLabel = "PORT",
+            description = "Also serve the JMX connector on 127.0.0.1:PORT inside the managed namespace (--netns or "
+                    + "--sandbox), for applications running there (they cannot reach the agent's own loopback). Same "
+                    + "login and access rules. Default: off.")
+    Integer netnsJmxPort;
+
     @Override
     public Integer call() throws Exception {
         if (sandbox && netns != null) {
-            throw new IllegalArgumentException("--sandbox and --netns exclusive: the sandbox is its own namespace");
+            throw new IllegalArgumentException("--sandbox and --netns are exclusive: the sandbox is its own namespace");
         }
         if (jmxPort < 0 || jmxPort > 65535) {
             throw new IllegalArgumentException("--jmx-port " + jmxPort + " is not a TCP port");
+        }
+        if (netnsJmxPort != null && (netnsJmxPort < 1 || netnsJmxPort > 65535)) {
+            throw new IllegalArgumentException("--netns-jmx-port " + netnsJmxPort + " is not a TCP port");
+        }
+        if (netnsJmxPort != null && netns == null && !sandbox) {
+            throw new IllegalArgumentException("--netns-jmx-port needs --netns or --sandbox: without a managed "
+                    + "namespace, applications reach the connector on --jmx-port");
         }
         Path jolokia = jolokiaConfig;
         if (jolokia == null && Files.isRegularFile(Path.of("jolokia.properties"))) {
@@ -53,7 +66,8 @@ final class AgentCommand implements Callable<Integer> {
             layout = Sandbox.ensure();
             managed = layout.namespace();
         }
-        AgentOptions options = new AgentOptions(managed, stateDir, jolokia, "127.0.0.1", jmxPort);
+        AgentOptions options = new AgentOptions(managed, stateDir, jolokia, "127.0.0.1", jmxPort,
+                netnsJmxPort == null ? AgentOptions.NO_NETNS_JMX : netnsJmxPort);
         CountDownLatch stopped = new CountDownLatch(1);
         try (Agent agent = Agent.start(options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

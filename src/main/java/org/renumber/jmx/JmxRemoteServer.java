@@ -52,12 +52,15 @@ public final class JmxRemoteServer implements AutoCloseable {
     private final JMXConnectorServer connector;
     private final JMXServiceURL url;
     private final int port;
+    private final String where;
 
-    private JmxRemoteServer(Registry registry, JMXConnectorServer connector, JMXServiceURL url, int port) {
+    private JmxRemoteServer(Registry registry, JMXConnectorServer connector, JMXServiceURL url, int port,
+                            String where) {
         this.registry = registry;
         this.connector = connector;
         this.url = url;
         this.port = port;
+        this.where = where;
     }
 
     /**
@@ -67,16 +70,29 @@ public final class JmxRemoteServer implements AutoCloseable {
      */
     public static JmxRemoteServer start(MBeanServer server, String host, int port, Credentials credentials)
             throws IOException {
+        return start(server, host, port, credentials, SocketPlace.HERE, "");
+    }
+
+    /**
+     * Starts the connector with its listening sockets made in {@code place}, e.g. inside another network namespace,
+     * where {@code host}:{@code port} is then an address of that namespace.
+     *
+     * @param where what the logs say of {@code place}, e.g. " in network namespace 'x'"; empty for here
+     * @throws IOException if the port is taken or the connector cannot start
+     */
+    public static JmxRemoteServer start(MBeanServer server, String host, int port, Credentials credentials,
+                                        SocketPlace place, String where) throws IOException {
         requireNonNull(server, "server");
         requireNonNull(credentials, "credentials");
+        requireNonNull(place, "place");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("JMX port " + port + " is out of range 0-65535");
         }
         InetAddress bind = address(host);
         pinStubHost(bind);
         lockRegistry();
-        BoundServerSocketFactory sockets = new BoundServerSocketFactory(bind);
-        int actualPort = port == 0 ? freePort(bind) : port;
+        BoundServerSocketFactory sockets = new BoundServerSocketFactory(bind, place);
+        int actualPort = port == 0 ? freePort(bind, place) : port;
         String literal = bind.getHostAddress();
         String hostPart = literal.indexOf(':') >= 0 ? "[" + literal + "]" : literal;
 
@@ -96,8 +112,8 @@ public final class JmxRemoteServer implements AutoCloseable {
             registry.bind(BINDING, rmiServer.toStub());
             JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + hostPart + ":" + actualPort
                     + "/" + BINDING);
-            log.info("JMX connector listening at {} (login required)", url);
-            return new JmxRemoteServer(registry, connector, url, actualPort);
+            log.info("JMX connector listening at {}{} (login required)", url, where);
+            return new JmxRemoteServer(registry, connector, url, actualPort, where);
         } catch (IOException | RuntimeException e) {
             abandon(connector, registry);
             throw e;
@@ -133,7 +149,7 @@ public final class JmxRemoteServer implements AutoCloseable {
             connector.stop();
         } finally {
             unexport(registry);
-            log.info("JMX connector at {} stopped", url);
+            log.info("JMX connector at {}{} stopped", url, where);
         }
     }
 
@@ -186,8 +202,8 @@ public final class JmxRemoteServer implements AutoCloseable {
         return InetAddress.getByName(host == null || host.isBlank() ? DEFAULT_HOST : host.strip());
     }
 
-    private static int freePort(InetAddress bind) throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, bind)) {
+    private static int freePort(InetAddress bind, SocketPlace place) throws IOException {
+        try (ServerSocket probe = place.open(() -> new ServerSocket(0, 1, bind))) {
             return probe.getLocalPort();
         }
     }
@@ -201,10 +217,10 @@ public final class JmxRemoteServer implements AutoCloseable {
     }
 
     /** Server sockets bound to one address; equal factories let the registry and connector share a port. */
-    private record BoundServerSocketFactory(InetAddress bind) implements RMIServerSocketFactory {
+    private record BoundServerSocketFactory(InetAddress bind, SocketPlace place) implements RMIServerSocketFactory {
         @Override
         public ServerSocket createServerSocket(int port) throws IOException {
-            return new ServerSocket(port, 50, bind);
+            return place.open(() -> new ServerSocket(port, 50, bind));
         }
     }
 }

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentFixture;
 import org.renumber.testing.JvmProcess;
 import org.renumber.testing.NetNsPeer;
-import org.renumber.testing.NetnsRelay;
 import org.renumber.testing.RebindingApp;
 import org.renumber.testing.RemoteJmx;
 
@@ -45,13 +44,12 @@ class ClientLibraryEndToEndTest {
         return fixture.keep(resource);
     }
 
-    /** The application in namespace A, connected to the agent's JMX connector through a relay into A. */
+    /** The application in namespace A, connected to the agent's JMX connector on A's loopback. */
     private JvmProcess application() throws Exception {
-        keep(NetnsRelay.start(fixture.net.a(), fixture.agent().jmx().port()));
         JvmProcess app = keep(JvmProcess.start(fixture.net.a(), Map.of(
                         "RENUMBER_USER", fixture.agent().credentials().user(),
                         "RENUMBER_PASSWORD", fixture.agent().credentials().password()),
-                RebindingApp.class, fixture.agent().jmx().url().toString(), "billing", "web", OLD, PORT));
+                RebindingApp.class, fixture.agent().netnsJmx().url().toString(), "billing", "web", OLD, PORT));
         await().atMost(Duration.ofSeconds(60)).until(() -> app.printed("READY") || !app.isAlive());
         assertThat(app.lines()).as("application output").contains("READY");
         return app;

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentFixture;
 import org.renumber.testing.JvmProcess;
-import org.renumber.testing.NetnsRelay;
 import org.renumber.testing.RemoteJmx;
 import org.renumber.testing.WarningApp;
 
@@ -43,11 +42,10 @@ class ScheduledChangeEndToEndTest {
     }
 
     private JvmProcess application(String subscriberId) throws Exception {
-        keep(NetnsRelay.start(fixture.net.a(), fixture.agent().jmx().port()));
         JvmProcess app = keep(JvmProcess.start(fixture.net.a(), Map.of(
                         "RENUMBER_USER", fixture.agent().credentials().user(),
                         "RENUMBER_PASSWORD", fixture.agent().credentials().password()),
-                WarningApp.class, fixture.agent().jmx().url().toString(), subscriberId, "web"));
+                WarningApp.class, fixture.agent().netnsJmx().url().toString(), subscriberId, "web"));
         await().atMost(Duration.ofSeconds(60)).until(() -> app.printed("SUBSCRIBED") || !app.isAlive());
         assertThat(app.lines()).as("application output").contains("SUBSCRIBED");
         return app;

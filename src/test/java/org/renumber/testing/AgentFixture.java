@@ -9,7 +9,7 @@ import org.renumber.cli.AgentOptions;
 
 /**
  * A real agent in this JVM managing the namespace A of a fresh {@link NetNsFixture}, with its JMX connector
- * and Jolokia on free loopback ports. Tests drive it only through remote clients. {@link #stop()} then
+ * and Jolokia on free loopback ports, and a second JMX connector on A's loopback for applications running in A. Tests drive it only through remote clients. {@link #stop()} then
  * {@link #start()} restarts it on the same state directory and JMX port, as an operator restarts the agent.
  */
 public final class AgentFixture implements AutoCloseable {
@@ -19,8 +19,9 @@ public final class AgentFixture implements AutoCloseable {
     public final Path jolokiaConfig;
     private Agent agent;
     private final java.util.Deque<AutoCloseable> kept = new java.util.ArrayDeque<>();
-    /** The JMX port of the first start, kept for restarts so clients can reconnect to the same URL. */
+    /** The JMX ports of the first start, kept for restarts so clients can reconnect to the same URLs. */
     private int jmxPort;
+    private int netnsJmxPort;
 
     public AgentFixture(String namePrefix) {
         net = NetNsFixture.create(namePrefix);
@@ -36,8 +37,9 @@ public final class AgentFixture implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        agent = Agent.start(new AgentOptions(net.a(), stateDir, jolokiaConfig, "127.0.0.1", jmxPort));
+        agent = Agent.start(new AgentOptions(net.a(), stateDir, jolokiaConfig, "127.0.0.1", jmxPort, netnsJmxPort));
         jmxPort = agent.jmx().port();
+        netnsJmxPort = agent.netnsJmx().port();
     }
 
     public void stop() {
@@ -47,7 +49,7 @@ public final class AgentFixture implements AutoCloseable {
         }
     }
 
-    /** Closes {@code resource} (a peer process, a client, a relay) before the agent and the namespaces go. */
+    /** Closes {@code resource} (a peer process, a client) before the agent and the namespaces go. */
     public <T extends AutoCloseable> T keep(T resource) {
         kept.push(resource);
         return resource;
