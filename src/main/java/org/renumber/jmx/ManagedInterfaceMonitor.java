@@ -42,6 +42,18 @@ public final class ManagedInterfaceMonitor {
         monitor.setWindowMillis(windowMillis);
     }
 
+    @Managed(description = "How long a renumbering completed by an IPv4 address with its classful prefix (ifconfig "
+            + "without netmask) waits for ifconfig's netmask step, in milliseconds, so the detection names the final "
+            + "prefix; it counts inside the window (0 to WindowMillis, default 250; 0 detects at once)")
+    public long getSettleMillis() {
+        return monitor.settings().settleMillis();
+    }
+
+    @Managed
+    public void setSettleMillis(long settleMillis) {
+        monitor.setSettleMillis(settleMillis);
+    }
+
     @Managed(description = "Whether the agent removes the alias itself once no connection uses it (the detected change "
             + "then ends with renumber.change.completed); when false (default) it sends renumber.alias.removable and "
             + "leaves the alias to the operator")

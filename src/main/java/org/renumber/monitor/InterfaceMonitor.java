@@ -83,7 +83,8 @@ public final class InterfaceMonitor implements AutoCloseable {
         this.store = requireNonNull(store, "store");
         this.clock = requireNonNull(clock, "clock");
         this.settings = store.load().orElse(MonitorSettings.DEFAULTS);
-        this.detector = new RenumberingDetector(settings.window(), clock, this::countConnections, this::busySince);
+        this.detector = new RenumberingDetector(settings.window(), settings.settle(), clock, this::countConnections,
+                this::busySince);
         this.thread = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread t = new Thread(runnable, "renumber-monitor");
             t.setDaemon(true);
@@ -105,9 +106,10 @@ public final class InterfaceMonitor implements AutoCloseable {
         if (settings.enabled()) {
             startWatching();
         }
-        log.info("interface monitor {}: window {} ms, drain timeout {} s for detected changes, alias {}",
+        log.info("interface monitor {}: window {} ms, settle {} ms, drain timeout {} s for detected changes, alias {}",
                 settings.enabled() ? "watching address events" : "disabled", settings.windowMillis(),
-                settings.drainTimeoutSeconds(), settings.autoRemoveAlias() ? "removed when drained" : "left to the operator");
+                settings.settleMillis(), settings.drainTimeoutSeconds(),
+                settings.autoRemoveAlias() ? "removed when drained" : "left to the operator");
     }
 
     public MonitorSettings settings() {
@@ -120,6 +122,10 @@ public final class InterfaceMonitor implements AutoCloseable {
 
     public void setWindowMillis(long windowMillis) {
         update(s -> s.withWindowMillis(windowMillis));
+    }
+
+    public void setSettleMillis(long settleMillis) {
+        update(s -> s.withSettleMillis(settleMillis));
     }
 
     public void setAutoRemoveAlias(boolean autoRemoveAlias) {
@@ -194,9 +200,10 @@ public final class InterfaceMonitor implements AutoCloseable {
         if (disabling) {
             stopWatching();
         }
-        if (next.windowMillis() != previous.windowMillis()) {
+        if (next.windowMillis() != previous.windowMillis() || next.settleMillis() != previous.settleMillis()) {
             onMonitorThread(() -> {
                 detector.setWindow(next.window());
+                detector.setSettle(next.settle());
                 handle(detector.tick());
             });
         }

@@ -35,7 +35,7 @@ import org.renumber.domain.InterfaceAddress;
  *     same family;</li>
  * <li>{@code ifconfig ADDR} is a delete and an add with the classful prefix, and {@code netmask} another delete
  *     and add of the same address: only presence counts, so these pairs collapse. A pattern completed by an
- *     IPv4 address with its classful prefix waits {@link #SETTLE} for a netmask to follow, so the detection
+ *     IPv4 address with its classful prefix waits the settle time for a netmask to follow, so the detection
  *     names the final prefix;</li>
  * <li>the kernel deletes and re-adds a secondary when it promotes it: a secondary's removal never makes an
  *     old address;</li>
@@ -55,8 +55,11 @@ public final class RenumberingDetector {
 
     /** Default time within which the steps must happen: long enough for an operator typing three commands. */
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
-    /** How long a pattern completed by a classful IPv4 prefix waits for ifconfig's netmask step. */
-    public static final Duration SETTLE = Duration.ofMillis(250);
+    /**
+     * Default time a pattern completed by a classful IPv4 prefix waits for ifconfig's netmask step: ifconfig sends
+     * its two delete-and-add pairs within a few milliseconds, so this leaves room for a loaded machine.
+     */
+    public static final Duration DEFAULT_SETTLE = Duration.ofMillis(250);
 
     /** Counts live connections on an address (the ConnectionTracker). */
     @FunctionalInterface
@@ -74,15 +77,18 @@ public final class RenumberingDetector {
     private final ConnectionCounter counter;
     private final AgentAddresses agent;
     private Duration window;
+    private Duration settle;
     private final Map<String, Nic> interfaces = new TreeMap<>();
     private final Map<Key, AddressLoss> pendingLosses = new LinkedHashMap<>();
     private Instant settleDeadline;
 
-    public RenumberingDetector(Duration window, Clock clock, ConnectionCounter counter, AgentAddresses agent) {
+    public RenumberingDetector(Duration window, Duration settle, Clock clock, ConnectionCounter counter,
+                               AgentAddresses agent) {
         this.clock = requireNonNull(clock, "clock");
         this.counter = requireNonNull(counter, "counter");
         this.agent = requireNonNull(agent, "agent");
         setWindow(window);
+        setSettle(settle);
     }
 
     public Duration window() {
@@ -96,6 +102,19 @@ public final class RenumberingDetector {
             throw new IllegalArgumentException("window must be positive, got " + window);
         }
         this.window = window;
+    }
+
+    public Duration settle() {
+        return settle;
+    }
+
+    /** Changes the settle time; a pattern already waiting is judged by the new one at the next {@link #tick}. */
+    public void setSettle(Duration settle) {
+        requireNonNull(settle, "settle");
+        if (settle.isNegative()) {
+            throw new IllegalArgumentException("settle time must not be negative, got " + settle);
+        }
+        this.settle = settle;
     }
 
     /** Starts over from the addresses configured now: forgets every step, pending loss and deferred pattern. */
@@ -176,8 +195,8 @@ public final class RenumberingDetector {
         Stream<Instant> steps = interfaces.values().stream().flatMap(n -> n.steps.values().stream())
                 .map(list -> list.get(0).event().time().plus(window));
         Stream<Instant> losses = pendingLosses.values().stream().map(l -> l.removedAt().plus(window));
-        Stream<Instant> settle = Stream.ofNullable(settleDeadline);
-        return Stream.of(steps, losses, settle).flatMap(s -> s).min(Comparator.naturalOrder());
+        Stream<Instant> settling = Stream.ofNullable(settleDeadline);
+        return Stream.of(steps, losses, settling).flatMap(s -> s).min(Comparator.naturalOrder());
     }
 
     /** The steps inside the window and the pending losses, one readable line each, for operators. */
@@ -255,12 +274,12 @@ public final class RenumberingDetector {
      * ifconfig sets an address with its classful prefix first and the netmask in a second delete and add: an
      * IPv4 address just configured with its classful prefix may be about to change.
      */
-    private static Optional<Instant> settleTime(Entry entry) {
+    private Optional<Instant> settleTime(Entry entry) {
         InterfaceAddress a = entry.address().address();
         if (!a.isIpv4() || a.prefixLength() != classfulPrefix(a.address())) {
             return Optional.empty();
         }
-        return Optional.of(entry.since().plus(SETTLE));
+        return Optional.of(entry.since().plus(settle));
     }
 
     static int classfulPrefix(InetAddress ipv4) {

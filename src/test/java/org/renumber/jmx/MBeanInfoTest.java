@@ -159,10 +159,11 @@ class MBeanInfoTest {
         MBeanInfo info = server.getMBeanInfo(MBeanNames.INTERFACE_MONITOR);
         assertThat(Arrays.stream(info.getAttributes()).filter(MBeanAttributeInfo::isWritable)
                 .map(MBeanAttributeInfo::getName)).containsExactlyInAnyOrder("Enabled", "WindowMillis",
-                "AutoRemoveAlias", "DrainTimeoutSeconds");
+                "SettleMillis", "AutoRemoveAlias", "DrainTimeoutSeconds");
         assertThat(attributeNames(MBeanNames.INTERFACE_MONITOR)).contains("RecentDetections", "PendingSteps");
         assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "Enabled")).isEqualTo(true);
         assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "WindowMillis")).isEqualTo(10_000L);
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "SettleMillis")).isEqualTo(250L);
         assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "AutoRemoveAlias")).isEqualTo(false);
         assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "DrainTimeoutSeconds")).isEqualTo(300L);
 
@@ -174,6 +175,12 @@ class MBeanInfoTest {
                 () -> server.setAttribute(MBeanNames.INTERFACE_MONITOR, new Attribute("DrainTimeoutSeconds", -3L)));
         assertThat(messages(refused)).contains("DrainTimeoutSeconds -3 is out of range: use 0 to 604800 seconds");
         assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "DrainTimeoutSeconds")).isEqualTo(300L);
+        server.setAttribute(MBeanNames.INTERFACE_MONITOR, new Attribute("SettleMillis", 1000L));
+        assertThat(monitorSettings.saved().settleMillis()).isEqualTo(1000L);
+        refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> server.setAttribute(MBeanNames.INTERFACE_MONITOR, new Attribute("SettleMillis", 2501L)));
+        assertThat(messages(refused)).contains("SettleMillis 2501 is longer than WindowMillis 2500");
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "SettleMillis")).isEqualTo(1000L);
     }
 
     @Test

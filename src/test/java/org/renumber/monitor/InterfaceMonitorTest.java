@@ -10,16 +10,19 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeKind;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.EventType;
 import org.renumber.domain.IpLiterals;
+import org.renumber.journal.MonitorSettingsFile;
 import org.renumber.service.AddressChangeService;
 import org.renumber.service.SubscriberRegistry;
 import org.renumber.testing.InMemoryAddressEvents;
@@ -160,7 +163,8 @@ class InterfaceMonitorTest {
         monitor.setWindowMillis(1500);
         monitor.setDrainTimeoutSeconds(0);
         monitor.setAutoRemoveAlias(true);
-        assertEquals(new MonitorSettings(true, 1500, true, 0), store.saved());
+        monitor.setSettleMillis(1500);
+        assertEquals(new MonitorSettings(true, 1500, 1500, true, 0), store.saved());
 
         assertThatThrownBy(() -> monitor.setWindowMillis(5)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("WindowMillis 5 is out of range: use 100 to 600000 milliseconds (10 minutes)");
@@ -168,8 +172,62 @@ class InterfaceMonitorTest {
                 .hasMessageContaining("DrainTimeoutSeconds -1 is out of range");
         store.failNextSave(new IllegalStateException("disk full"));
         assertThatThrownBy(() -> monitor.setWindowMillis(3000)).hasMessage("disk full");
-        assertEquals(new MonitorSettings(true, 1500, true, 0), monitor.settings());
+        assertEquals(new MonitorSettings(true, 1500, 1500, true, 0), monitor.settings());
         assertEquals(monitor.settings(), store.saved());
+    }
+
+    @Test
+    void aSettleTimeOutsideZeroToTheWindowIsRefusedAndChangesNothing() {
+        start();
+        monitor.setSettleMillis(0);
+        monitor.setSettleMillis(2000);
+        assertEquals(2000, store.saved().settleMillis());
+
+        assertThatThrownBy(() -> monitor.setSettleMillis(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("SettleMillis -1 is out of range: use 0 to WindowMillis (2000) milliseconds");
+        assertThatThrownBy(() -> monitor.setSettleMillis(2001)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("SettleMillis 2001 is longer than WindowMillis 2000: use 0 to WindowMillis milliseconds, "
+                        + "and lower SettleMillis before WindowMillis");
+        assertThatThrownBy(() -> monitor.setWindowMillis(1000)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("SettleMillis 2000 is longer than WindowMillis 1000");
+        assertEquals(MonitorSettings.DEFAULTS.withWindowMillis(2000).withDrainTimeoutSeconds(30).withSettleMillis(2000),
+                monitor.settings());
+        assertEquals(monitor.settings(), store.saved());
+    }
+
+    @Test
+    void theDetectorWaitsTheConfiguredSettleTimeAndAShorterOneAppliesAtOnce() {
+        store.save(store.saved().withWindowMillis(600_000).withSettleMillis(600_000));
+        start();
+        // ifconfig v0 10.9.1.1 (classful /8), then the old address back as an alias
+        kernel.remove("v0", "10.9.0.1/24");
+        kernel.add("v0", "10.9.1.1/8", "v0");
+        kernel.add("v0", "10.9.0.1/24", "v0:0");
+        await().until(() -> monitor.pendingSteps().size() == 3);
+        assertThat(detections).as("the pattern waits ten minutes for a netmask").isEmpty();
+
+        monitor.setSettleMillis(0);
+
+        await().until(() -> detections.size() == 1);
+        assertEquals("10.9.1.1/8", detections.get(0).renumbering().newAddress().address().toString());
+        assertThat(monitor.pendingSteps()).isEmpty();
+    }
+
+    @Test
+    void settingsAreReloadedFromTheStateDirectoryAfterARestart(@TempDir Path stateDir) {
+        service.start();
+        try (InterfaceMonitor first = new InterfaceMonitor(kernel, service, tracker, new MonitorSettingsFile(stateDir),
+                Clock.systemUTC())) {
+            first.start();
+            first.setWindowMillis(4000);
+            first.setSettleMillis(600);
+        }
+
+        try (InterfaceMonitor restarted = new InterfaceMonitor(kernel, service, tracker,
+                new MonitorSettingsFile(stateDir), Clock.systemUTC())) {
+            assertEquals(4000, restarted.settings().windowMillis());
+            assertEquals(600, restarted.settings().settleMillis());
+        }
     }
 
     @Test
