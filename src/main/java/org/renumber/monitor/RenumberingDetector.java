@@ -130,6 +130,26 @@ public final class RenumberingDetector {
         }
     }
 
+    /**
+     * Catches up after events were lost (the source failed and was watched again): the difference between what is
+     * configured now and what the detector knew becomes events at the current time, removals first, so steps
+     * inside the window are kept and a renumbering done across the gap is still recognised.
+     */
+    public List<Finding> resync(List<ConfiguredAddress> configured) {
+        Map<Slot, ConfiguredAddress> known = new LinkedHashMap<>();
+        for (Nic nic : interfaces.values()) {
+            nic.configured.values().forEach(prefixes -> prefixes.values().forEach(
+                    entry -> known.put(Slot.of(entry.address()), entry.address())));
+        }
+        Map<Slot, ConfiguredAddress> now = new LinkedHashMap<>();
+        for (ConfiguredAddress address : configured) {
+            if (!ignored(address.address().address())) {
+                now.put(Slot.of(address), address);
+            }
+        }
+        return accept(AddressEvent.difference(known, now, clock.instant()));
+    }
+
     /** Takes a batch of events (in kernel order) and returns what they complete. */
     public List<Finding> accept(List<AddressEvent> batch) {
         Instant now = clock.instant();
@@ -301,6 +321,13 @@ public final class RenumberingDetector {
     }
 
     private record Key(String interfaceName, InetAddress address) {
+    }
+
+    /** Where the kernel keeps an address: interface, address and prefix. */
+    private record Slot(String interfaceName, InterfaceAddress address) {
+        static Slot of(ConfiguredAddress configured) {
+            return new Slot(configured.interfaceName(), configured.address());
+        }
     }
 
     /** A configured address and since when. */

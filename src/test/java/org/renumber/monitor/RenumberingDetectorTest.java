@@ -540,6 +540,37 @@ class RenumberingDetectorTest {
         assertThat(findings).isEmpty();
     }
 
+    @Test
+    void aResyncTurnsWhatChangedUnseenIntoStepsAndKeepsThoseAlreadySeen() {
+        configured("10.9.0.1/24 v0", "10.9.0.7/24 v0 secondary");
+        step("del 10.9.0.1/24 v0");
+        clock.advanceMillis(500);
+
+        findings.addAll(detector.resync(List.of(parse("add 10.9.1.1/24 v0").configured(),
+                parse("add 10.9.0.1/24 v0:0").configured(), parse("add 10.9.0.7/24 v0 secondary").configured(),
+                parse("lo add 127.0.0.1/8 lo").configured())));
+
+        assertThat(renumberings()).singleElement().satisfies(r -> {
+            assertEquals("10.9.0.1/24", r.oldAddress().address().toString());
+            assertEquals("v0:0", r.oldAddress().label());
+            assertEquals("10.9.1.1/24", r.newAddress().address().toString());
+            assertEquals(clock.instant(), r.completedAt());
+        });
+        assertThat(detector.pendingSteps()).as("nothing left over, loopback ignored").isEmpty();
+    }
+
+    @Test
+    void aResyncThatFindsNothingChangedAddsNoStep() {
+        configured("10.9.0.1/24 v0");
+        step("add 10.9.1.1/24 v0");
+
+        findings.addAll(detector.resync(List.of(parse("add 10.9.0.1/24 v0").configured(),
+                parse("add 10.9.1.1/24 v0").configured())));
+
+        assertThat(findings).isEmpty();
+        assertThat(detector.pendingSteps()).singleElement().asString().endsWith("v0: 10.9.1.1/24 added");
+    }
+
     // --- helpers ---
 
     private List<Renumbering> renumberings() {
