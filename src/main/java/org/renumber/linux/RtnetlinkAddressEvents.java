@@ -222,7 +222,8 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
                 }
             } catch (RuntimeException e) {
                 if (running) {
-                    log.error("address event reader in {} stopped", netns.describe(), e);
+                    // The sink reports the failure (the monitor logs it once, with its reason, and reopens).
+                    log.debug("address event reader in {} stopped", netns.describe(), e);
                     sink.failed(e);
                 }
             } finally {

@@ -184,11 +184,25 @@ class MBeanInfoTest {
     }
 
     @Test
-    void interfaceMonitorAdvertisesItsTwoNotificationTypes() throws Exception {
+    void interfaceMonitorShowsWhetherItListensAndWhyNot() throws Exception {
+        MBeanInfo info = server.getMBeanInfo(MBeanNames.INTERFACE_MONITOR);
+        assertThat(Arrays.stream(info.getAttributes()).filter(a -> Set.of("Listening", "LastError").contains(a.getName())))
+                .hasSize(2).noneMatch(MBeanAttributeInfo::isWritable);
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "Listening")).isEqualTo(true);
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "LastError")).isEqualTo("");
+
+        server.setAttribute(MBeanNames.INTERFACE_MONITOR, new Attribute("Enabled", false));
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "Listening")).isEqualTo(false);
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "LastError")).isEqualTo("");
+    }
+
+    @Test
+    void interfaceMonitorAdvertisesItsNotificationTypes() throws Exception {
         assertThat(server.isInstanceOf(MBeanNames.INTERFACE_MONITOR, NotificationBroadcaster.class.getName())).isTrue();
         MBeanNotificationInfo[] notifications = server.getMBeanInfo(MBeanNames.INTERFACE_MONITOR).getNotifications();
         assertThat(Arrays.stream(notifications).flatMap(n -> Arrays.stream(n.getNotifTypes())))
-                .containsExactlyInAnyOrder("renumber.interface.changed", "renumber.address.lost");
+                .containsExactlyInAnyOrder("renumber.interface.changed", "renumber.address.lost",
+                        "renumber.monitor.failed", "renumber.monitor.recovered");
         assertThat(notifications).allMatch(n -> !n.getDescription().isBlank());
     }
 
