@@ -108,6 +108,18 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
                 send(emitter, MonitorNotifications.ADDRESS_LOST, MonitorNotifications.message(loss),
                         MonitorNotifications.userData(loss));
             }
+
+            @Override
+            public void monitorFailed(InterfaceMonitor.MonitorFailure failure) {
+                send(emitter, MonitorNotifications.MONITOR_FAILED, MonitorNotifications.message(failure),
+                        MonitorNotifications.userData(failure));
+            }
+
+            @Override
+            public void monitorRecovered(InterfaceMonitor.MonitorRecovery recovery) {
+                send(emitter, MonitorNotifications.MONITOR_RECOVERED, MonitorNotifications.message(recovery),
+                        MonitorNotifications.userData(recovery));
+            }
         });
         log.info("renumber MBean exported: {}", MBeanNames.INTERFACE_MONITOR);
     }

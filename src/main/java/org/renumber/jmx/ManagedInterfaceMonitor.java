@@ -8,7 +8,8 @@ import org.weakref.jmx.Managed;
 /**
  * {@code renumber:type=InterfaceMonitor}: recognises a renumbering done by hand with ip or ifconfig and runs the
  * change workflow around it; its settings are persisted in the state directory. Emits
- * {@code renumber.interface.changed} and {@code renumber.address.lost} (see {@link MonitorNotifications}).
+ * {@code renumber.interface.changed}, {@code renumber.address.lost}, {@code renumber.monitor.failed} and
+ * {@code renumber.monitor.recovered} (see {@link MonitorNotifications}).
  */
 @MBeanDescription(description = "Watches the kernel's address events: an operator who renumbers by hand (old primary "
         + "removed, new address added, old re-added as an alias, in any order within WindowMillis) gets the change "
@@ -42,6 +43,18 @@ public final class ManagedInterfaceMonitor {
         monitor.setWindowMillis(windowMillis);
     }
 
+    @Managed(description = "How long a renumbering completed by an IPv4 address with its classful prefix (ifconfig "
+            + "without netmask) waits for ifconfig's netmask step, in milliseconds, so the detection names the final "
+            + "prefix; it counts inside the window (0 to WindowMillis, default 250; 0 detects at once)")
+    public long getSettleMillis() {
+        return monitor.settings().settleMillis();
+    }
+
+    @Managed
+    public void setSettleMillis(long settleMillis) {
+        monitor.setSettleMillis(settleMillis);
+    }
+
     @Managed(description = "Whether the agent removes the alias itself once no connection uses it (the detected change "
             + "then ends with renumber.change.completed); when false (default) it sends renumber.alias.removable and "
             + "leaves the alias to the operator")
@@ -63,6 +76,18 @@ public final class ManagedInterfaceMonitor {
     @Managed
     public void setDrainTimeoutSeconds(long drainTimeoutSeconds) {
         monitor.setDrainTimeoutSeconds(drainTimeoutSeconds);
+    }
+
+    @Managed(description = "Whether the kernel's address events arrive now: false when disabled, and while the monitor "
+            + "reopens them after a failure (see LastError)")
+    public boolean isListening() {
+        return monitor.isListening();
+    }
+
+    @Managed(description = "When and why the address events stopped, while the monitor reopens them by itself (first "
+            + "after 100 ms, then doubling up to 10 s); empty while listening or disabled")
+    public String getLastError() {
+        return monitor.lastError();
     }
 
     @Managed(description = "Renumberings detected and addresses lost, most recent first, one line each (the last 50)")

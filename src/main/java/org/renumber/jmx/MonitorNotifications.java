@@ -15,13 +15,17 @@ import org.renumber.monitor.Renumbering;
 
 /**
  * The notifications of {@code renumber:type=InterfaceMonitor}: {@code renumber.interface.changed} when a
- * renumbering done by hand is recognised, and {@code renumber.address.lost} when an address was removed under
- * live connections and not put back. Their user data are {@link CompositeData} any JMX client can read.
+ * renumbering done by hand is recognised, {@code renumber.address.lost} when an address was removed under
+ * live connections and not put back, and {@code renumber.monitor.failed} / {@code renumber.monitor.recovered}
+ * when the kernel's address events stop and arrive again. Their user data are {@link CompositeData} any JMX
+ * client can read.
  */
 final class MonitorNotifications {
 
     static final String INTERFACE_CHANGED = EventType.INTERFACE_CHANGED.type();
     static final String ADDRESS_LOST = "renumber.address.lost";
+    static final String MONITOR_FAILED = "renumber.monitor.failed";
+    static final String MONITOR_RECOVERED = "renumber.monitor.recovered";
 
     static final String[] CHANGED_ITEMS = {"interfaceName", "oldAddress", "newAddress", "aliasLabel", "changeId",
             "error", "detectedAt"};
@@ -41,6 +45,18 @@ final class MonitorNotifications {
             "live connections on the address right after its removal: they are broken now",
             "when the removal arrived (ISO-8601)"};
 
+    static final String[] FAILED_ITEMS = {"reason", "failedAt", "retryInMillis"};
+    private static final String[] FAILED_DESCRIPTIONS = {
+            "what stopped the address events, as the kernel or the reader said",
+            "when the monitor learned of it (ISO-8601)",
+            "when it first tries to reopen them, in milliseconds; each further attempt waits twice as long, up to "
+                    + "10 s"};
+    static final String[] RECOVERED_ITEMS = {"failedAt", "recoveredAt", "attempts"};
+    private static final String[] RECOVERED_DESCRIPTIONS = {
+            "when the address events had stopped (ISO-8601)",
+            "when a reopen succeeded (ISO-8601); the monitor catches up from a fresh dump",
+            "reopens it took, the successful one included"};
+
     static final CompositeType CHANGED_TYPE = type("renumber.InterfaceChanged",
             "A renumbering done by hand: old primary removed, new address added, old re-added as an alias",
             CHANGED_ITEMS, CHANGED_DESCRIPTIONS, new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING,
@@ -49,6 +65,13 @@ final class MonitorNotifications {
             "An address removed by hand under live connections and not configured again within the window",
             LOST_ITEMS, LOST_DESCRIPTIONS, new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
                     SimpleType.INTEGER, SimpleType.STRING});
+    static final CompositeType FAILED_TYPE = type("renumber.MonitorFailed",
+            "The interface monitor stopped receiving the kernel's address events and reopens them by itself",
+            FAILED_ITEMS, FAILED_DESCRIPTIONS, new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING,
+                    SimpleType.LONG});
+    static final CompositeType RECOVERED_TYPE = type("renumber.MonitorRecovered",
+            "The interface monitor receives the kernel's address events again", RECOVERED_ITEMS,
+            RECOVERED_DESCRIPTIONS, new OpenType<?>[] {SimpleType.STRING, SimpleType.STRING, SimpleType.INTEGER});
 
     private MonitorNotifications() {
     }
@@ -61,7 +84,14 @@ final class MonitorNotifications {
                                 + String.join(", ", CHANGED_ITEMS)),
                 new MBeanNotificationInfo(new String[] {ADDRESS_LOST}, Notification.class.getName(),
                         "An address was removed by hand while connections used it and was not configured again "
-                                + "within the window; userData is a CompositeData with " + String.join(", ", LOST_ITEMS))};
+                                + "within the window; userData is a CompositeData with " + String.join(", ", LOST_ITEMS)),
+                new MBeanNotificationInfo(new String[] {MONITOR_FAILED}, Notification.class.getName(),
+                        "The monitor stopped receiving the kernel's address events (renumberings by hand go unseen "
+                                + "until it recovers); it reopens them by itself; userData is a CompositeData with "
+                                + String.join(", ", FAILED_ITEMS)),
+                new MBeanNotificationInfo(new String[] {MONITOR_RECOVERED}, Notification.class.getName(),
+                        "The monitor receives the kernel's address events again and catches up from a fresh dump; "
+                                + "userData is a CompositeData with " + String.join(", ", RECOVERED_ITEMS))};
     }
 
     static CompositeData userData(InterfaceMonitor.DetectedChange detected) {
@@ -87,6 +117,26 @@ final class MonitorNotifications {
     static String message(AddressLoss loss) {
         return loss.address().address() + " was removed from " + loss.interfaceName() + " and not configured again: "
                 + loss.connections() + " connection(s) using it broke";
+    }
+
+    static CompositeData userData(InterfaceMonitor.MonitorFailure failure) {
+        return data(FAILED_TYPE, FAILED_ITEMS, new Object[] {failure.reason(), failure.failedAt().toString(),
+                failure.retryIn().toMillis()});
+    }
+
+    static String message(InterfaceMonitor.MonitorFailure failure) {
+        return "the interface monitor stopped receiving address events: " + failure.reason() + "; it reopens them in "
+                + failure.retryIn().toMillis() + " ms";
+    }
+
+    static CompositeData userData(InterfaceMonitor.MonitorRecovery recovery) {
+        return data(RECOVERED_TYPE, RECOVERED_ITEMS, new Object[] {recovery.failedAt().toString(),
+                recovery.recoveredAt().toString(), recovery.attempts()});
+    }
+
+    static String message(InterfaceMonitor.MonitorRecovery recovery) {
+        return "the interface monitor receives address events again after " + recovery.attempts()
+                + " attempt(s) and catches up from a fresh dump";
     }
 
     private static CompositeData data(CompositeType type, String[] items, Object[] values) {

@@ -10,7 +10,8 @@ import org.renumber.monitor.MonitorSettingsStore;
 /**
  * The interface monitor's settings in {@code <state-dir>/interface-monitor.json}, written like the journal
  * (temporary file, fsync, atomic rename, fsync of the directory). A key missing from the file takes its default,
- * so files written by older agents still load; a value out of range stops the agent with a message naming it.
+ * so files written by older agents still load (a missing {@code settleMillis} is capped at the file's window); a
+ * value out of range stops the agent with a message naming it.
  */
 public final class MonitorSettingsFile implements MonitorSettingsStore {
 
@@ -30,11 +31,16 @@ public final class MonitorSettingsFile implements MonitorSettingsStore {
     @Override
     public synchronized Optional<MonitorSettings> load() {
         MonitorSettings d = MonitorSettings.DEFAULTS;
-        return file.readObject(json -> new MonitorSettings(
-                json.path("enabled").asBoolean(d.enabled()),
-                json.path("windowMillis").asLong(d.windowMillis()),
-                json.path("autoRemoveAlias").asBoolean(d.autoRemoveAlias()),
-                json.path("drainTimeoutSeconds").asLong(d.drainTimeoutSeconds())));
+        return file.readObject(json -> {
+            long windowMillis = json.path("windowMillis").asLong(d.windowMillis());
+            return new MonitorSettings(
+                    json.path("enabled").asBoolean(d.enabled()),
+                    windowMillis,
+                    // Files from before SettleMillis may hold a window shorter than its default, valid then.
+                    json.path("settleMillis").asLong(Math.min(d.settleMillis(), windowMillis)),
+                    json.path("autoRemoveAlias").asBoolean(d.autoRemoveAlias()),
+                    json.path("drainTimeoutSeconds").asLong(d.drainTimeoutSeconds()));
+        });
     }
 
     @Override

@@ -124,29 +124,6 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
     record Key(int index, InterfaceAddress address) {
     }
 
-    /**
-     * The events that turn {@code known} into {@code now}: removals first, then additions. An address present in
-     * both with another label or secondary flag was removed and added again.
-     */
-    static List<AddressEvent> difference(Map<Key, ConfiguredAddress> known, Map<Key, ConfiguredAddress> now,
-                                         Instant time) {
-        List<AddressEvent> removed = new ArrayList<>();
-        List<AddressEvent> added = new ArrayList<>();
-        for (Map.Entry<Key, ConfiguredAddress> entry : known.entrySet()) {
-            ConfiguredAddress current = now.get(entry.getKey());
-            if (!entry.getValue().equals(current)) {
-                removed.add(AddressEvent.removed(entry.getValue(), time));
-            }
-        }
-        for (Map.Entry<Key, ConfiguredAddress> entry : now.entrySet()) {
-            if (!entry.getValue().equals(known.get(entry.getKey()))) {
-                added.add(AddressEvent.added(entry.getValue(), time));
-            }
-        }
-        removed.addAll(added);
-        return removed;
-    }
-
     /** One watch: the event socket, a socket for dumps, and the reader thread. */
     final class Reader implements Watch {
         private final Sink sink;
@@ -245,7 +222,8 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
                 }
             } catch (RuntimeException e) {
                 if (running) {
-                    log.error("address event reader in {} stopped", netns.describe(), e);
+                    // The sink reports the failure (the monitor logs it once, with its reason, and reopens).
+                    log.debug("address event reader in {} stopped", netns.describe(), e);
                     sink.failed(e);
                 }
             } finally {
@@ -275,7 +253,7 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
         /** Events were lost: what the kernel has now, compared with what this reader knew, becomes events. */
         private void resynchronize(List<AddressEvent> batch) {
             Map<Key, ConfiguredAddress> now = dump();
-            List<AddressEvent> missed = difference(known, now, clock.instant());
+            List<AddressEvent> missed = AddressEvent.difference(known, now, clock.instant());
             log.info("address events lost in {} (ENOBUFS); a fresh dump shows {} change(s)", netns.describe(),
                     missed.size());
             batch.addAll(missed);

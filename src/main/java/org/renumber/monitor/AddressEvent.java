@@ -3,6 +3,9 @@ package org.renumber.monitor;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.renumber.domain.InterfaceAddress;
 
 /**
@@ -37,6 +40,29 @@ public record AddressEvent(Kind kind, String interfaceName, InterfaceAddress add
     public static AddressEvent removed(ConfiguredAddress configured, Instant time) {
         return new AddressEvent(Kind.REMOVED, configured.interfaceName(), configured.address(), configured.label(),
                 configured.secondary(), time);
+    }
+
+    /**
+     * The events that turn {@code known} into {@code now} (two views of the same addresses, keyed alike): removals
+     * first, then additions. An address present in both with another label or secondary flag was removed and added
+     * again.
+     */
+    public static <K> List<AddressEvent> difference(Map<K, ConfiguredAddress> known, Map<K, ConfiguredAddress> now,
+                                                    Instant time) {
+        List<AddressEvent> removed = new ArrayList<>();
+        List<AddressEvent> added = new ArrayList<>();
+        for (Map.Entry<K, ConfiguredAddress> entry : known.entrySet()) {
+            if (!entry.getValue().equals(now.get(entry.getKey()))) {
+                removed.add(removed(entry.getValue(), time));
+            }
+        }
+        for (Map.Entry<K, ConfiguredAddress> entry : now.entrySet()) {
+            if (!entry.getValue().equals(known.get(entry.getKey()))) {
+                added.add(added(entry.getValue(), time));
+            }
+        }
+        removed.addAll(added);
+        return removed;
     }
 
     public boolean isAdded() {

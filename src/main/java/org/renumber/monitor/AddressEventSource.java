@@ -25,7 +25,10 @@ public interface AddressEventSource {
          */
         void events(List<AddressEvent> batch);
 
-        /** The source stopped on an error; nothing follows. */
+        /**
+         * The watch stopped on an error (other than lost events, which the source recovers from itself); nothing
+         * follows. Watching again starts over with a fresh snapshot.
+         */
         default void failed(RuntimeException cause) {
         }
     }

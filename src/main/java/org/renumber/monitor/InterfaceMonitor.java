@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.renumber.domain.Change;
 import org.renumber.domain.ConnectionTracker;
@@ -32,6 +33,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Events, timers and the detector all run on one monitor thread, in order. Settings are validated, applied
  * and persisted by the caller's thread, so a bad value is refused to the caller.
+ *
+ * <p>When the event source fails, the monitor reopens it by itself, first after {@link #FIRST_RETRY}, then
+ * doubling up to {@link #LAST_RETRY}, and catches up from the fresh snapshot: what changed in between becomes
+ * events, so a renumbering done across the gap is still recognised. Listeners hear of the failure and the
+ * recovery once each; {@link #isListening} and {@link #lastError} show the state meanwhile.
  */
 public final class InterfaceMonitor implements AutoCloseable {
 
@@ -41,6 +47,14 @@ public final class InterfaceMonitor implements AutoCloseable {
         }
 
         default void addressLost(AddressLoss loss) {
+        }
+
+        /** The address events stopped; the monitor reopens them by itself. */
+        default void monitorFailed(MonitorFailure failure) {
+        }
+
+        /** The address events arrive again after a failure. */
+        default void monitorRecovered(MonitorRecovery recovery) {
         }
     }
 
@@ -54,7 +68,35 @@ public final class InterfaceMonitor implements AutoCloseable {
     public record DetectedChange(Renumbering renumbering, String changeId, String error) {
     }
 
+    /**
+     * The address events stopped on an error: the start of an outage.
+     *
+     * @param reason   what failed, as the source said
+     * @param failedAt when the monitor learned of it
+     * @param retryIn  when it first tries to reopen them
+     */
+    public record MonitorFailure(String reason, Instant failedAt, Duration retryIn) {
+    }
+
+    /**
+     * The address events arrive again: the end of an outage.
+     *
+     * @param failedAt    when they had stopped
+     * @param recoveredAt when a reopen succeeded
+     * @param attempts    the reopens it took, the successful one included
+     */
+    public record MonitorRecovery(Instant failedAt, Instant recoveredAt, int attempts) {
+    }
+
+    /** Since when the events are missing, and how many reopens were tried. */
+    private record Outage(Instant since, int attempts) {
+    }
+
     static final int HISTORY_SIZE = 50;
+    /** The first reopen after a failure: a transient error is over by then, and an outage stays short. */
+    static final Duration FIRST_RETRY = Duration.ofMillis(100);
+    /** The longest wait between reopens, so a source that keeps failing costs a log line every 10 s at most. */
+    static final Duration LAST_RETRY = Duration.ofSeconds(10);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(InterfaceMonitor.class);
 
@@ -70,6 +112,11 @@ public final class InterfaceMonitor implements AutoCloseable {
     private volatile MonitorSettings settings;
     private volatile long generation;
     private AddressEventSource.Watch watch;
+    private volatile boolean listening;
+    private volatile String lastError = "";
+    private Outage outage; // null unless reopening after a failure
+    private int failureStreak; // sets the delay of the next reopen
+    private Instant listeningSince;
     private ScheduledFuture<?> tick; // monitor thread only
     private boolean started;
     private boolean closed;
@@ -83,7 +130,8 @@ public final class InterfaceMonitor implements AutoCloseable {
         this.store = requireNonNull(store, "store");
         this.clock = requireNonNull(clock, "clock");
         this.settings = store.load().orElse(MonitorSettings.DEFAULTS);
-        this.detector = new RenumberingDetector(settings.window(), clock, this::countConnections, this::busySince);
+        this.detector = new RenumberingDetector(settings.window(), settings.settle(), clock, this::countConnections,
+                this::busySince);
         this.thread = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread t = new Thread(runnable, "renumber-monitor");
             t.setDaemon(true);
@@ -103,15 +151,26 @@ public final class InterfaceMonitor implements AutoCloseable {
         }
         started = true;
         if (settings.enabled()) {
-            startWatching();
+            startWatching(false);
         }
-        log.info("interface monitor {}: window {} ms, drain timeout {} s for detected changes, alias {}",
+        log.info("interface monitor {}: window {} ms, settle {} ms, drain timeout {} s for detected changes, alias {}",
                 settings.enabled() ? "watching address events" : "disabled", settings.windowMillis(),
-                settings.drainTimeoutSeconds(), settings.autoRemoveAlias() ? "removed when drained" : "left to the operator");
+                settings.settleMillis(), settings.drainTimeoutSeconds(),
+                settings.autoRemoveAlias() ? "removed when drained" : "left to the operator");
     }
 
     public MonitorSettings settings() {
         return settings;
+    }
+
+    /** Whether address events arrive now: false when disabled or not started, and while reopening after a failure. */
+    public boolean isListening() {
+        return listening;
+    }
+
+    /** When and why the address events stopped, while the monitor reopens them; empty otherwise. */
+    public String lastError() {
+        return lastError;
     }
 
     public void setEnabled(boolean enabled) {
@@ -120,6 +179,10 @@ public final class InterfaceMonitor implements AutoCloseable {
 
     public void setWindowMillis(long windowMillis) {
         update(s -> s.withWindowMillis(windowMillis));
+    }
+
+    public void setSettleMillis(long settleMillis) {
+        update(s -> s.withSettleMillis(settleMillis));
     }
 
     public void setAutoRemoveAlias(boolean autoRemoveAlias) {
@@ -180,7 +243,7 @@ public final class InterfaceMonitor implements AutoCloseable {
         boolean enabling = next.enabled() && !previous.enabled() && started;
         boolean disabling = !next.enabled() && previous.enabled() && started;
         if (enabling) {
-            startWatching();
+            startWatching(false);
         }
         try {
             store.save(next);
@@ -194,22 +257,32 @@ public final class InterfaceMonitor implements AutoCloseable {
         if (disabling) {
             stopWatching();
         }
-        if (next.windowMillis() != previous.windowMillis()) {
+        if (next.windowMillis() != previous.windowMillis() || next.settleMillis() != previous.settleMillis()) {
             onMonitorThread(() -> {
                 detector.setWindow(next.window());
-                handle(detector.tick());
+                detector.setSettle(next.settle());
+                onTick();
             });
         }
         log.info("interface monitor settings changed: {}", next);
     }
 
-    private void startWatching() {
+    /**
+     * Opens a watch (holding the lock). Its snapshot resets the detector; after a failure ({@code catchUp}) it is
+     * compared with what the detector knew instead, so the steps already seen stay in the window.
+     */
+    private void startWatching(boolean catchUp) {
         long current = ++generation;
         watch = source.watch(new AddressEventSource.Sink() {
             @Override
             public void snapshot(List<ConfiguredAddress> configured) {
                 onMonitorThread(() -> {
-                    if (generation == current) {
+                    if (generation != current) {
+                        return;
+                    }
+                    if (catchUp) {
+                        handle(detector.resync(configured));
+                    } else {
                         detector.reset(configured);
                         reschedule();
                     }
@@ -227,14 +300,19 @@ public final class InterfaceMonitor implements AutoCloseable {
 
             @Override
             public void failed(RuntimeException cause) {
-                log.error("interface monitor stopped receiving address events; set Enabled to false and back to "
-                        + "true to restart it", cause);
+                onMonitorThread(() -> watchFailed(current, cause));
             }
         });
+        listening = true;
+        listeningSince = clock.instant();
     }
 
     private void stopWatching() {
         generation++;
+        listening = false;
+        lastError = "";
+        outage = null;
+        failureStreak = 0;
         if (watch != null) {
             watch.close();
             watch = null;
@@ -243,6 +321,93 @@ public final class InterfaceMonitor implements AutoCloseable {
             detector.reset(List.of());
             reschedule();
         });
+    }
+
+    /** The watch of generation {@code failed} stopped: start an outage and schedule the first reopen. */
+    private void watchFailed(long failed, RuntimeException cause) {
+        MonitorFailure failure;
+        synchronized (this) {
+            if (closed || generation != failed) {
+                return; // disabled, closed or replaced meanwhile
+            }
+            generation++; // whatever the dead watch still delivers is ignored
+            closeQuietly(watch);
+            watch = null;
+            listening = false;
+            Instant now = clock.instant();
+            // A watch that held for the longest delay counts as a success: the delays start over.
+            if (!now.isBefore(listeningSince.plus(LAST_RETRY))) {
+                failureStreak = 0;
+            }
+            Duration delay = retryDelay(++failureStreak);
+            String reason = reason(cause);
+            outage = new Outage(now, 0);
+            lastError = now + ": " + reason;
+            failure = new MonitorFailure(reason, now, delay);
+            log.error("interface monitor stopped receiving {}: {}; reopening in {} ms", source, reason,
+                    delay.toMillis(), cause);
+            scheduleReopen(generation, delay);
+        }
+        notifyListeners("a failure", listener -> listener.monitorFailed(failure));
+    }
+
+    /** Tries to watch again; on success the snapshot catches the detector up, on failure the next wait doubles. */
+    private void reopen(long expected) {
+        MonitorRecovery recovery;
+        synchronized (this) {
+            if (closed || generation != expected) {
+                return;
+            }
+            outage = new Outage(outage.since(), outage.attempts() + 1);
+            try {
+                startWatching(true);
+            } catch (RuntimeException e) {
+                Duration delay = retryDelay(++failureStreak);
+                lastError = clock.instant() + ": " + reason(e);
+                log.warn("interface monitor could not reopen {} (attempt {}): {}; next attempt in {} ms", source,
+                        outage.attempts(), reason(e), delay.toMillis());
+                scheduleReopen(generation, delay);
+                return;
+            }
+            recovery = new MonitorRecovery(outage.since(), clock.instant(), outage.attempts());
+            outage = null;
+            lastError = "";
+            log.info("interface monitor receives {} again after {} attempt(s) and catches up from a fresh snapshot",
+                    source, recovery.attempts());
+        }
+        notifyListeners("a recovery", listener -> listener.monitorRecovered(recovery));
+    }
+
+    private void scheduleReopen(long expected, Duration delay) {
+        try {
+            thread.schedule(guarded(() -> reopen(expected)), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed: nothing left to reopen
+        }
+    }
+
+    /** {@link #FIRST_RETRY}, doubled for each further failure in a row, at most {@link #LAST_RETRY}. */
+    static Duration retryDelay(int failures) {
+        Duration delay = FIRST_RETRY;
+        for (int i = 1; i < failures && delay.compareTo(LAST_RETRY) < 0; i++) {
+            delay = delay.multipliedBy(2);
+        }
+        return delay.compareTo(LAST_RETRY) < 0 ? delay : LAST_RETRY;
+    }
+
+    private static String reason(RuntimeException e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    private static void closeQuietly(AddressEventSource.Watch watch) {
+        if (watch == null) {
+            return;
+        }
+        try {
+            watch.close();
+        } catch (RuntimeException e) {
+            log.debug("closing a failed address event watch failed: {}", e.toString());
+        }
     }
 
     private void handle(List<Finding> findings) {
@@ -284,13 +449,7 @@ public final class InterfaceMonitor implements AutoCloseable {
                     + r.newAddress().describe() + " detected, not followed: " + error);
         }
         DetectedChange detected = new DetectedChange(r, changeId, error);
-        for (Listener listener : listeners) {
-            try {
-                listener.renumberingDetected(detected);
-            } catch (RuntimeException e) {
-                log.warn("interface monitor listener failed on a detection", e);
-            }
-        }
+        notifyListeners("a detection", listener -> listener.renumberingDetected(detected));
     }
 
     private void report(AddressLoss loss) {
@@ -299,11 +458,15 @@ public final class InterfaceMonitor implements AutoCloseable {
                 loss.removedAt(), settings.windowMillis(), loss.connections());
         remember(loss.removedAt() + " " + loss.interfaceName() + ": " + loss.address().describe() + " removed and lost; "
                 + loss.connections() + " connection(s) broke");
+        notifyListeners("an address loss", listener -> listener.addressLost(loss));
+    }
+
+    private void notifyListeners(String what, Consumer<Listener> call) {
         for (Listener listener : listeners) {
             try {
-                listener.addressLost(loss);
+                call.accept(listener);
             } catch (RuntimeException e) {
-                log.warn("interface monitor listener failed on an address loss", e);
+                log.warn("interface monitor listener failed on {}", what, e);
             }
         }
     }
@@ -324,25 +487,39 @@ public final class InterfaceMonitor implements AutoCloseable {
         detector.nextDeadline().ifPresent(deadline -> {
             long delay = Math.max(0, Duration.between(clock.instant(), deadline).toMillis()) + 1;
             try {
-                tick = thread.schedule(() -> handle(detector.tick()), delay, TimeUnit.MILLISECONDS);
+                tick = thread.schedule(guarded(this::onTick), delay, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 // closing
             }
         });
     }
 
+    /**
+     * Reports what time alone decides, unless the events are down: the detector's view may be stale then (an
+     * address put back unseen is no loss), so the catch-up after the reopen decides instead.
+     */
+    private void onTick() {
+        if (listening) {
+            handle(detector.tick());
+        }
+    }
+
     private void onMonitorThread(Runnable task) {
         try {
-            thread.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("interface monitor task failed", e);
-                }
-            });
+            thread.execute(guarded(task));
         } catch (RejectedExecutionException e) {
             // closed: nothing left to do
         }
+    }
+
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("interface monitor task failed", e);
+            }
+        };
     }
 
     private int countConnections(InetAddress address) {

@@ -35,7 +35,7 @@ import org.renumber.domain.InterfaceAddress;
  *     same family;</li>
  * <li>{@code ifconfig ADDR} is a delete and an add with the classful prefix, and {@code netmask} another delete
  *     and add of the same address: only presence counts, so these pairs collapse. A pattern completed by an
- *     IPv4 address with its classful prefix waits {@link #SETTLE} for a netmask to follow, so the detection
+ *     IPv4 address with its classful prefix waits the settle time for a netmask to follow, so the detection
  *     names the final prefix;</li>
  * <li>the kernel deletes and re-adds a secondary when it promotes it: a secondary's removal never makes an
  *     old address;</li>
@@ -55,8 +55,11 @@ public final class RenumberingDetector {
 
     /** Default time within which the steps must happen: long enough for an operator typing three commands. */
     public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
-    /** How long a pattern completed by a classful IPv4 prefix waits for ifconfig's netmask step. */
-    public static final Duration SETTLE = Duration.ofMillis(250);
+    /**
+     * Default time a pattern completed by a classful IPv4 prefix waits for ifconfig's netmask step: ifconfig sends
+     * its two delete-and-add pairs within a few milliseconds, so this leaves room for a loaded machine.
+     */
+    public static final Duration DEFAULT_SETTLE = Duration.ofMillis(250);
 
     /** Counts live connections on an address (the ConnectionTracker). */
     @FunctionalInterface
@@ -74,15 +77,18 @@ public final class RenumberingDetector {
     private final ConnectionCounter counter;
     private final AgentAddresses agent;
     private Duration window;
+    private Duration settle;
     private final Map<String, Nic> interfaces = new TreeMap<>();
     private final Map<Key, AddressLoss> pendingLosses = new LinkedHashMap<>();
     private Instant settleDeadline;
 
-    public RenumberingDetector(Duration window, Clock clock, ConnectionCounter counter, AgentAddresses agent) {
+    public RenumberingDetector(Duration window, Duration settle, Clock clock, ConnectionCounter counter,
+                               AgentAddresses agent) {
         this.clock = requireNonNull(clock, "clock");
         this.counter = requireNonNull(counter, "counter");
         this.agent = requireNonNull(agent, "agent");
         setWindow(window);
+        setSettle(settle);
     }
 
     public Duration window() {
@@ -98,6 +104,19 @@ public final class RenumberingDetector {
         this.window = window;
     }
 
+    public Duration settle() {
+        return settle;
+    }
+
+    /** Changes the settle time; a pattern already waiting is judged by the new one at the next {@link #tick}. */
+    public void setSettle(Duration settle) {
+        requireNonNull(settle, "settle");
+        if (settle.isNegative()) {
+            throw new IllegalArgumentException("settle time must not be negative, got " + settle);
+        }
+        this.settle = settle;
+    }
+
     /** Starts over from the addresses configured now: forgets every step, pending loss and deferred pattern. */
     public void reset(List<ConfiguredAddress> configured) {
         interfaces.clear();
@@ -109,6 +128,26 @@ public final class RenumberingDetector {
                 nic(address.interfaceName()).configure(address, now);
             }
         }
+    }
+
+    /**
+     * Catches up after events were lost (the source failed and was watched again): the difference between what is
+     * configured now and what the detector knew becomes events at the current time, removals first, so steps
+     * inside the window are kept and a renumbering done across the gap is still recognised.
+     */
+    public List<Finding> resync(List<ConfiguredAddress> configured) {
+        Map<Slot, ConfiguredAddress> known = new LinkedHashMap<>();
+        for (Nic nic : interfaces.values()) {
+            nic.configured.values().forEach(prefixes -> prefixes.values().forEach(
+                    entry -> known.put(Slot.of(entry.address()), entry.address())));
+        }
+        Map<Slot, ConfiguredAddress> now = new LinkedHashMap<>();
+        for (ConfiguredAddress address : configured) {
+            if (!ignored(address.address().address())) {
+                now.put(Slot.of(address), address);
+            }
+        }
+        return accept(AddressEvent.difference(known, now, clock.instant()));
     }
 
     /** Takes a batch of events (in kernel order) and returns what they complete. */
@@ -176,8 +215,8 @@ public final class RenumberingDetector {
         Stream<Instant> steps = interfaces.values().stream().flatMap(n -> n.steps.values().stream())
                 .map(list -> list.get(0).event().time().plus(window));
         Stream<Instant> losses = pendingLosses.values().stream().map(l -> l.removedAt().plus(window));
-        Stream<Instant> settle = Stream.ofNullable(settleDeadline);
-        return Stream.of(steps, losses, settle).flatMap(s -> s).min(Comparator.naturalOrder());
+        Stream<Instant> settling = Stream.ofNullable(settleDeadline);
+        return Stream.of(steps, losses, settling).flatMap(s -> s).min(Comparator.naturalOrder());
     }
 
     /** The steps inside the window and the pending losses, one readable line each, for operators. */
@@ -255,12 +294,12 @@ public final class RenumberingDetector {
      * ifconfig sets an address with its classful prefix first and the netmask in a second delete and add: an
      * IPv4 address just configured with its classful prefix may be about to change.
      */
-    private static Optional<Instant> settleTime(Entry entry) {
+    private Optional<Instant> settleTime(Entry entry) {
         InterfaceAddress a = entry.address().address();
         if (!a.isIpv4() || a.prefixLength() != classfulPrefix(a.address())) {
             return Optional.empty();
         }
-        return Optional.of(entry.since().plus(SETTLE));
+        return Optional.of(entry.since().plus(settle));
     }
 
     static int classfulPrefix(InetAddress ipv4) {
@@ -282,6 +321,13 @@ public final class RenumberingDetector {
     }
 
     private record Key(String interfaceName, InetAddress address) {
+    }
+
+    /** Where the kernel keeps an address: interface, address and prefix. */
+    private record Slot(String interfaceName, InterfaceAddress address) {
+        static Slot of(ConfiguredAddress configured) {
+            return new Slot(configured.interfaceName(), configured.address());
+        }
     }
 
     /** A configured address and since when. */

@@ -270,6 +270,9 @@ class InterfaceMonitorEndToEndTest {
                 () -> set("WindowMillis", 10L));
         assertThat(messages(refused)).contains("WindowMillis 10 is out of range: use 100 to 600000 milliseconds");
         set("WindowMillis", 2500L);
+        set("SettleMillis", 400L);
+        assertThat(messages(org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> set("SettleMillis", 2600L)))).contains("SettleMillis 2600 is longer than WindowMillis 2500");
         set("AutoRemoveAlias", true);
         set("Enabled", false);
 
@@ -280,6 +283,7 @@ class InterfaceMonitorEndToEndTest {
         listen();
 
         assertEquals(2500L, jmx.get(MONITOR, "WindowMillis"));
+        assertEquals(400L, jmx.get(MONITOR, "SettleMillis"));
         assertEquals(true, jmx.get(MONITOR, "AutoRemoveAlias"));
         assertEquals(30L, jmx.get(MONITOR, "DrainTimeoutSeconds"));
         assertEquals(false, jmx.get(MONITOR, "Enabled"));

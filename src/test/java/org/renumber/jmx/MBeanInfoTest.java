@@ -162,10 +162,11 @@ class MBeanInfoTest {
         MBeanInfo info = server.getMBeanInfo(MBeanNames.INTERFACE_MONITOR);
         assertThat(Arrays.stream(info.getAttributes()).filter(MBeanAttributeInfo::isWritable)
                 .map(MBeanAttributeInfo::getName)).containsExactlyInAnyOrder("Enabled", "WindowMillis",
-                "AutoRemoveAlias", "DrainTimeoutSeconds");
+                "SettleMillis", "AutoRemoveAlias", "DrainTimeoutSeconds");
         assertThat(attributeNames(MBeanNames.INTERFACE_MONITOR)).contains("RecentDetections", "PendingSteps");
         assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "Enabled")).isEqualTo(true);
         assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "WindowMillis")).isEqualTo(10_000L);
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "SettleMillis")).isEqualTo(250L);
         assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "AutoRemoveAlias")).isEqualTo(false);
         assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "DrainTimeoutSeconds")).isEqualTo(300L);
 
@@ -177,14 +178,34 @@ class MBeanInfoTest {
                 () -> server.setAttribute(MBeanNames.INTERFACE_MONITOR, new Attribute("DrainTimeoutSeconds", -3L)));
         assertThat(messages(refused)).contains("DrainTimeoutSeconds -3 is out of range: use 0 to 604800 seconds");
         assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "DrainTimeoutSeconds")).isEqualTo(300L);
+        server.setAttribute(MBeanNames.INTERFACE_MONITOR, new Attribute("SettleMillis", 1000L));
+        assertThat(monitorSettings.saved().settleMillis()).isEqualTo(1000L);
+        refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> server.setAttribute(MBeanNames.INTERFACE_MONITOR, new Attribute("SettleMillis", 2501L)));
+        assertThat(messages(refused)).contains("SettleMillis 2501 is longer than WindowMillis 2500");
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "SettleMillis")).isEqualTo(1000L);
     }
 
     @Test
-    void interfaceMonitorAdvertisesItsTwoNotificationTypes() throws Exception {
+    void interfaceMonitorShowsWhetherItListensAndWhyNot() throws Exception {
+        MBeanInfo info = server.getMBeanInfo(MBeanNames.INTERFACE_MONITOR);
+        assertThat(Arrays.stream(info.getAttributes()).filter(a -> Set.of("Listening", "LastError").contains(a.getName())))
+                .hasSize(2).noneMatch(MBeanAttributeInfo::isWritable);
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "Listening")).isEqualTo(true);
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "LastError")).isEqualTo("");
+
+        server.setAttribute(MBeanNames.INTERFACE_MONITOR, new Attribute("Enabled", false));
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "Listening")).isEqualTo(false);
+        assertThat(server.getAttribute(MBeanNames.INTERFACE_MONITOR, "LastError")).isEqualTo("");
+    }
+
+    @Test
+    void interfaceMonitorAdvertisesItsNotificationTypes() throws Exception {
         assertThat(server.isInstanceOf(MBeanNames.INTERFACE_MONITOR, NotificationBroadcaster.class.getName())).isTrue();
         MBeanNotificationInfo[] notifications = server.getMBeanInfo(MBeanNames.INTERFACE_MONITOR).getNotifications();
         assertThat(Arrays.stream(notifications).flatMap(n -> Arrays.stream(n.getNotifTypes())))
-                .containsExactlyInAnyOrder("renumber.interface.changed", "renumber.address.lost");
+                .containsExactlyInAnyOrder("renumber.interface.changed", "renumber.address.lost",
+                        "renumber.monitor.failed", "renumber.monitor.recovered");
         assertThat(notifications).allMatch(n -> !n.getDescription().isBlank());
     }
 

@@ -121,14 +121,14 @@ class AddressEventCodecTest {
         put(now1, "10.9.0.50/24", "v0", true);
 
         List<String> events = new ArrayList<>();
-        for (AddressEvent e : RtnetlinkAddressEvents.difference(known, now1, now)) {
+        for (AddressEvent e : AddressEvent.difference(known, now1, now)) {
             assertEquals(now, e.time());
             events.add(e.describe());
         }
 
         assertThat(events).containsExactly("v0: 10.9.0.1/24 removed", "v0: 10.9.0.99/24 (secondary) removed",
                 "v0: 10.9.1.1/24 added", "v0: 10.9.0.1/24 (v0:0) added");
-        assertThat(RtnetlinkAddressEvents.difference(known, known, now)).isEmpty();
+        assertThat(AddressEvent.difference(known, known, now)).isEmpty();
     }
 
     private static void put(Map<RtnetlinkAddressEvents.Key, ConfiguredAddress> map, String address, String label,

@@ -10,16 +10,22 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeKind;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.EventType;
 import org.renumber.domain.IpLiterals;
+import org.renumber.domain.NetworkException;
+import org.renumber.journal.MonitorSettingsFile;
 import org.renumber.service.AddressChangeService;
 import org.renumber.service.SubscriberRegistry;
 import org.renumber.testing.InMemoryAddressEvents;
@@ -27,6 +33,7 @@ import org.renumber.testing.InMemoryJournal;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemorySettingsStore;
 import org.renumber.testing.InMemoryTracker;
+import org.renumber.testing.MutableClock;
 
 /** The monitor between an in-memory kernel and a real address change service. */
 class InterfaceMonitorTest {
@@ -43,9 +50,15 @@ class InterfaceMonitorTest {
     private final List<ChangeEvent> serviceEvents = new CopyOnWriteArrayList<>();
     private final List<InterfaceMonitor.DetectedChange> detections = new CopyOnWriteArrayList<>();
     private final List<AddressLoss> losses = new CopyOnWriteArrayList<>();
+    private final List<InterfaceMonitor.MonitorFailure> failures = new CopyOnWriteArrayList<>();
+    private final List<InterfaceMonitor.MonitorRecovery> recoveries = new CopyOnWriteArrayList<>();
     private InterfaceMonitor monitor;
 
     private InterfaceMonitor start() {
+        return start(Clock.systemUTC());
+    }
+
+    private InterfaceMonitor start(Clock monitorClock) {
         service.addListener(new AddressChangeService.Listener() {
             @Override
             public void event(ChangeEvent event) {
@@ -53,7 +66,7 @@ class InterfaceMonitorTest {
             }
         });
         service.start();
-        monitor = new InterfaceMonitor(kernel, service, tracker, store, Clock.systemUTC());
+        monitor = new InterfaceMonitor(kernel, service, tracker, store, monitorClock);
         monitor.addListener(new InterfaceMonitor.Listener() {
             @Override
             public void renumberingDetected(InterfaceMonitor.DetectedChange detected) {
@@ -63,6 +76,16 @@ class InterfaceMonitorTest {
             @Override
             public void addressLost(AddressLoss loss) {
                 losses.add(loss);
+            }
+
+            @Override
+            public void monitorFailed(InterfaceMonitor.MonitorFailure failure) {
+                failures.add(failure);
+            }
+
+            @Override
+            public void monitorRecovered(InterfaceMonitor.MonitorRecovery recovery) {
+                recoveries.add(recovery);
             }
         });
         monitor.start();
@@ -160,7 +183,8 @@ class InterfaceMonitorTest {
         monitor.setWindowMillis(1500);
         monitor.setDrainTimeoutSeconds(0);
         monitor.setAutoRemoveAlias(true);
-        assertEquals(new MonitorSettings(true, 1500, true, 0), store.saved());
+        monitor.setSettleMillis(1500);
+        assertEquals(new MonitorSettings(true, 1500, 1500, true, 0), store.saved());
 
         assertThatThrownBy(() -> monitor.setWindowMillis(5)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("WindowMillis 5 is out of range: use 100 to 600000 milliseconds (10 minutes)");
@@ -168,8 +192,62 @@ class InterfaceMonitorTest {
                 .hasMessageContaining("DrainTimeoutSeconds -1 is out of range");
         store.failNextSave(new IllegalStateException("disk full"));
         assertThatThrownBy(() -> monitor.setWindowMillis(3000)).hasMessage("disk full");
-        assertEquals(new MonitorSettings(true, 1500, true, 0), monitor.settings());
+        assertEquals(new MonitorSettings(true, 1500, 1500, true, 0), monitor.settings());
         assertEquals(monitor.settings(), store.saved());
+    }
+
+    @Test
+    void aSettleTimeOutsideZeroToTheWindowIsRefusedAndChangesNothing() {
+        start();
+        monitor.setSettleMillis(0);
+        monitor.setSettleMillis(2000);
+        assertEquals(2000, store.saved().settleMillis());
+
+        assertThatThrownBy(() -> monitor.setSettleMillis(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("SettleMillis -1 is out of range: use 0 to WindowMillis (2000) milliseconds");
+        assertThatThrownBy(() -> monitor.setSettleMillis(2001)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("SettleMillis 2001 is longer than WindowMillis 2000: use 0 to WindowMillis milliseconds, "
+                        + "and lower SettleMillis before WindowMillis");
+        assertThatThrownBy(() -> monitor.setWindowMillis(1000)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("SettleMillis 2000 is longer than WindowMillis 1000");
+        assertEquals(MonitorSettings.DEFAULTS.withWindowMillis(2000).withDrainTimeoutSeconds(30).withSettleMillis(2000),
+                monitor.settings());
+        assertEquals(monitor.settings(), store.saved());
+    }
+
+    @Test
+    void theDetectorWaitsTheConfiguredSettleTimeAndAShorterOneAppliesAtOnce() {
+        store.save(store.saved().withWindowMillis(600_000).withSettleMillis(600_000));
+        start();
+        // ifconfig v0 10.9.1.1 (classful /8), then the old address back as an alias
+        kernel.remove("v0", "10.9.0.1/24");
+        kernel.add("v0", "10.9.1.1/8", "v0");
+        kernel.add("v0", "10.9.0.1/24", "v0:0");
+        await().until(() -> monitor.pendingSteps().size() == 3);
+        assertThat(detections).as("the pattern waits ten minutes for a netmask").isEmpty();
+
+        monitor.setSettleMillis(0);
+
+        await().until(() -> detections.size() == 1);
+        assertEquals("10.9.1.1/8", detections.get(0).renumbering().newAddress().address().toString());
+        assertThat(monitor.pendingSteps()).isEmpty();
+    }
+
+    @Test
+    void settingsAreReloadedFromTheStateDirectoryAfterARestart(@TempDir Path stateDir) {
+        service.start();
+        try (InterfaceMonitor first = new InterfaceMonitor(kernel, service, tracker, new MonitorSettingsFile(stateDir),
+                Clock.systemUTC())) {
+            first.start();
+            first.setWindowMillis(4000);
+            first.setSettleMillis(600);
+        }
+
+        try (InterfaceMonitor restarted = new InterfaceMonitor(kernel, service, tracker,
+                new MonitorSettingsFile(stateDir), Clock.systemUTC())) {
+            assertEquals(4000, restarted.settings().windowMillis());
+            assertEquals(600, restarted.settings().settleMillis());
+        }
     }
 
     @Test
@@ -196,6 +274,109 @@ class InterfaceMonitorTest {
         start();
         assertThat(kernel.isWatched()).isFalse();
         assertThat(monitor.pendingSteps()).isEmpty();
+    }
+
+    // --- a failing event source ---
+
+    @Test
+    void aFailedEventSourceIsReopenedAndARenumberingAcrossTheGapIsDetected() {
+        start();
+        assertThat(monitor.isListening()).isTrue();
+        assertEquals("", monitor.lastError());
+        kernel.remove("v0", "10.9.0.1/24");
+        await().until(() -> monitor.pendingSteps().size() == 1);
+        kernel.refuseWatches(new NetworkException("open rtnetlink socket failed: EMFILE (Too many open files)", 24));
+
+        kernel.failWatch(new NetworkException("receive address events failed: EIO (I/O error)", 5));
+
+        await().until(() -> monitor.lastError().contains("EMFILE"));
+        assertThat(monitor.isListening()).isFalse();
+        assertThat(failures).singleElement().satisfies(f -> {
+            assertEquals("receive address events failed: EIO (I/O error)", f.reason());
+            assertEquals(InterfaceMonitor.FIRST_RETRY, f.retryIn());
+        });
+        // unseen while the events are down: the rest of the renumbering
+        kernel.add("v0", "10.9.1.1/24", "v0");
+        kernel.add("v0", "10.9.0.1/24", "v0:0");
+        kernel.acceptWatches();
+
+        await().until(() -> detections.size() == 1);
+        Renumbering found = detections.get(0).renumbering();
+        assertEquals("10.9.0.1/24", found.oldAddress().address().toString());
+        assertEquals("v0:0", found.oldAddress().label());
+        assertEquals("10.9.1.1/24", found.newAddress().address().toString());
+        assertThat(monitor.isListening()).isTrue();
+        assertEquals("", monitor.lastError());
+        assertThat(recoveries).singleElement().satisfies(r -> {
+            assertEquals(failures.get(0).failedAt(), r.failedAt());
+            assertThat(r.attempts()).isGreaterThanOrEqualTo(2);
+        });
+        assertThat(failures).as("one failure notice per outage, however many reopens failed").hasSize(1);
+    }
+
+    @Test
+    void reopenDelaysDoubleFromTheFirstToTheLastRetry() {
+        assertThat(List.of(1, 2, 3, 4, 7, 8, 9, 1000)).extracting(InterfaceMonitor::retryDelay).containsExactly(
+                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800),
+                Duration.ofMillis(6400), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aWatchFailingRightAfterItsReopenWaitsLongerAndOneThatHeldStartsOver() {
+        MutableClock clock = new MutableClock(Instant.parse("2025-03-01T12:00:00Z"));
+        start(clock);
+
+        kernel.failWatch(new NetworkException("first", 5));
+        await().until(() -> recoveries.size() == 1);
+        kernel.failWatch(new NetworkException("second", 5));
+        await().until(() -> recoveries.size() == 2);
+        clock.advance(InterfaceMonitor.LAST_RETRY);
+        kernel.failWatch(new NetworkException("third", 5));
+        await().until(() -> recoveries.size() == 3);
+
+        assertThat(failures).extracting(InterfaceMonitor.MonitorFailure::retryIn).containsExactly(
+                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100));
+        assertThat(recoveries).extracting(InterfaceMonitor.MonitorRecovery::attempts).containsExactly(1, 1, 1);
+        assertEquals(4, kernel.watchesOpened());
+    }
+
+    @Test
+    void aLossWhoseWindowEndsDuringAnOutageIsDecidedByTheCatchUp() {
+        MutableClock clock = new MutableClock(Instant.now());
+        start(clock);
+        tracker.setConnections(IpLiterals.parse("10.9.0.1"), 2);
+        kernel.remove("v0", "10.9.0.1/24");
+        await().until(() -> monitor.pendingSteps().stream().anyMatch(l -> l.contains("removed with 2 connection(s)")));
+        kernel.refuseWatches(new NetworkException("open rtnetlink socket failed: EMFILE", 24));
+        kernel.failWatch(new NetworkException("receive address events failed: EIO", 5));
+        await().until(() -> monitor.lastError().contains("EMFILE"));
+
+        kernel.add("v0", "10.9.0.1/24", "v0"); // put back, unseen
+        clock.advance(store.saved().window().plusSeconds(1));
+        monitor.setSettleMillis(100); // makes the monitor decide what time decides, now past the loss's window
+        kernel.acceptWatches();
+
+        await().until(() -> monitor.pendingSteps().stream().anyMatch(l -> l.endsWith("v0: 10.9.0.1/24 added")));
+        assertThat(recoveries).hasSize(1);
+        assertThat(losses).as("the address came back during the outage").isEmpty();
+    }
+
+    @Test
+    void disablingDuringAnOutageEndsItAndEnablingStartsFromAFreshSnapshot() {
+        start();
+        kernel.refuseWatches(new NetworkException("open rtnetlink socket failed: EMFILE", 24));
+        kernel.failWatch(new NetworkException("receive address events failed: EIO", 5));
+        await().until(() -> monitor.lastError().contains("EMFILE"));
+
+        monitor.setEnabled(false);
+        assertThat(monitor.isListening()).isFalse();
+        assertEquals("", monitor.lastError());
+        kernel.acceptWatches();
+        monitor.setEnabled(true);
+
+        assertThat(monitor.isListening()).isTrue();
+        assertEquals("", monitor.lastError());
+        assertThat(recoveries).as("enabled by the operator, not recovered").isEmpty();
     }
 
     private ChangeState awaitChange(String id) {

@@ -38,7 +38,7 @@ class RenumberingDetectorTest {
     private final List<InetAddress> counted = new ArrayList<>();
     private final List<Duration> busyAskedFor = new ArrayList<>();
     private Set<InetAddress> busy = Set.of();
-    private final RenumberingDetector detector = new RenumberingDetector(WINDOW, clock, address -> {
+    private final RenumberingDetector detector = new RenumberingDetector(WINDOW, RenumberingDetector.DEFAULT_SETTLE, clock, address -> {
         counted.add(address);
         return connections.getOrDefault(address, 0);
     }, since -> {
@@ -184,9 +184,9 @@ class RenumberingDetectorTest {
         step("add 10.9.0.1/8 v0:0");
         Instant aliasAdded = clock.instant();
         assertThat(findings).isEmpty();
-        assertThat(detector.nextDeadline()).contains(aliasAdded.plus(RenumberingDetector.SETTLE));
+        assertThat(detector.nextDeadline()).contains(aliasAdded.plus(RenumberingDetector.DEFAULT_SETTLE));
 
-        clock.advance(RenumberingDetector.SETTLE.minusMillis(1));
+        clock.advance(RenumberingDetector.DEFAULT_SETTLE.minusMillis(1));
         findings.addAll(detector.tick());
         assertThat(findings).isEmpty();
         clock.advanceMillis(1);
@@ -197,6 +197,60 @@ class RenumberingDetectorTest {
             assertEquals("10.9.1.1/8", r.newAddress().address().toString());
             assertEquals(aliasAdded, r.completedAt());
         });
+    }
+
+    @Test
+    void aPatternWithAClassfulPrefixWaitsTheConfiguredSettleTime() {
+        detector.setSettle(Duration.ofSeconds(2));
+        configured("10.9.0.1/24 v0");
+        step("del 10.9.0.1/24 v0");
+        step("add 10.9.1.1/8 v0");
+        step("add 10.9.0.1/8 v0:0");
+        Instant aliasAdded = clock.instant();
+        assertThat(detector.nextDeadline()).contains(aliasAdded.plusSeconds(2));
+
+        clock.advance(RenumberingDetector.DEFAULT_SETTLE);
+        findings.addAll(detector.tick());
+        assertThat(findings).as("the default settle time has passed, the configured one has not").isEmpty();
+        clock.advanceMillis(2000 - RenumberingDetector.DEFAULT_SETTLE.toMillis());
+        findings.addAll(detector.tick());
+        assertThat(renumberings()).singleElement().satisfies(r -> assertEquals(aliasAdded, r.completedAt()));
+    }
+
+    @Test
+    void aSettleTimeOfZeroDetectsAClassfulPatternAtOnce() {
+        detector.setSettle(Duration.ZERO);
+        configured("10.9.0.1/24 v0");
+        step("del 10.9.0.1/24 v0");
+        step("add 10.9.1.1/8 v0");
+        step("add 10.9.0.1/8 v0:0");
+
+        assertThat(renumberings()).singleElement().satisfies(r -> {
+            assertEquals("10.9.0.1/8", r.oldAddress().address().toString());
+            assertEquals("10.9.1.1/8", r.newAddress().address().toString());
+        });
+    }
+
+    @Test
+    void shorteningTheSettleTimeOfAWaitingPatternTakesEffectAtTheNextTick() {
+        detector.setSettle(Duration.ofSeconds(5));
+        configured("10.9.0.1/24 v0");
+        step("del 10.9.0.1/24 v0");
+        step("add 10.9.1.1/8 v0");
+        step("add 10.9.0.1/8 v0:0");
+        clock.advanceMillis(300);
+        findings.addAll(detector.tick());
+        assertThat(findings).isEmpty();
+
+        detector.setSettle(Duration.ofMillis(100));
+        findings.addAll(detector.tick());
+        assertThat(renumberings()).hasSize(1);
+    }
+
+    @Test
+    void aNegativeSettleTimeIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> detector.setSettle(Duration.ofMillis(-1)));
+        assertEquals(RenumberingDetector.DEFAULT_SETTLE, detector.settle());
     }
 
     @Test
@@ -484,6 +538,37 @@ class RenumberingDetectorTest {
         clock.advance(WINDOW);
         findings.addAll(detector.tick());
         assertThat(findings).isEmpty();
+    }
+
+    @Test
+    void aResyncTurnsWhatChangedUnseenIntoStepsAndKeepsThoseAlreadySeen() {
+        configured("10.9.0.1/24 v0", "10.9.0.7/24 v0 secondary");
+        step("del 10.9.0.1/24 v0");
+        clock.advanceMillis(500);
+
+        findings.addAll(detector.resync(List.of(parse("add 10.9.1.1/24 v0").configured(),
+                parse("add 10.9.0.1/24 v0:0").configured(), parse("add 10.9.0.7/24 v0 secondary").configured(),
+                parse("lo add 127.0.0.1/8 lo").configured())));
+
+        assertThat(renumberings()).singleElement().satisfies(r -> {
+            assertEquals("10.9.0.1/24", r.oldAddress().address().toString());
+            assertEquals("v0:0", r.oldAddress().label());
+            assertEquals("10.9.1.1/24", r.newAddress().address().toString());
+            assertEquals(clock.instant(), r.completedAt());
+        });
+        assertThat(detector.pendingSteps()).as("nothing left over, loopback ignored").isEmpty();
+    }
+
+    @Test
+    void aResyncThatFindsNothingChangedAddsNoStep() {
+        configured("10.9.0.1/24 v0");
+        step("add 10.9.1.1/24 v0");
+
+        findings.addAll(detector.resync(List.of(parse("add 10.9.0.1/24 v0").configured(),
+                parse("add 10.9.1.1/24 v0").configured())));
+
+        assertThat(findings).isEmpty();
+        assertThat(detector.pendingSteps()).singleElement().asString().endsWith("v0: 10.9.1.1/24 added");
     }
 
     // --- helpers ---
