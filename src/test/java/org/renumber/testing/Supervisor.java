@@ -3,7 +3,6 @@ package org.renumber.testing;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -23,9 +22,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>Supervisor RESTARTS MARKER</pre>
  * The service inherits stdout; the supervisor adds {@code STARTED PID}, {@code EXITED PID STATUS} (128+N when
- * signal N ended it: a JVM exits with 143 on SIGTERM and is ended by SIGKILL with 137) and {@code GAVE UP}. The
- * marker only makes its command line unique to one test. The supervisor stops on SIGTERM and when its stdin closes,
- * so that it does not outlive a test JVM that dies. It stops the service first: SIGTERM, then SIGKILL after 2 s.
+ * signal N ended it: a JVM exits with 143 on SIGTERM and is ended by SIGKILL with 137), {@code GAVE UP} and, if the
+ * service cannot be started at all, {@code START FAILED REASON}. The marker only makes its command line unique to
+ * one test. The supervisor stops on SIGTERM and when its stdin closes, so that it does not outlive a test JVM that
+ * dies. It stops the service first: SIGTERM, then SIGKILL after 2 s.
  */
 public final class Supervisor {
 
@@ -56,7 +56,7 @@ public final class Supervisor {
         supervisor.start();
         InputStream in = System.in;
         while (in.read() >= 0) {
-            // nothing to read; waiting for the end of input
+            // nobody writes to it: its end means the test JVM that started the supervisor is gone
         }
         System.exit(0);
     }
@@ -71,7 +71,9 @@ public final class Supervisor {
                     .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // A timer task's exception would vanish; the test reads the output.
+            say("START FAILED " + e.getMessage());
+            return;
         }
         say("STARTED " + service.pid());
         service.onExit().thenAccept(this::exited);
