@@ -118,8 +118,8 @@ class ApplicationMonitorEndToEndTest {
     }
 
     /** Checks the one notification of the monitor, a restart of {@code application} for change {@code id}. */
-    private static CompositeData restarted(RemoteJmx.Recorder notifications, String application, String id,
-                                           long stoppedPid) {
+    private static CompositeData singleRestart(RemoteJmx.Recorder notifications, String application, String id,
+                                               long stoppedPid) {
         assertThat(notifications.types()).containsExactly("renumber.application.restarted");
         CompositeData restarted = notifications.data("renumber.application.restarted");
         assertEquals(application, restarted.get("application"));
@@ -149,7 +149,7 @@ class ApplicationMonitorEndToEndTest {
         String id = (String) jmx.invoke(SERVICE, "changeAddress", "v0", OLD, NEW + "/24", "", 60L);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> !notifications.all().isEmpty());
-        CompositeData restarted = restarted(notifications, "legacy-web", id, stubborn.pid());
+        CompositeData restarted = singleRestart(notifications, "legacy-web", id, stubborn.pid());
         assertEquals(String.valueOf(stubborn.pid()), restarted.get("killedPids"), "it ignored SIGTERM");
         long newPid = Long.parseLong((String) restarted.get("newPids"));
         assertThat(ProcessHandle.of(newPid)).isPresent();
@@ -180,7 +180,7 @@ class ApplicationMonitorEndToEndTest {
         String id = (String) jmx.invoke(SERVICE, "changeAddress", "v0", OLD, NEW + "/24", "group:web", 60L);
 
         await().atMost(Duration.ofSeconds(90)).until(() -> !notifications.all().isEmpty());
-        CompositeData restarted = restarted(notifications, "legacy-supervised", id, oldPid);
+        CompositeData restarted = singleRestart(notifications, "legacy-supervised", id, oldPid);
         assertEquals("", restarted.get("killedPids"), "it stopped on SIGTERM, within the grace period");
         assertThat((String) restarted.get("message")).contains("restarted by its supervisor");
         long newPid = Long.parseLong((String) restarted.get("newPids"));
