@@ -41,12 +41,19 @@ public final class JvmProcess implements AutoCloseable {
     /** Starts {@code mainClass args...} with the test class path in {@code netns}, with extra environment. */
     public static JvmProcess start(String netns, Map<String, String> environment, Class<?> mainClass, String... args)
             throws IOException {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", netns, javaCommand(), "-Xmx96m",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", NetNsPeer.testClassPath(), mainClass.getName()));
-        command.addAll(List.of(args));
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        command.addAll(javaCommandLine(mainClass.getName(), List.of(args)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().putAll(environment);
         return new JvmProcess(builder.start());
+    }
+
+    /** {@code java [small-heap options] -cp <test class path> MAIN ARGS}, without the namespace around it. */
+    public static List<String> javaCommandLine(String mainClass, List<String> args) {
+        List<String> command = new ArrayList<>(List.of(javaCommand(), "-Xmx96m", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-cp", NetNsPeer.testClassPath(), mainClass));
+        command.addAll(args);
+        return command;
     }
 
     public static String javaCommand() {
