@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -536,9 +538,17 @@ public final class AddressChangeClient implements AutoCloseable {
     private void recordPid(MBeanServerConnection current, Subscription s) throws IOException {
         try {
             MBeanInfo info = current.getMBeanInfo(s.objectName);
+            boolean translating = Arrays.stream(info.getOperations())
+                    .anyMatch(o -> o.getName().equals("recordProcess") && o.getSignature().length == 2);
             boolean writable = Arrays.stream(info.getAttributes())
                     .anyMatch(a -> a.getName().equals("Pid") && a.isWritable() && isLong(a));
-            if (writable) {
+            if (translating) {
+                // In a container the agent knows this process by another id; it translates ours.
+                Object agentPid = current.invoke(s.objectName, "recordProcess", new Object[] {pid, pidNamespace()},
+                        new String[] {"long", String.class.getName()});
+                log.log(Level.DEBUG, "recorded pid {0} on {1}; the agent sees this process as {2}", pid,
+                        s.objectName, agentPid);
+            } else if (writable) {
                 current.setAttribute(s.objectName, new Attribute("Pid", pid));
             } else {
                 log.log(Level.DEBUG, "{0} has no writable Pid attribute; process id not recorded", s.objectName);
@@ -546,6 +556,15 @@ public final class AddressChangeClient implements AutoCloseable {
         } catch (JMException | RuntimeMBeanException e) {
             // The pid is a help for the agent, not a condition of the subscription.
             log.log(Level.WARNING, "could not record pid {0} on {1}: {2}", pid, s.objectName, e.toString());
+        }
+    }
+
+    /** This process's PID namespace as {@code /proc/self/ns/pid} names it; empty where there is none to read. */
+    private static String pidNamespace() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return "";
         }
     }
 

@@ -42,4 +42,19 @@ public interface SocketOwners {
 
     /** The processes holding any of {@code inodes}, each with the inodes it holds; empty for no inodes. */
     List<SocketHolder> holders(Set<Long> inodes);
+
+    /**
+     * The id, in the agent's PID namespace, of the running process that is {@code pid} in the PID namespace
+     * {@code pidNamespace} (as {@code /proc/self/ns/pid} names it, {@code pid:[4026532710]}; empty for the agent's
+     * own). An application in a container sees its own ids, which mean nothing, or another process, to the agent.
+     *
+     * @throws IllegalArgumentException when the agent sees no such process
+     */
+    default long agentPid(long pid, String pidNamespace) {
+        if (pidNamespace.isEmpty()) {
+            return pid;
+        }
+        throw new IllegalArgumentException("this agent cannot translate process ids from PID namespace "
+                + pidNamespace);
+    }
 }

@@ -47,8 +47,8 @@ public final class ManagedSubscription {
         return subscription.scope();
     }
 
-    @Managed(description = "Process id of the subscribed application, as it recorded it (the client library "
-            + "does at subscribe); 0 when unknown. Meaningful in the agent's PID namespace only")
+    @Managed(description = "Process id of the subscribed application in the agent's PID namespace (the client "
+            + "library records it at subscribe, with recordProcess); 0 when unknown")
     public long getPid() {
         return registry.find(subscription.subscriberId()).orElse(subscription).pid();
     }
@@ -56,5 +56,16 @@ public final class ManagedSubscription {
     @Managed(description = "Records the process id of the subscribed application (0 clears it); persisted")
     public void setPid(long pid) {
         registry.recordPid(subscription.subscriberId(), pid);
+    }
+
+    @Managed(description = "Records the subscribed application's process as it knows itself, and returns the id "
+            + "the agent sees it by (what Pid then shows); persisted. An application in a container has its own PID "
+            + "namespace, whose ids the agent translates")
+    public long recordProcess(
+            @Param(description = "the application's process id in its own PID namespace "
+                    + "(ProcessHandle.current().pid())") long pid,
+            @Param(description = "its PID namespace as /proc/self/ns/pid reads, e.g. pid:[4026532710]; empty for "
+                    + "the agent's") String pidNamespace) {
+        return service.recordProcess(subscription.subscriberId(), pid, pidNamespace);
     }
 }

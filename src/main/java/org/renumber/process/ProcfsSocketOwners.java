@@ -78,6 +78,58 @@ public final class ProcfsSocketOwners implements SocketOwners {
         return holders;
     }
 
+    /**
+     * Its own namespace: the process itself, if it runs. Another one: the process whose {@code ns/pid} link names it
+     * and whose innermost id (the last of {@code NSpid} in its status) is {@code pid}. The walk of {@code /proc}
+     * happens when an application records itself, not on any change's path.
+     */
+    @Override
+    public long agentPid(long pid, String pidNamespace) {
+        if (pidNamespace.isEmpty() || pidNamespace.equals(namespaceOf(PROC.resolve("self")))) {
+            if (!Files.isDirectory(PROC.resolve(Long.toString(pid)))) {
+                throw new IllegalArgumentException("no process " + pid + " is running in the agent's PID namespace");
+            }
+            return pid;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (PID.matcher(name).matches() && pidNamespace.equals(namespaceOf(entry))
+                        && innermostPid(entry) == pid) {
+                    return Long.parseLong(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list " + PROC + ": " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("no process " + pid + " of PID namespace " + pidNamespace
+                + " is visible to the agent: it runs in another container or has exited");
+    }
+
+    /** {@code pid:[INODE]}, or empty for a process that has gone. */
+    private static String namespaceOf(Path processDirectory) {
+        try {
+            return Files.readSymbolicLink(processDirectory.resolve("ns").resolve("pid")).toString();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The process's id in its own PID namespace: the last of the ids on its {@code NSpid} line; 0 if unknown. */
+    private static long innermostPid(Path processDirectory) {
+        try {
+            for (String line : Files.readAllLines(processDirectory.resolve("status"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("NSpid:")) {
+                    String[] ids = line.substring("NSpid:".length()).strip().split("\\s+");
+                    return Long.parseLong(ids[ids.length - 1]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // exited meanwhile
+        }
+        return 0;
+    }
+
     /** The inodes among {@code wanted} that {@code pid} holds; empty for a process that has gone. */
     private static Set<Long> socketsOf(long pid, Set<Long> wanted) {
         Set<Long> found = new HashSet<>();

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeJournal;
@@ -69,6 +70,7 @@ public final class AddressChangeService implements AutoCloseable {
     public static final long MAX_WARNING_SECONDS = Duration.ofDays(1).toSeconds();
     static final int HISTORY_SIZE = 50;
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
+    private static final Pattern PID_NAMESPACE = Pattern.compile("pid:\\[[0-9]{1,20}\\]");
 
     private static final Logger log = LoggerFactory.getLogger(AddressChangeService.class);
 
@@ -246,6 +248,35 @@ public final class AddressChangeService implements AutoCloseable {
 
     private Change.Warning warningOf(long warningSeconds) {
         return new Change.Warning(warningSeconds, clock.instant().plusSeconds(warningSeconds), List.of(), null);
+    }
+
+    /**
+     * Records the process of a subscribed application as the application knows itself: its id in its own PID
+     * namespace, and that namespace ({@code pid:[INODE]} from {@code /proc/self/ns/pid}; empty for the agent's).
+     * The agent keeps the id it sees the process by, which partial migrations and holders need.
+     *
+     * @return the process id in the agent's PID namespace
+     */
+    public long recordProcess(String subscriberId, long pid, String pidNamespace) {
+        String id = required(subscriberId, "subscriberId").strip();
+        if (pid < 1) {
+            throw new IllegalArgumentException("pid " + pid + " is not a process id: give the application's own "
+                    + "(ProcessHandle.current().pid()); to clear the recorded one, write 0 to Pid");
+        }
+        String namespace = pidNamespace == null ? "" : pidNamespace.strip();
+        if (!namespace.isEmpty() && !PID_NAMESPACE.matcher(namespace).matches()) {
+            throw new IllegalArgumentException("pidNamespace '" + namespace + "' is not what /proc/self/ns/pid "
+                    + "reads (pid:[INODE], e.g. pid:[4026532710]); leave it empty for the agent's namespace");
+        }
+        if (subscribers.find(id).isEmpty()) {
+            throw new IllegalArgumentException("no subscriber with id '" + id + "'");
+        }
+        long agentPid = kernel.owners().agentPid(pid, namespace);
+        subscribers.recordPid(id, agentPid);
+        if (agentPid != pid) {
+            log.info("subscriber {}: process {} of {} is process {} here", id, pid, namespace, agentPid);
+        }
+        return agentPid;
     }
 
     /**

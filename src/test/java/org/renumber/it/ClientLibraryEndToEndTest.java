@@ -83,6 +83,34 @@ class ClientLibraryEndToEndTest {
     }
 
     @Test
+    void anApplicationInItsOwnPidNamespaceIsKnownByItsHostPidAndCanBeMigratedAlone() throws Exception {
+        JvmProcess app = keep(JvmProcess.startInOwnPidNamespace(fixture.net.a(), Map.of(
+                        "RENUMBER_USER", fixture.agent().credentials().user(),
+                        "RENUMBER_PASSWORD", fixture.agent().credentials().password()),
+                RebindingApp.class, fixture.agent().netnsJmx().url().toString(), "billing", "web", OLD, PORT));
+        await().atMost(Duration.ofSeconds(60)).until(() -> app.printed("READY") || !app.isAlive());
+        assertThat(app.lines()).as("application output").contains("READY");
+        long hostPid = app.javaPid();
+        assertThat(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + hostPid + "/status")))
+                .as("the JVM is process 1 of its own PID namespace").contains("NSpid:\t" + hostPid + "\t1");
+        RemoteJmx jmx = keep(fixture.jmx());
+
+        assertEquals(hostPid, jmx.get("renumber:type=Subscription,id=billing", "Pid"),
+                "the application said 1; the agent recorded the id it sees the process by");
+
+        NetNsPeer clients = keep(NetNsPeer.start(fixture.net.b(), NetNsPeer.Stack.DUAL, "CONNECTED", "client", "any",
+                OLD, PORT, "2"));
+        await().until(() -> (Integer) jmx.invoke("renumber:type=ConnectionTracker", "countConnections", OLD) == 2);
+        // Only a process the agent can find holds sockets it can follow: a migration waits for exactly these.
+        String id = (String) jmx.invoke(SERVICE, "migrateSubscribers", "v0", OLD, NEW + "/24", "billing", 60L);
+        await().until(() -> app.printed("LISTENING " + NEW + ":" + PORT));
+        assertEquals("CONNECTED 2", clients.ask("reconnect " + NEW + " " + PORT));
+        assertEquals("COMPLETED", jmx.invoke(SERVICE, "awaitChange", id, 60L));
+        assertEquals("DRAINED", jmx.get("renumber:type=AddressChange,id=" + id, "Outcome"));
+        assertThat(fixture.net.addresses(fixture.net.a(), "v0")).contains(OLD + "/24", NEW + "/24");
+    }
+
+    @Test
     void theApplicationSurvivesAnAgentRestartAndReceivesTheNextChange() throws Exception {
         JvmProcess app = application();
 

@@ -145,6 +145,8 @@ class MBeanInfoTest {
         assertThat(operation(service, "scheduleMigration").getReturnType()).isEqualTo(String.class.getName());
         MBeanInfo subscription = server.getMBeanInfo(MBeanNames.subscription("app1"));
         assertThat(parameterNames(subscription, "ready")).containsExactly("changeId");
+        assertThat(parameterNames(subscription, "recordProcess")).containsExactly("pid", "pidNamespace");
+        assertThat(operation(subscription, "recordProcess").getReturnType()).isEqualTo("long");
         assertThat(operation(subscription, "ready").getReturnType()).isEqualTo("void");
         MBeanInfo tracker = server.getMBeanInfo(MBeanNames.CONNECTION_TRACKER);
         assertThat(parameterNames(tracker, "holders")).containsExactly("address");

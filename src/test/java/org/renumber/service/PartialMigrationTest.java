@@ -160,6 +160,34 @@ class PartialMigrationTest {
     }
 
     @Test
+    void aProcessInItsOwnPidNamespaceIsRecordedByTheIdTheAgentSeesItBy() {
+        owners.inContainer("pid:[4026532710]", 1, 5100);
+
+        assertEquals(5100, service.recordProcess("billing", 1, "pid:[4026532710]"));
+
+        assertEquals(5100, service.subscribers().find("billing").orElseThrow().pid());
+        assertEquals(5100, journal.subscriptions().stream().filter(s -> s.subscriberId().equals("billing"))
+                .findFirst().orElseThrow().pid(), "persisted");
+        assertEquals(4300, service.recordProcess("billing", 4300, ""), "the agent's own namespace: as it is");
+    }
+
+    @Test
+    void recordProcessRefusesWhatItCannotUseAndKeepsThePidItHad() {
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> service.recordProcess("billing", 0, ""))).hasMessageContaining("pid 0 is not a process id");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> service.recordProcess("billing", 7, "net:[4026532710]")))
+                .hasMessageContaining("pidNamespace 'net:[4026532710]' is not what /proc/self/ns/pid reads");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> service.recordProcess("nobody", 7, ""))).hasMessageContaining("no subscriber with id 'nobody'");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> service.recordProcess("billing", 7, "pid:[4026532999]")))
+                .hasMessageContaining("no process 7 of PID namespace pid:[4026532999]");
+
+        assertEquals(BILLING_PID, service.subscribers().find("billing").orElseThrow().pid());
+    }
+
+    @Test
     void aMigrationNeitherGuardsNorForceClosesTheSharedAddress() throws Exception {
         service.setGuardNewConnections(true);
         service.setForceCloseAtDeadline(true);

@@ -14,6 +14,8 @@ import org.renumber.domain.SocketOwners;
 public final class InMemorySocketOwners implements SocketOwners {
 
     private final Map<Long, Set<Long>> socketsByPid = new TreeMap<>();
+    /** "pid:[NS]/INNER" to the agent's pid. */
+    private final Map<String, Long> containerPids = new TreeMap<>();
 
     /** Process {@code pid} holds exactly these inodes from now on. */
     public synchronized InMemorySocketOwners own(long pid, long... inodes) {
@@ -23,6 +25,24 @@ public final class InMemorySocketOwners implements SocketOwners {
         }
         socketsByPid.put(pid, set);
         return this;
+    }
+
+    /** Process {@code agentPid} runs as {@code innerPid} in PID namespace {@code pidNamespace}. */
+    public synchronized InMemorySocketOwners inContainer(String pidNamespace, long innerPid, long agentPid) {
+        containerPids.put(pidNamespace + "/" + innerPid, agentPid);
+        return this;
+    }
+
+    @Override
+    public synchronized long agentPid(long pid, String pidNamespace) {
+        if (pidNamespace.isEmpty()) {
+            return pid;
+        }
+        Long agentPid = containerPids.get(pidNamespace + "/" + pid);
+        if (agentPid == null) {
+            throw new IllegalArgumentException("no process " + pid + " of PID namespace " + pidNamespace);
+        }
+        return agentPid;
     }
 
     @Override

@@ -41,7 +41,23 @@ public final class JvmProcess implements AutoCloseable {
     /** Starts {@code mainClass args...} with the test class path in {@code netns}, with extra environment. */
     public static JvmProcess start(String netns, Map<String, String> environment, Class<?> mainClass, String... args)
             throws IOException {
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        return start(List.of("ip", "netns", "exec", netns), environment, mainClass, args);
+    }
+
+    /**
+     * Like {@link #start}, with the JVM in a PID namespace of its own, as in a container: it is process 1 there.
+     * {@link #pid()} is then the {@code unshare} parent's, {@link #javaPid()} the JVM's as the host sees it.
+     */
+    public static JvmProcess startInOwnPidNamespace(String netns, Map<String, String> environment, Class<?> mainClass,
+                                                    String... args) throws IOException {
+        // --kill-child: the JVM dies with unshare when the test destroys it.
+        return start(List.of("ip", "netns", "exec", netns, "unshare", "--pid", "--fork", "--kill-child"), environment,
+                mainClass, args);
+    }
+
+    private static JvmProcess start(List<String> launcher, Map<String, String> environment, Class<?> mainClass,
+                                    String... args) throws IOException {
+        List<String> command = new ArrayList<>(launcher);
         command.addAll(javaCommandLine(mainClass.getName(), List.of(args)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().putAll(environment);
@@ -81,12 +97,23 @@ public final class JvmProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The JVM's process id as this (the host's) PID namespace sees it, also when a launcher forked it. */
+    public long javaPid() {
+        return ProcessHandle.of(process.pid()).stream().flatMap(p -> java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(p), p.descendants()))
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no JVM under process " + process.pid()));
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
 
     @Override
     public void close() throws InterruptedException {
+        // unshare --fork ignores SIGTERM while its child runs: the JVM under it gets the signal itself.
+        process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         if (!process.waitFor(5, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
