@@ -13,6 +13,9 @@ import org.renumber.domain.SocketOwners;
 /** Which process holds which socket inode, as a test says; the command of process N is "app-N". */
 public final class InMemorySocketOwners implements SocketOwners {
 
+    /** The test JVM's own PID namespace, which a client library in the same JVM names: the "agent's". */
+    private static final String OWN_NAMESPACE = ownNamespace();
+
     private final Map<Long, Set<Long>> socketsByPid = new TreeMap<>();
     /** "pid:[NS]/INNER" to the agent's pid. */
     private final Map<String, Long> containerPids = new TreeMap<>();
@@ -27,6 +30,14 @@ public final class InMemorySocketOwners implements SocketOwners {
         return this;
     }
 
+    private static String ownNamespace() {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")).toString();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     /** Process {@code agentPid} runs as {@code innerPid} in PID namespace {@code pidNamespace}. */
     public synchronized InMemorySocketOwners inContainer(String pidNamespace, long innerPid, long agentPid) {
         containerPids.put(pidNamespace + "/" + innerPid, agentPid);
@@ -35,7 +46,7 @@ public final class InMemorySocketOwners implements SocketOwners {
 
     @Override
     public synchronized long agentPid(long pid, String pidNamespace) {
-        if (pidNamespace.isEmpty()) {
+        if (pidNamespace.isEmpty() || pidNamespace.equals(OWN_NAMESPACE)) {
             return pid;
         }
         Long agentPid = containerPids.get(pidNamespace + "/" + pid);
