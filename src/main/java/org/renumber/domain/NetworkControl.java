@@ -53,9 +53,9 @@ public interface NetworkControl {
     InetAddress connectedRouteSource(String interfaceName, InterfaceAddress subnet);
 
     /**
-     * The routes of the main table, on any interface, whose preferred source is {@code source}; not those the
-     * kernel made for an address itself ({@code proto kernel}: they come and go with their address, and the old
-     * subnet's connected route is steered with {@link #setConnectedRouteSource}).
+     * The routes of every table but {@code local}, on any interface, whose preferred source is {@code source};
+     * not those the kernel made for an address itself ({@code proto kernel}: they come and go with their address,
+     * and the old subnet's connected route is steered with {@link #setConnectedRouteSource}).
      */
     List<SourceRoute> routesWithSource(InetAddress source);
 

@@ -66,7 +66,9 @@ public final class NetlinkConstants {
     public static final int RTNLGRP_IPV6_ROUTE = 11;
 
     // rtmsg: tables, protocols, scopes, types
+    public static final int RT_TABLE_DEFAULT = 253;
     public static final int RT_TABLE_MAIN = 254;
+    public static final int RT_TABLE_LOCAL = 255;
     public static final int RTPROT_KERNEL = 2;
     public static final int RTPROT_BOOT = 3;
     public static final int RTPROT_STATIC = 4;

@@ -27,6 +27,9 @@ import org.renumber.domain.IpLiterals;
  */
 class RtnetlinkCodecTest {
 
+    /** rtnh_flags of a path whose link has no carrier: state the kernel reports, never accepts in a request. */
+    private static final int RTNH_F_LINKDOWN = 16;
+
     /** {@code ip addr add 10.9.0.3/24 brd + dev v0}: RTM_NEWADDR, seq 0x6b09e843. */
     private static final String NEWADDR_REQUEST = """
             30000000 14000506 43e8096b 00000000 02180000 02000000 08000200 0a090003
@@ -131,6 +134,21 @@ class RtnetlinkCodecTest {
     private static final String DEFAULT_ROUTE_REPLACE = """
             3c000000 18000505 0af5096b 00000000 02000000 fe030001 00000000 08000500
             0a090002 08000700 0a090003 08000600 32000000 08000400 02000000""";
+
+    /**
+     * An RTM_GETROUTE dump message with v1 (the peer) down, v0 index 3: {@code 203.0.113.0/24 src 10.9.0.1 nexthop
+     * via 10.9.0.2 dev v0 weight 1 nexthop via 10.9.0.3 dev v0 weight 3}, the route and both paths {@code linkdown}.
+     */
+    private static final String MULTIPATH_ROUTE_LINKDOWN = """
+            58000000 18002200 ad050a6b 0a2d0000 02180000 fe030001 10000000 08000f00
+            fe000000 08000100 cb007100 08000700 0a090001 24000900 10001000 03000000
+            08000500 0a090002 10001002 03000000 08000500 0a090003""";
+
+    /** {@code ip route replace 203.0.113.0/24 src 10.9.1.1 nexthop via 10.9.0.2 dev v0 weight 1 nexthop via ...}. */
+    private static final String MULTIPATH_ROUTE_REPLACE = """
+            50000000 18000505 b2050a6b 00000000 02180000 fe030001 00000000 08000100
+            cb007100 08000700 0a090101 24000900 10000000 03000000 08000500 0a090002
+            10000002 03000000 08000500 0a090003""";
 
     @BeforeAll
     static void capturesAreLittleEndian() {
@@ -348,6 +366,44 @@ class RtnetlinkCodecTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
         assertThatThrownBy(() -> NetlinkNetworkControl.routeWithSourceRequest("mem:x", IpLiterals.parse("10.9.0.3")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a route key");
+    }
+
+    @Test
+    void aMultipathRouteIsSentBackWithItsPathsAndWeightsAndWithoutTheirStateFlags() {
+        NetlinkNetworkControl.RouteMessage dumped =
+                NetlinkNetworkControl.RouteMessage.parse(messages(MULTIPATH_ROUTE_LINKDOWN).get(0));
+        assertThat(NetlinkNetworkControl.routeText(dumped, Map.of(3, "v0"))).isEqualTo(
+                "203.0.113.0/24 nexthop via 10.9.0.2 dev v0 weight 1 nexthop via 10.9.0.3 dev v0 weight 3");
+        assertThat(dumped.nexthops()).extracting(n -> n.header().flags())
+                .containsExactly(RTNH_F_LINKDOWN, RTNH_F_LINKDOWN);
+
+        String key = NetlinkNetworkControl.routeKey(dumped);
+        byte[] ours = NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("10.9.1.1")).toBytes(0x6b0a05b2);
+
+        NetlinkMessage expected = messages(MULTIPATH_ROUTE_REPLACE).get(0);
+        NetlinkMessage actual = messages(Hex.of(ours)).get(0);
+        assertThat(actual.header().flags()).isEqualTo(expected.header().flags());
+        ByteBuffer expectedBody = expected.body();
+        ByteBuffer actualBody = actual.body();
+        assertThat(StructRtMsg.parse(actualBody)).as("linkdown dropped from rtm_flags")
+                .isEqualTo(StructRtMsg.parse(expectedBody));
+        Map<Integer, String> attributes = attributeMap(StructNlAttr.parseAll(actualBody));
+        assertThat(attributes.remove(NetlinkConstants.RTA_TABLE)).isEqualTo(Hex.of(new byte[] {(byte) 254, 0, 0, 0}));
+        assertThat(attributes).as("the paths as iproute2 writes them: no linkdown, same gateways and weights")
+                .isEqualTo(attributeMap(StructNlAttr.parseAll(expectedBody)));
+    }
+
+    @Test
+    void aRouteOfAnotherTableIsWrittenWithItsTable() {
+        ByteBuffer dump = Hex.buffer(DEFAULT_ROUTE);
+        // rtm_table 252 (RT_TABLE_COMPAT) and RTA_TABLE 1000: how the kernel reports a table id above 255.
+        dump.put(20, (byte) 252);
+        dump.putInt(32, 1000);
+        NetlinkNetworkControl.RouteMessage route = NetlinkNetworkControl.RouteMessage.parse(messages(Hex.of(dump.array())).get(0));
+
+        assertThat(route.route().table()).isEqualTo(1000);
+        assertThat(NetlinkNetworkControl.routeText(route, Map.of(2, "v0")))
+                .isEqualTo("default via 10.9.0.2 dev v0 table 1000 metric 50");
     }
 
     /** Attribute type to value in hex, for comparing attribute sets whatever their order. */
