@@ -65,6 +65,25 @@ public interface NetworkControl {
      */
     void setRouteSource(SourceRoute route, InetAddress source);
 
+    /**
+     * The policy rules whose source selector ({@code from PREFIX}) contains {@code source}, in the kernel's
+     * order; not those that select every source ({@code from all}).
+     */
+    List<SourceRule> rulesFromSource(InetAddress source);
+
+    /**
+     * Adds the rule {@code rule} is, with {@code source} as its source address instead (same prefix length,
+     * same selectors, priority and action), as {@code ip rule add from SOURCE ...} would. Does nothing when that
+     * rule exists already.
+     */
+    void addRuleWithSource(SourceRule rule, InetAddress source);
+
+    /**
+     * Deletes the rule {@code rule} is, with {@code source} as its source address instead; does nothing when
+     * there is no such rule.
+     */
+    void deleteRuleWithSource(SourceRule rule, InetAddress source);
+
     /** The interface's IPv4 {@code promote_secondaries} setting. */
     boolean promoteSecondaries(String interfaceName);
 

@@ -49,6 +49,7 @@ import static org.renumber.linux.NetlinkConstants.RTM_DELROUTE;
 import static org.renumber.linux.NetlinkConstants.RTM_GETADDR;
 import static org.renumber.linux.NetlinkConstants.RTM_GETLINK;
 import static org.renumber.linux.NetlinkConstants.RTM_GETROUTE;
+import static org.renumber.linux.NetlinkConstants.RTM_GETRULE;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWADDR;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWLINK;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWROUTE;
@@ -94,11 +95,12 @@ import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.SourceRule;
 
 /**
  * {@link NetworkControl} over rtnetlink (NETLINK_ROUTE) in one network namespace: the same messages
- * {@code ip addr}, {@code ip route} and {@code sysctl} would send, without running them. One socket, used by
- * one request at a time. Closing this closes the socket, not the namespace.
+ * {@code ip addr}, {@code ip route}, {@code ip rule} and {@code sysctl} would send, without running them. One
+ * socket, used by one request at a time. Closing this closes the socket, not the namespace.
  */
 public final class NetlinkNetworkControl implements NetworkControl, AutoCloseable {
 
@@ -249,6 +251,48 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         Objects.requireNonNull(source, "source");
         socket.request("set source " + IpText.of(source) + " on route " + route.text() + " in " + netns.describe(),
                 routeWithSourceRequest(route.key(), source));
+    }
+
+    @Override
+    public List<SourceRule> rulesFromSource(InetAddress source) {
+        Objects.requireNonNull(source, "source");
+        NetlinkRequest request = new NetlinkRequest(RTM_GETRULE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+        new StructFibRuleHdr(source instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6, 0, 0, 0, 0, 0, 0)
+                .pack(request.buffer());
+        return socket.transact("list rules in " + netns.describe(), request, RuleMessage::parse).stream()
+                .filter(rule -> rule.source() != null && rule.source().contains(source))
+                .map(rule -> new SourceRule(rule.text(), rule.key(), rule.selectsOnly(source)))
+                .toList();
+    }
+
+    /** EEXIST: the rule is there already, as asked. */
+    @Override
+    public void addRuleWithSource(SourceRule rule, InetAddress source) {
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(source, "source");
+        try {
+            socket.request("add rule " + rule.text() + " with source " + IpText.of(source) + " in " + netns.describe(),
+                    RuleMessage.addRequest(rule.key(), source));
+        } catch (NetworkException e) {
+            if (e.errno() != Errno.EEXIST) {
+                throw e;
+            }
+        }
+    }
+
+    /** ENOENT: the rule is gone already, as asked. */
+    @Override
+    public void deleteRuleWithSource(SourceRule rule, InetAddress source) {
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(source, "source");
+        try {
+            socket.request("delete rule " + rule.text() + " with source " + IpText.of(source) + " in "
+                    + netns.describe(), RuleMessage.deleteRequest(rule.key(), source));
+        } catch (NetworkException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+        }
     }
 
     @Override

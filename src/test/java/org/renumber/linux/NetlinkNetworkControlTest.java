@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.SourceRule;
 import org.renumber.testing.NetNsFixture;
 
 /**
@@ -416,6 +418,89 @@ class NetlinkNetworkControlTest {
         assertThat(allRoutes()).isEqualTo(before);
     }
 
+    @Test
+    void rulesFromAnAddressAreListedWithWhetherTheySelectOnlyIt() {
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.0/24", "lookup", "100", "priority", "1001");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
+                "priority", "1002");
+        fixture.ip(fixture.a(), "rule", "add", "not", "from", "10.9.0.1", "lookup", "100", "priority", "1003");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.7", "lookup", "100", "priority", "1004");
+        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::1/128", "lookup", "100", "priority", "1000");
+
+        assertThat(control.rulesFromSource(OLD.address())).extracting(r -> r.text() + " " + r.singleAddress())
+                .containsExactly("from 10.9.0.1 lookup 100 priority 1000 true",
+                        "from 10.9.0.0/24 lookup 100 priority 1001 false",
+                        "from 10.9.0.1 fwmark 0x5/0xff iif v0 lookup 1000 priority 1002 true",
+                        "not from 10.9.0.1 lookup 100 priority 1003 false");
+        assertThat(control.rulesFromSource(OLD6.address())).extracting(r -> r.text() + " " + r.singleAddress())
+                .containsExactly("from 2001:db8:9::1 lookup 100 priority 1000 true");
+        assertThat(control.rulesFromSource(IpLiterals.parse("10.9.1.1"))).as("from all is not a source selector")
+                .isEmpty();
+    }
+
+    @Test
+    void aRuleCopiedForAnotherSourceIsWhatIpRuleAddMakesAndAddingItAgainChangesNothing() {
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
+                "priority", "1002");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1", "lookup", "main", "priority", "0");
+        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::1/128", "lookup", "100", "priority", "1000");
+        List<SourceRule> rules = new ArrayList<>(control.rulesFromSource(OLD.address()));
+        rules.addAll(control.rulesFromSource(OLD6.address()));
+        assertThat(rules).hasSize(4);
+
+        rules.forEach(r -> control.addRuleWithSource(r, newSourceFor(r)));
+        String ours = allRules();
+        rules.forEach(r -> control.addRuleWithSource(r, newSourceFor(r)));
+
+        assertThat(allRules()).as("no duplicate").isEqualTo(ours);
+        assertThat(control.rulesFromSource(NEW.address())).extracting(SourceRule::key)
+                .containsExactlyElementsOf(control.rulesFromSource(OLD.address()).stream().map(SourceRule::key).toList());
+        fixture.ip(fixture.a(), "rule", "del", "from", "10.9.0.3", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "rule", "del", "from", "10.9.0.3", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
+                "priority", "1002");
+        fixture.ip(fixture.a(), "rule", "del", "from", "10.9.0.3", "lookup", "main", "priority", "0");
+        fixture.ip(fixture.a(), "-6", "rule", "del", "from", "2001:db8:9::3", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.3/32", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.3", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
+                "priority", "1002");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.3", "lookup", "main", "priority", "0");
+        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::3/128", "lookup", "100", "priority", "1000");
+        assertThat(allRules()).as("the same as by hand").isEqualTo(ours);
+    }
+
+    @Test
+    void aRuleDeletedForOneSourceLeavesTheOthersAndDeletingItAgainChangesNothing() {
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::1/128", "lookup", "100", "priority", "1000");
+        String before = allRules();
+        List<SourceRule> rules = new ArrayList<>(control.rulesFromSource(OLD.address()));
+        rules.addAll(control.rulesFromSource(OLD6.address()));
+        rules.forEach(r -> control.addRuleWithSource(r, newSourceFor(r)));
+
+        rules.forEach(r -> control.deleteRuleWithSource(r, newSourceFor(r)));
+        rules.forEach(r -> control.deleteRuleWithSource(r, newSourceFor(r)));
+
+        assertThat(allRules()).isEqualTo(before);
+        rules.forEach(r -> control.deleteRuleWithSource(r, r.text().contains(":") ? OLD6.address() : OLD.address()));
+        assertThat(control.rulesFromSource(OLD.address())).isEmpty();
+        assertThat(control.rulesFromSource(OLD6.address())).isEmpty();
+    }
+
+    /** Kernel fact the rule copies depend on: rules do not follow addresses, neither ways. */
+    @Test
+    void deletingAnAddressLeavesTheRulesThatSelectIt() {
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
+        String before = allRules();
+
+        control.addAddress(IF_A, NEW);
+        control.setPromoteSecondaries(IF_A, true);
+        control.removeAddress(IF_A, OLD);
+
+        assertThat(allRules()).isEqualTo(before);
+    }
+
     /**
      * Routes with {@code src} OLD in tables 100 (ids up to 255 fit rtm_table) and 1000 (RTA_TABLE only), and a
      * multipath route with weights, for both families.
@@ -435,9 +520,18 @@ class NetlinkNetworkControlTest {
                 "weight", "3");
     }
 
+    private static InetAddress newSourceFor(SourceRule rule) {
+        return IpLiterals.parse(rule.text().contains(":") ? "2001:db8:9::3" : "10.9.0.3");
+    }
+
     /** Every route of both families in every table, as {@code ip -j route show table all} prints them. */
     private String allRoutes() {
         return fixture.ip(fixture.a(), "-j", "route", "show", "table", "all");
+    }
+
+    /** Every rule of both families, as {@code ip -j rule} and {@code ip -j -6 rule} print them. */
+    private String allRules() {
+        return fixture.ip(fixture.a(), "-j", "-4", "rule") + fixture.ip(fixture.a(), "-j", "-6", "rule");
     }
 
     /** The routes with preferred source {@code from} that are not the kernel's own, with {@code to} instead. */

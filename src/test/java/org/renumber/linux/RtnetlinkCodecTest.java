@@ -150,6 +150,23 @@ class RtnetlinkCodecTest {
             cb007100 08000700 0a090101 24000900 10000000 03000000 08000500 0a090002
             10000002 03000000 08000500 0a090003""";
 
+    /**
+     * The start of an RTM_GETRULE dump ({@code ip -4 rule}): {@code 0: from all lookup local},
+     * {@code 1000: from 10.9.0.1 lookup 100}, {@code 1001: from 10.9.0.0/24 lookup 100}.
+     */
+    private static final String RULE_DUMP = """
+            34000000 20000200 53040a6b 4d6c0000 02000000 ff000001 00000000 08000f00
+            ff000000 08000e00 ffffffff 05001500 02000000 44000000 20000200 53040a6b
+            4d6c0000 02002000 64000001 00000000 08000f00 64000000 08000e00 ffffffff
+            05001500 00000000 08000600 e8030000 08000200 0a090001 44000000 20000200
+            53040a6b 4d6c0000 02001800 64000001 00000000 08000f00 64000000 08000e00
+            ffffffff 05001500 00000000 08000600 e9030000 08000200 0a090000""";
+
+    /** {@code ip rule add from 10.9.0.1/32 lookup 100 priority 1000}: RTM_NEWRULE, create, exclusive. */
+    private static final String RULE_ADD = """
+            2c000000 20000506 50040a6b 00000000 02002000 64000001 00000000 08000200
+            0a090001 08000600 e8030000""";
+
     @BeforeAll
     static void capturesAreLittleEndian() {
         assertEquals(ByteOrder.LITTLE_ENDIAN, ByteOrder.nativeOrder(), "the captured bytes are from x86_64 (little-endian)");
@@ -404,6 +421,81 @@ class RtnetlinkCodecTest {
         assertThat(route.route().table()).isEqualTo(1000);
         assertThat(NetlinkNetworkControl.routeText(route, Map.of(2, "v0")))
                 .isEqualTo("default via 10.9.0.2 dev v0 table 1000 metric 50");
+    }
+
+    @Test
+    void aRuleDumpYieldsTheSourceSelectorsAndWhetherTheySelectOneAddress() {
+        List<RuleMessage> rules = messages(RULE_DUMP).stream().map(RuleMessage::parse).toList();
+
+        assertThat(rules).extracting(RuleMessage::text).containsExactly("from all lookup local priority 0 proto kernel",
+                "from 10.9.0.1 lookup 100 priority 1000", "from 10.9.0.0/24 lookup 100 priority 1001");
+        assertThat(rules.get(0).source()).isNull();
+        assertThat(rules.get(1).source()).isEqualTo(InterfaceAddress.parse("10.9.0.1/32"));
+        assertThat(rules.get(1).selectsOnly(IpLiterals.parse("10.9.0.1"))).isTrue();
+        assertThat(rules.get(2).source().contains(IpLiterals.parse("10.9.0.1"))).isTrue();
+        assertThat(rules.get(2).selectsOnly(IpLiterals.parse("10.9.0.1"))).isFalse();
+    }
+
+    @Test
+    void aDumpedRuleSentBackWithAnotherSourceIsWhatIpRuleAddSends() {
+        RuleMessage dumped = RuleMessage.parse(messages(RULE_DUMP).get(1));
+        byte[] ours = RuleMessage.addRequest(dumped.key(), IpLiterals.parse("10.9.0.1")).toBytes(0x6b0a0450);
+
+        NetlinkMessage expected = messages(RULE_ADD).get(0);
+        NetlinkMessage actual = messages(Hex.of(ours)).get(0);
+        assertThat(actual.header().type()).isEqualTo(expected.header().type());
+        assertThat(actual.header().flags()).isEqualTo(expected.header().flags());
+        ByteBuffer expectedBody = expected.body();
+        ByteBuffer actualBody = actual.body();
+        assertThat(StructFibRuleHdr.parse(actualBody)).isEqualTo(StructFibRuleHdr.parse(expectedBody));
+        Map<Integer, String> attributes = attributeMap(StructNlAttr.parseAll(actualBody));
+        assertThat(attributes.remove(NetlinkConstants.FRA_TABLE)).isEqualTo(Hex.of(new byte[] {100, 0, 0, 0}));
+        assertThat(attributes.remove(14)).as("FRA_SUPPRESS_PREFIXLEN, the kernel's default").isEqualTo("ffffffff");
+        assertThat(attributes.remove(NetlinkConstants.FRA_PROTOCOL)).as("unspecified, as iproute2 leaves it")
+                .isEqualTo("00");
+        assertThat(attributes).isEqualTo(attributeMap(StructNlAttr.parseAll(expectedBody)));
+    }
+
+    @Test
+    void aRuleKeyKeepsNoSourceAndNoStateFlagAndSpellsOutPriorityZero() {
+        ByteBuffer dump = Hex.buffer(RULE_DUMP);
+        dump.position(0x34 + StructNlMsgHdr.SIZE);
+        // FIB_RULE_PERMANENT | FIB_RULE_INVERT | FIB_RULE_UNRESOLVED, as if dumped
+        dump.putInt(dump.position() + 8, 0x7);
+        RuleMessage dumped = RuleMessage.parse(messages(Hex.of(dump.array())).get(1));
+        RuleMessage noPriority = new RuleMessage(dumped.header(), dumped.attributes().stream()
+                .filter(a -> a.kind() != NetlinkConstants.FRA_PRIORITY).toList());
+
+        NetlinkMessage request = messages(Hex.of(RuleMessage.deleteRequest(noPriority.key(),
+                IpLiterals.parse("10.9.1.1")).toBytes(1))).get(0);
+
+        assertThat(request.header().type()).isEqualTo(NetlinkConstants.RTM_DELRULE);
+        ByteBuffer body = request.body();
+        assertThat(StructFibRuleHdr.parse(body).flags()).isEqualTo(NetlinkConstants.FIB_RULE_INVERT);
+        List<StructNlAttr> attributes = StructNlAttr.parseAll(body);
+        assertThat(StructNlAttr.find(attributes, NetlinkConstants.FRA_PRIORITY).asU32()).isZero();
+        assertThat(attributes).filteredOn(a -> a.kind() == NetlinkConstants.FRA_SRC).singleElement()
+                .satisfies(a -> assertThat(a.asInetAddress()).isEqualTo(IpLiterals.parse("10.9.1.1")));
+        assertThat(dumped.key()).doesNotContain("0a090001");
+    }
+
+    @Test
+    void aRuleKeyOfAnotherFamilyOrFormatIsRefused() {
+        String key = RuleMessage.parse(messages(RULE_DUMP).get(1)).key();
+        assertThatThrownBy(() -> RuleMessage.addRequest(key, IpLiterals.parse("2001:db8::1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
+        assertThatThrownBy(() -> RuleMessage.addRequest("mem-rule:/32 lookup 100", IpLiterals.parse("10.9.0.3")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a rule key");
+    }
+
+    @Test
+    void fibRuleHdrRoundTrips() {
+        ByteBuffer message = Hex.buffer(RULE_ADD);
+        message.position(StructNlMsgHdr.SIZE);
+        StructFibRuleHdr header = StructFibRuleHdr.parse(message);
+
+        assertThat(header).isEqualTo(new StructFibRuleHdr(LibC.AF_INET, 0, 32, 0, 100, NetlinkConstants.FR_ACT_TO_TBL, 0));
+        assertThat(packed(StructFibRuleHdr.SIZE, header::pack)).isEqualTo(Arrays.copyOfRange(Hex.bytes(RULE_ADD), 16, 28));
     }
 
     /** Attribute type to value in hex, for comparing attribute sets whatever their order. */
