@@ -553,6 +553,28 @@ class NetlinkNetworkControlTest {
         }
     }
 
+    /**
+     * Kernel facts the workflow depends on (Linux 6.18): deleting an IPv4 address deletes only the main table's
+     * routes that name it (fib_sync_down_addr looks at the main table, or a VRF's); those of other tables keep
+     * naming a source the node no longer has. IPv6 strips the source in every table.
+     */
+    @Test
+    void deletingAnAddressLeavesItsIpv4SourceInOtherTablesAndStripsItsIpv6OneEverywhere() {
+        control.addAddress(IF_A, NEW);
+        fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::3/64", "dev", IF_A, "nodad");
+        addPolicyRoutes("10.9.0.3", "2001:db8:9::3");
+
+        control.removeAddress(IF_A, NEW);
+        control.removeAddress(IF_A, InterfaceAddress.parse("2001:db8:9::3/64"));
+
+        assertThat(fixture.ipJson(fixture.a(), "route", "show", "203.0.113.0/24")).as("main table").isEmpty();
+        assertThat(fixture.ipJson(fixture.a(), "route", "show", "table", "100").get(0).path("prefsrc").asText())
+                .isEqualTo("10.9.0.3");
+        assertThat(fixture.ipJson(fixture.a(), "route", "show", "table", "1000").get(0).path("prefsrc").asText())
+                .isEqualTo("10.9.0.3");
+        assertThat(fixture.ip(fixture.a(), "-j", "-6", "route", "show", "table", "all")).doesNotContain("prefsrc");
+    }
+
     /** Kernel facts the workflow depends on: what deleting an address does to the routes that name it. */
     @Test
     void deletingAnAddressDeletesItsIpv4SourceRoutesAndStripsItsIpv6Ones() {
