@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -363,17 +364,8 @@ class RtnetlinkCodecTest {
         String key = NetlinkNetworkControl.routeKey(dumped);
         byte[] ours = NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("10.9.0.3")).toBytes(0x6b09f50a);
 
-        NetlinkMessage expected = messages(DEFAULT_ROUTE_REPLACE).get(0);
-        NetlinkMessage actual = messages(Hex.of(ours)).get(0);
-        assertThat(actual.header().type()).isEqualTo(expected.header().type());
-        assertThat(actual.header().flags()).isEqualTo(expected.header().flags());
-        ByteBuffer expectedBody = expected.body();
-        ByteBuffer actualBody = actual.body();
-        assertThat(StructRtMsg.parse(actualBody)).isEqualTo(StructRtMsg.parse(expectedBody));
-        Map<Integer, String> attributes = attributeMap(StructNlAttr.parseAll(actualBody));
-        assertThat(attributes.remove(NetlinkConstants.RTA_TABLE)).as("the dump's RTA_TABLE, same as rtm_table")
-                .isEqualTo(Hex.of(new byte[] {(byte) 254, 0, 0, 0}));
-        assertThat(attributes).isEqualTo(attributeMap(StructNlAttr.parseAll(expectedBody)));
+        assertThat(attributesBeyond(DEFAULT_ROUTE_REPLACE, ours, StructRtMsg::parse))
+                .as("the dump's RTA_TABLE, same as rtm_table").isEqualTo(Map.of(NetlinkConstants.RTA_TABLE, "fe000000"));
     }
 
     @Test
@@ -397,17 +389,9 @@ class RtnetlinkCodecTest {
         String key = NetlinkNetworkControl.routeKey(dumped);
         byte[] ours = NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("10.9.1.1")).toBytes(0x6b0a05b2);
 
-        NetlinkMessage expected = messages(MULTIPATH_ROUTE_REPLACE).get(0);
-        NetlinkMessage actual = messages(Hex.of(ours)).get(0);
-        assertThat(actual.header().flags()).isEqualTo(expected.header().flags());
-        ByteBuffer expectedBody = expected.body();
-        ByteBuffer actualBody = actual.body();
-        assertThat(StructRtMsg.parse(actualBody)).as("linkdown dropped from rtm_flags")
-                .isEqualTo(StructRtMsg.parse(expectedBody));
-        Map<Integer, String> attributes = attributeMap(StructNlAttr.parseAll(actualBody));
-        assertThat(attributes.remove(NetlinkConstants.RTA_TABLE)).isEqualTo(Hex.of(new byte[] {(byte) 254, 0, 0, 0}));
-        assertThat(attributes).as("the paths as iproute2 writes them: no linkdown, same gateways and weights")
-                .isEqualTo(attributeMap(StructNlAttr.parseAll(expectedBody)));
+        // rtm_flags without linkdown, and the paths as iproute2 writes them: no linkdown, same gateways and weights
+        assertThat(attributesBeyond(MULTIPATH_ROUTE_REPLACE, ours, StructRtMsg::parse))
+                .isEqualTo(Map.of(NetlinkConstants.RTA_TABLE, "fe000000"));
     }
 
     @Test
@@ -441,19 +425,9 @@ class RtnetlinkCodecTest {
         RuleMessage dumped = RuleMessage.parse(messages(RULE_DUMP).get(1));
         byte[] ours = RuleMessage.addRequest(dumped.key(), IpLiterals.parse("10.9.0.1")).toBytes(0x6b0a0450);
 
-        NetlinkMessage expected = messages(RULE_ADD).get(0);
-        NetlinkMessage actual = messages(Hex.of(ours)).get(0);
-        assertThat(actual.header().type()).isEqualTo(expected.header().type());
-        assertThat(actual.header().flags()).isEqualTo(expected.header().flags());
-        ByteBuffer expectedBody = expected.body();
-        ByteBuffer actualBody = actual.body();
-        assertThat(StructFibRuleHdr.parse(actualBody)).isEqualTo(StructFibRuleHdr.parse(expectedBody));
-        Map<Integer, String> attributes = attributeMap(StructNlAttr.parseAll(actualBody));
-        assertThat(attributes.remove(NetlinkConstants.FRA_TABLE)).isEqualTo(Hex.of(new byte[] {100, 0, 0, 0}));
-        assertThat(attributes.remove(14)).as("FRA_SUPPRESS_PREFIXLEN, the kernel's default").isEqualTo("ffffffff");
-        assertThat(attributes.remove(NetlinkConstants.FRA_PROTOCOL)).as("unspecified, as iproute2 leaves it")
-                .isEqualTo("00");
-        assertThat(attributes).isEqualTo(attributeMap(StructNlAttr.parseAll(expectedBody)));
+        // What the dump adds: the table again, FRA_SUPPRESS_PREFIXLEN (14) and FRA_PROTOCOL at the kernel's defaults.
+        assertThat(attributesBeyond(RULE_ADD, ours, StructFibRuleHdr::parse)).isEqualTo(Map.of(
+                NetlinkConstants.FRA_TABLE, "64000000", 14, "ffffffff", NetlinkConstants.FRA_PROTOCOL, "00"));
     }
 
     @Test
@@ -496,6 +470,24 @@ class RtnetlinkCodecTest {
 
         assertThat(header).isEqualTo(new StructFibRuleHdr(LibC.AF_INET, 0, 32, 0, 100, NetlinkConstants.FR_ACT_TO_TBL, 0));
         assertThat(packed(StructFibRuleHdr.SIZE, header::pack)).isEqualTo(Arrays.copyOfRange(Hex.bytes(RULE_ADD), 16, 28));
+    }
+
+    /**
+     * Checks that our request has the type, flags and fixed header of the captured one and every attribute of it,
+     * whatever the order; returns the attributes ours has besides (type to value in hex).
+     */
+    private static Map<Integer, String> attributesBeyond(String captured, byte[] ours, Function<ByteBuffer, ?> header) {
+        NetlinkMessage expected = messages(captured).get(0);
+        NetlinkMessage actual = messages(Hex.of(ours)).get(0);
+        assertThat(actual.header().type()).isEqualTo(expected.header().type());
+        assertThat(actual.header().flags()).isEqualTo(expected.header().flags());
+        ByteBuffer expectedBody = expected.body();
+        ByteBuffer actualBody = actual.body();
+        assertThat(header.apply(actualBody)).isEqualTo(header.apply(expectedBody));
+        Map<Integer, String> beyond = attributeMap(StructNlAttr.parseAll(actualBody));
+        attributeMap(StructNlAttr.parseAll(expectedBody)).forEach((type, value) ->
+                assertThat(beyond.remove(type)).as("attribute %d", type).isEqualTo(value));
+        return beyond;
     }
 
     /** Attribute type to value in hex, for comparing attribute sets whatever their order. */
