@@ -145,68 +145,83 @@ public record Change(
      * @param guardApplied            new inbound connections to the old address are being refused (the rule is
      *                                released when the change ends, however it ends, also after a restart)
      * @param forceClosed             what the agent destroyed on the old address at the deadline, null if nothing
+     * @param copiedRules             policy rules selecting the old address whose copy for the new address the agent
+     *                                added (rollback deletes the copies; a rule the new address already had is not
+     *                                listed, so it is never the agent's to delete)
      */
     public record Steps(boolean newAddressAdded, boolean routeSteered, boolean promoteSecondariesSet,
                         boolean rollbackPending, AddressLifetimes oldAddressLifetimes, List<SourceRoute> movedRoutes,
-                        boolean guardApplied, String forceClosed) {
+                        boolean guardApplied, String forceClosed, List<SourceRule> copiedRules) {
         public static final Steps NONE = new Steps(false, false, false, false);
 
         public Steps {
             movedRoutes = movedRoutes == null ? List.of() : List.copyOf(movedRoutes);
+            copiedRules = copiedRules == null ? List.of() : List.copyOf(copiedRules);
         }
 
         public Steps(boolean newAddressAdded, boolean routeSteered, boolean promoteSecondariesSet,
                      boolean rollbackPending, AddressLifetimes oldAddressLifetimes, List<SourceRoute> movedRoutes) {
             this(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending, oldAddressLifetimes,
-                    movedRoutes, false, null);
+                    movedRoutes, false, null, List.of());
         }
 
         public Steps(boolean newAddressAdded, boolean routeSteered, boolean promoteSecondariesSet,
                      boolean rollbackPending) {
-            this(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending, null, List.of(), false, null);
+            this(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending, null, List.of(), false, null,
+                    List.of());
         }
 
         public Steps withNewAddressAdded() {
             return new Steps(true, routeSteered, promoteSecondariesSet, rollbackPending, oldAddressLifetimes,
-                    movedRoutes, guardApplied, forceClosed);
+                    movedRoutes, guardApplied, forceClosed, copiedRules);
         }
 
         public Steps withRouteSteered(boolean steered) {
             return new Steps(newAddressAdded, steered, promoteSecondariesSet, rollbackPending, oldAddressLifetimes,
-                    movedRoutes, guardApplied, forceClosed);
+                    movedRoutes, guardApplied, forceClosed, copiedRules);
         }
 
         public Steps withPromoteSecondariesSet(boolean set) {
             return new Steps(newAddressAdded, routeSteered, set, rollbackPending, oldAddressLifetimes, movedRoutes,
-                    guardApplied, forceClosed);
+                    guardApplied, forceClosed, copiedRules);
         }
 
         public Steps withRollbackPending(boolean pending) {
             return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, pending, oldAddressLifetimes,
-                    movedRoutes, guardApplied, forceClosed);
+                    movedRoutes, guardApplied, forceClosed, copiedRules);
         }
 
         public Steps withOldAddressDeprecated(AddressLifetimes before) {
             return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending, before,
-                    movedRoutes, guardApplied, forceClosed);
+                    movedRoutes, guardApplied, forceClosed, copiedRules);
         }
 
         /** Adds routes to {@link #movedRoutes} (those already there are kept once). */
         public Steps withMovedRoutes(List<SourceRoute> more) {
-            List<SourceRoute> all = new ArrayList<>(movedRoutes);
-            more.stream().filter(r -> !all.contains(r)).forEach(all::add);
             return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending,
-                    oldAddressLifetimes, all, guardApplied, forceClosed);
+                    oldAddressLifetimes, union(movedRoutes, more), guardApplied, forceClosed, copiedRules);
+        }
+
+        /** Adds rules to {@link #copiedRules} (those already there are kept once). */
+        public Steps withCopiedRules(List<SourceRule> more) {
+            return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending,
+                    oldAddressLifetimes, movedRoutes, guardApplied, forceClosed, union(copiedRules, more));
+        }
+
+        private static <T> List<T> union(List<T> journaled, List<T> more) {
+            List<T> all = new ArrayList<>(journaled);
+            more.stream().filter(item -> !all.contains(item)).forEach(all::add);
+            return all;
         }
 
         public Steps withGuardApplied(boolean applied) {
             return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending,
-                    oldAddressLifetimes, movedRoutes, applied, forceClosed);
+                    oldAddressLifetimes, movedRoutes, applied, forceClosed, copiedRules);
         }
 
         public Steps withForceClosed(String closed) {
             return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending,
-                    oldAddressLifetimes, movedRoutes, guardApplied, closed);
+                    oldAddressLifetimes, movedRoutes, guardApplied, closed, copiedRules);
         }
 
         public boolean oldAddressDeprecated() {

@@ -53,9 +53,9 @@ public interface NetworkControl {
     InetAddress connectedRouteSource(String interfaceName, InterfaceAddress subnet);
 
     /**
-     * The routes of the main table, on any interface, whose preferred source is {@code source}; not those the
-     * kernel made for an address itself ({@code proto kernel}: they come and go with their address, and the old
-     * subnet's connected route is steered with {@link #setConnectedRouteSource}).
+     * The routes of every table but {@code local}, on any interface, whose preferred source is {@code source};
+     * not those the kernel made for an address itself ({@code proto kernel}: they come and go with their address,
+     * and the old subnet's connected route is steered with {@link #setConnectedRouteSource}).
      */
     List<SourceRoute> routesWithSource(InetAddress source);
 
@@ -64,6 +64,25 @@ public interface NetworkControl {
      * src SOURCE}); re-creates it if it has gone.
      */
     void setRouteSource(SourceRoute route, InetAddress source);
+
+    /**
+     * The policy rules whose source selector ({@code from PREFIX}) contains {@code source}, in the kernel's
+     * order; not those that select every source ({@code from all}).
+     */
+    List<SourceRule> rulesFromSource(InetAddress source);
+
+    /**
+     * Adds the rule {@code rule} is, with {@code source} as its source address instead (same prefix length,
+     * same selectors, priority and action), as {@code ip rule add from SOURCE ...} would. Does nothing when that
+     * rule exists already.
+     */
+    void addRuleWithSource(SourceRule rule, InetAddress source);
+
+    /**
+     * Deletes the rule {@code rule} is, with {@code source} as its source address instead; does nothing when
+     * there is no such rule.
+     */
+    void deleteRuleWithSource(SourceRule rule, InetAddress source);
 
     /** The interface's IPv4 {@code promote_secondaries} setting. */
     boolean promoteSecondaries(String interfaceName);

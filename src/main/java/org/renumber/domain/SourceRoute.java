@@ -3,9 +3,10 @@ package org.renumber.domain;
 import java.util.Objects;
 
 /**
- * A route of the main table that names a preferred source address, as a {@link NetworkControl} lists it.
- * Deleting an address deletes such routes with it (IPv4) or strips them of their source (IPv6), so a change
- * re-points them to the new address first, and journals them so a rollback can point them back.
+ * A route that names a preferred source address, in any table but {@code local}, as a {@link NetworkControl}
+ * lists it. Deleting an IPv4 address deletes such routes of the main table with it and leaves those of other
+ * tables naming a source the node no longer has; deleting an IPv6 address strips them of their source. So a
+ * change re-points them to the new address first, and journals them so a rollback can point them back.
  *
  * @param text what the route is, for people (iproute2's syntax, without the source)
  * @param key  the adapter's exact encoding of everything about the route but its source, so that the same

@@ -20,10 +20,11 @@ public final class ManagedService {
         this.service = requireNonNull(service, "service");
     }
 
-    @Managed(description = "Moves an interface from one address to another: adds the new address, notifies the "
+    @Managed(description = "Moves an interface from one address to another: adds the new address, moves the "
+            + "routes with src OLD (every table) to it and gives it the policy rules 'from OLD', notifies the "
             + "targeted subscribers, waits until the old address's connections are gone (or the drain timeout), "
-            + "then removes the old address. Returns the change id at once; follow it with awaitChange, the "
-            + "renumber:type=AddressChange,id=<id> MBean or the notifications.")
+            + "then removes the old address and its rules. Returns the change id at once; follow it with "
+            + "awaitChange, the renumber:type=AddressChange,id=<id> MBean or the notifications.")
     public String changeAddress(
             @Param(description = "interface to renumber, e.g. eth0") String interfaceName,
             @Param(description = "address to replace, as configured on the interface (e.g. 10.9.0.1; the prefix "
@@ -127,8 +128,9 @@ public final class ManagedService {
         }
     }
 
-    @Managed(description = "Cancels a change that has not started removing the old address: the new address is "
-            + "removed, the old one stays, and renumber.change.cancelled is sent")
+    @Managed(description = "Cancels a change that has not started removing the old address: the routes go back "
+            + "to the old address, the rules added for the new one are deleted, the new address is removed, the old "
+            + "one stays, and renumber.change.cancelled is sent")
     public void cancelChange(@Param(description = "change id returned by changeAddress") String changeId) {
         try {
             service.cancelChange(changeId);

@@ -2,8 +2,8 @@ package org.renumber.linux;
 
 /**
  * Netlink numbers from the kernel UAPI headers ({@code linux/netlink.h}, {@code linux/rtnetlink.h},
- * {@code linux/if_addr.h}, {@code linux/if_link.h}, {@code linux/ip.h}, {@code linux/sock_diag.h},
- * {@code linux/inet_diag.h}). Only what this adapter uses.
+ * {@code linux/if_addr.h}, {@code linux/if_link.h}, {@code linux/fib_rules.h}, {@code linux/ip.h},
+ * {@code linux/sock_diag.h}, {@code linux/inet_diag.h}). Only what this adapter uses.
  */
 public final class NetlinkConstants {
 
@@ -57,6 +57,9 @@ public final class NetlinkConstants {
     public static final short RTM_NEWROUTE = 24;
     public static final short RTM_DELROUTE = 25;
     public static final short RTM_GETROUTE = 26;
+    public static final short RTM_NEWRULE = 32;
+    public static final short RTM_DELRULE = 33;
+    public static final short RTM_GETRULE = 34;
 
     // rtnetlink multicast groups (enum rtnetlink_groups), for NetlinkSocket.joinGroup
     public static final int RTNLGRP_LINK = 1;
@@ -66,7 +69,9 @@ public final class NetlinkConstants {
     public static final int RTNLGRP_IPV6_ROUTE = 11;
 
     // rtmsg: tables, protocols, scopes, types
+    public static final int RT_TABLE_DEFAULT = 253;
     public static final int RT_TABLE_MAIN = 254;
+    public static final int RT_TABLE_LOCAL = 255;
     public static final int RTPROT_KERNEL = 2;
     public static final int RTPROT_BOOT = 3;
     public static final int RTPROT_STATIC = 4;
@@ -95,6 +100,28 @@ public final class NetlinkConstants {
     public static final int RTA_NH_ID = 30;
     /** rtm_flags / rtnh_flags: the gateway is on the link even without a route to it ({@code onlink}). */
     public static final int RTNH_F_ONLINK = 4;
+
+    // linux/fib_rules.h: policy rules (struct fib_rule_hdr, enum FRA_*, FIB_RULE_* flags, FR_ACT_* actions)
+    public static final int FRA_DST = 1;
+    public static final int FRA_SRC = 2;
+    public static final int FRA_IIFNAME = 3;
+    public static final int FRA_GOTO = 4;
+    public static final int FRA_PRIORITY = 6;
+    public static final int FRA_FWMARK = 10;
+    public static final int FRA_TABLE = 15;
+    public static final int FRA_FWMASK = 16;
+    public static final int FRA_OIFNAME = 17;
+    public static final int FRA_PAD = 18;
+    public static final int FRA_PROTOCOL = 21;
+    /** A rule matches what its selectors do not ({@code ip rule add not from ...}). */
+    public static final int FIB_RULE_INVERT = 0x2;
+    public static final int FIB_RULE_FIND_SADDR = 0x10000;
+    public static final int FR_ACT_TO_TBL = 1;
+    public static final int FR_ACT_GOTO = 2;
+    public static final int FR_ACT_NOP = 3;
+    public static final int FR_ACT_BLACKHOLE = 6;
+    public static final int FR_ACT_UNREACHABLE = 7;
+    public static final int FR_ACT_PROHIBIT = 8;
 
     /** Metric the kernel gives IPv6 connected (prefix) routes ({@code IP6_RT_PRIO_ADDRCONF}). */
     public static final int IP6_RT_PRIO_ADDRCONF = 256;

@@ -49,6 +49,7 @@ import static org.renumber.linux.NetlinkConstants.RTM_DELROUTE;
 import static org.renumber.linux.NetlinkConstants.RTM_GETADDR;
 import static org.renumber.linux.NetlinkConstants.RTM_GETLINK;
 import static org.renumber.linux.NetlinkConstants.RTM_GETROUTE;
+import static org.renumber.linux.NetlinkConstants.RTM_GETRULE;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWADDR;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWLINK;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWROUTE;
@@ -65,6 +66,8 @@ import static org.renumber.linux.NetlinkConstants.RTPROT_STATIC;
 import static org.renumber.linux.NetlinkConstants.RT_SCOPE_LINK;
 import static org.renumber.linux.NetlinkConstants.RT_SCOPE_NOWHERE;
 import static org.renumber.linux.NetlinkConstants.RT_SCOPE_UNIVERSE;
+import static org.renumber.linux.NetlinkConstants.RT_TABLE_DEFAULT;
+import static org.renumber.linux.NetlinkConstants.RT_TABLE_LOCAL;
 import static org.renumber.linux.NetlinkConstants.RT_TABLE_MAIN;
 
 import java.net.Inet4Address;
@@ -92,11 +95,12 @@ import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.SourceRule;
 
 /**
  * {@link NetworkControl} over rtnetlink (NETLINK_ROUTE) in one network namespace: the same messages
- * {@code ip addr}, {@code ip route} and {@code sysctl} would send, without running them. One socket, used by
- * one request at a time. Closing this closes the socket, not the namespace.
+ * {@code ip addr}, {@code ip route}, {@code ip rule} and {@code sysctl} would send, without running them. One
+ * socket, used by one request at a time. Closing this closes the socket, not the namespace.
  */
 public final class NetlinkNetworkControl implements NetworkControl, AutoCloseable {
 
@@ -231,7 +235,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         new StructRtMsg(family, 0, 0, 0, 0, 0, 0, 0, 0).pack(request.buffer());
         List<RouteMessage> matching = socket.transact("list routes in " + netns.describe(), request,
                         RouteMessage::parse).stream()
-                .filter(m -> m.route().table == RT_TABLE_MAIN && m.route().protocol != RTPROT_KERNEL
+                .filter(m -> m.route().table != RT_TABLE_LOCAL && m.route().protocol != RTPROT_KERNEL
                         && source.equals(m.route().preferredSource))
                 .toList();
         if (matching.isEmpty()) {
@@ -247,6 +251,48 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         Objects.requireNonNull(source, "source");
         socket.request("set source " + IpText.of(source) + " on route " + route.text() + " in " + netns.describe(),
                 routeWithSourceRequest(route.key(), source));
+    }
+
+    @Override
+    public List<SourceRule> rulesFromSource(InetAddress source) {
+        Objects.requireNonNull(source, "source");
+        NetlinkRequest request = new NetlinkRequest(RTM_GETRULE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+        new StructFibRuleHdr(source instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6, 0, 0, 0, 0, 0, 0)
+                .pack(request.buffer());
+        return socket.transact("list rules in " + netns.describe(), request, RuleMessage::parse).stream()
+                .filter(rule -> rule.source() != null && rule.source().contains(source))
+                .map(rule -> new SourceRule(rule.text(), rule.key(), rule.selectsOnly(source)))
+                .toList();
+    }
+
+    /** EEXIST: the rule is there already, as asked. */
+    @Override
+    public void addRuleWithSource(SourceRule rule, InetAddress source) {
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(source, "source");
+        try {
+            socket.request("add rule " + rule.text() + " with source " + IpText.of(source) + " in " + netns.describe(),
+                    RuleMessage.addRequest(rule.key(), source));
+        } catch (NetworkException e) {
+            if (e.errno() != Errno.EEXIST) {
+                throw e;
+            }
+        }
+    }
+
+    /** ENOENT: the rule is gone already, as asked. */
+    @Override
+    public void deleteRuleWithSource(SourceRule rule, InetAddress source) {
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(source, "source");
+        try {
+            socket.request("delete rule " + rule.text() + " with source " + IpText.of(source) + " in "
+                    + netns.describe(), RuleMessage.deleteRequest(rule.key(), source));
+        } catch (NetworkException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+        }
     }
 
     @Override
@@ -461,8 +507,10 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     }
 
     /**
-     * The key of a dumped route: its rtmsg (flags but {@code onlink} dropped, they are state) and the attributes
-     * that describe it in a request, without the preferred source, in kernel byte layout, as hex.
+     * The key of a dumped route: its rtmsg and the attributes that describe it in a request, without the preferred
+     * source, in kernel byte layout, as hex. Of the flags, of the route and of each path of a multipath route, only
+     * {@code onlink} is kept: the others are state ({@code linkdown}, {@code dead}, {@code offload}), and the kernel
+     * refuses a path sent back with {@code dead} or {@code linkdown} (fib_get_nhs).
      */
     static String routeKey(RouteMessage route) {
         ByteBuffer key = ByteBuffer.allocate(ROUTE_KEY_CAPACITY).order(ByteOrder.nativeOrder());
@@ -470,11 +518,26 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         new StructRtMsg(h.family(), h.dstLength(), h.srcLength(), h.tos(), h.table(), h.protocol(), h.scope(),
                 h.type(), h.flags() & RTNH_F_ONLINK).pack(key);
         for (StructNlAttr attribute : route.attributes()) {
-            if (ROUTE_KEY_ATTRIBUTES.contains(attribute.kind())) {
+            if (attribute.kind() == RTA_MULTIPATH) {
+                packMultipath(key, attribute.rawType(), route.nexthops());
+            } else if (ROUTE_KEY_ATTRIBUTES.contains(attribute.kind())) {
                 attribute.pack(key);
             }
         }
         return ROUTE_KEY_PREFIX + HexFormat.of().formatHex(key.array(), 0, key.position());
+    }
+
+    private static void packMultipath(ByteBuffer key, int type, List<Nexthop> nexthops) {
+        int start = key.position();
+        key.putShort((short) 0).putShort((short) type);
+        for (Nexthop nexthop : nexthops) {
+            int path = key.position();
+            StructRtNexthop h = nexthop.header();
+            new StructRtNexthop(0, h.flags() & RTNH_F_ONLINK, h.hops(), h.ifindex()).pack(key);
+            nexthop.attributes().forEach(a -> a.pack(key));
+            key.putShort(path, (short) (key.position() - path));
+        }
+        StructNlAttr.endNested(key, start);
     }
 
     /**
@@ -499,34 +562,64 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         return request;
     }
 
-    /** A route as iproute2 would print it, without its source: {@code 192.0.2.0/24 via 10.9.0.2 dev v0 metric 5}. */
+    /**
+     * A route as iproute2 would print it, on one line and without its source:
+     * {@code 192.0.2.0/24 via 10.9.0.2 dev v0 table 100 metric 5}, or for a multipath route
+     * {@code 203.0.113.0/24 nexthop via 10.9.0.2 dev v0 weight 1 nexthop via 10.9.0.3 dev v0 weight 3}.
+     */
     static String routeText(RouteMessage message, Map<Integer, String> interfaceNames) {
         Route route = message.route();
         StringBuilder text = new StringBuilder(route.dstLength == 0 ? "default"
                 : IpText.of(route.destination) + "/" + route.dstLength);
-        StructNlAttr gateway = StructNlAttr.find(message.attributes(), RTA_GATEWAY);
-        if (gateway != null) {
-            text.append(" via ").append(IpText.of(gateway.asInetAddress()));
-        }
-        if (StructNlAttr.find(message.attributes(), RTA_MULTIPATH) != null) {
-            text.append(" (multipath)");
-        }
-        if (route.outputInterface != 0) {
-            text.append(" dev ").append(interfaceNames.getOrDefault(route.outputInterface, "if" + route.outputInterface));
+        appendPath(text, message.attributes(), route.outputInterface, interfaceNames);
+        if (route.table != RT_TABLE_MAIN) {
+            text.append(" table ").append(tableName(route.table));
         }
         if (route.protocol != RTPROT_BOOT) {
-            text.append(" proto ").append(switch (route.protocol) {
-                case RTPROT_KERNEL -> "kernel";
-                case RTPROT_STATIC -> "static";
-                case RTPROT_RA -> "ra";
-                case RTPROT_DHCP -> "dhcp";
-                default -> String.valueOf(route.protocol);
-            });
+            text.append(" proto ").append(protocolName(route.protocol));
         }
         if (route.priority != 0) {
             text.append(" metric ").append(Integer.toUnsignedString(route.priority));
         }
+        for (Nexthop nexthop : message.nexthops()) {
+            text.append(" nexthop");
+            appendPath(text, nexthop.attributes(), nexthop.header().ifindex(), interfaceNames);
+            text.append(" weight ").append(nexthop.header().weight());
+        }
         return text.toString();
+    }
+
+    private static void appendPath(StringBuilder text, List<StructNlAttr> attributes, int outputInterface,
+                                   Map<Integer, String> interfaceNames) {
+        StructNlAttr gateway = StructNlAttr.find(attributes, RTA_GATEWAY);
+        if (gateway != null) {
+            text.append(" via ").append(IpText.of(gateway.asInetAddress()));
+        }
+        if (outputInterface != 0) {
+            text.append(" dev ").append(interfaceNames.getOrDefault(outputInterface, "if" + outputInterface));
+        }
+    }
+
+    /** A routing table as iproute2 names it without {@code /etc/iproute2/rt_tables} entries of its own. */
+    static String tableName(int table) {
+        return switch (table) {
+            case RT_TABLE_DEFAULT -> "default";
+            case RT_TABLE_MAIN -> "main";
+            case RT_TABLE_LOCAL -> "local";
+            default -> Integer.toUnsignedString(table);
+        };
+    }
+
+    /** A route or rule protocol (RTPROT_*) as iproute2 names it. */
+    static String protocolName(int protocol) {
+        return switch (protocol) {
+            case RTPROT_KERNEL -> "kernel";
+            case RTPROT_BOOT -> "boot";
+            case RTPROT_STATIC -> "static";
+            case RTPROT_RA -> "ra";
+            case RTPROT_DHCP -> "dhcp";
+            default -> String.valueOf(protocol);
+        };
     }
 
     /**
@@ -725,6 +818,33 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
             ByteBuffer body = message.body();
             StructRtMsg header = StructRtMsg.parse(body);
             return new RouteMessage(route, header, StructNlAttr.parseAll(body));
+        }
+
+        /** The paths of a multipath route (RTA_MULTIPATH), in the kernel's order; empty for a single path. */
+        List<Nexthop> nexthops() {
+            StructNlAttr multipath = StructNlAttr.find(attributes, RTA_MULTIPATH);
+            return multipath == null ? List.of() : Nexthop.parseAll(multipath.valueBuffer());
+        }
+    }
+
+    /** One path of a multipath route: its rtnexthop and the attributes that follow it (RTA_GATEWAY, ...). */
+    record Nexthop(StructRtNexthop header, List<StructNlAttr> attributes) {
+
+        static List<Nexthop> parseAll(ByteBuffer buffer) {
+            List<Nexthop> nexthops = new ArrayList<>();
+            while (buffer.remaining() >= StructRtNexthop.SIZE) {
+                int start = buffer.position();
+                StructRtNexthop header = StructRtNexthop.parse(buffer);
+                if (header.length() < StructRtNexthop.SIZE || header.length() > buffer.limit() - start) {
+                    throw new IllegalArgumentException("malformed rtnexthop: rtnh_len " + header.length()
+                            + " at offset " + start + " with " + (buffer.limit() - start) + " bytes left");
+                }
+                ByteBuffer attributes = buffer.slice(start + StructRtNexthop.SIZE,
+                        header.length() - StructRtNexthop.SIZE).order(ByteOrder.nativeOrder());
+                nexthops.add(new Nexthop(header, StructNlAttr.parseAll(attributes)));
+                buffer.position(Math.min(buffer.limit(), start + StructNlMsgHdr.align(header.length())));
+            }
+            return nexthops;
         }
     }
 

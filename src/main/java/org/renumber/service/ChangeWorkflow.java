@@ -2,6 +2,7 @@ package org.renumber.service;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ import org.renumber.domain.SocketOwners;
 import org.renumber.domain.Subscription;
 import org.renumber.domain.Outcome;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.SourceRule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -340,7 +342,9 @@ final class ChangeWorkflow implements Runnable {
      * New outbound connections leave from the new address: for IPv4 through the old subnet's connected route
      * (IPv4 source selection ignores deprecation, DESIGN.md), for IPv6 by deprecating the old address (RFC 6724
      * rule 3 avoids deprecated sources), and for both by re-pointing the routes that name the old address as
-     * their source, since a route's source wins over source selection. Idempotent, so a restarted agent repeats it.
+     * their source, since a route's source wins over source selection. The new address gets the policy rules of
+     * the old one first, so what leaves from it is routed as the operator arranged. Idempotent, so a restarted
+     * agent repeats it.
      */
     private void steerNewConnections() {
         if (change.oldAddress().isIpv4()) {
@@ -351,6 +355,7 @@ final class ChangeWorkflow implements Runnable {
         } else {
             deprecateOldAddress();
         }
+        copyRulesToNewAddress();
         moveRoutesOffOldAddress();
     }
 
@@ -369,8 +374,9 @@ final class ChangeWorkflow implements Runnable {
     }
 
     /**
-     * Re-points the routes whose preferred source is the old address; deleting the old address would otherwise
-     * delete them (IPv4) or strip their source (IPv6). Run when steering and again just before the removal, for
+     * Re-points the routes whose preferred source is the old address, in every table but local; deleting the old
+     * address would otherwise delete them (IPv4, main table), leave them naming a source the node no longer has
+     * (IPv4, other tables) or strip their source (IPv6). Run when steering and again just before the removal, for
      * routes added during the drain. Each route is journaled before it is touched.
      */
     private void moveRoutesOffOldAddress() {
@@ -383,6 +389,50 @@ final class ChangeWorkflow implements Runnable {
             network.setRouteSource(route, change.newAddress().address());
             log.info("change {}: route {} now has source {}", change.id(), route,
                     IpLiterals.format(change.newAddress().address()));
+        }
+    }
+
+    /**
+     * Gives the new address each policy rule that selects exactly the old one ({@code from OLD/32 lookup 100}):
+     * same selectors, priority and action, {@code from NEW/32}. The kernel keys a rule by all of that, so both
+     * rules coexist until the old one goes with the old address. Only copies the agent adds are journaled (before
+     * they are added): a rule the new address already had is the operator's, and a rollback must not delete it.
+     * Rules on a wider prefix ({@code from 10.9.0.0/16}) may or may not cover the new address, and only the
+     * operator knows what they are for: they are left as they are and logged. Run when steering and again just
+     * before the removal, for rules added during the drain.
+     */
+    private void copyRulesToNewAddress() {
+        InetAddress fresh = change.newAddress().address();
+        List<SourceRule> rules = network.rulesFromSource(change.oldAddress().address());
+        for (SourceRule wider : rules.stream().filter(r -> !r.singleAddress()).toList()) {
+            log.info("change {}: rule {} does not select {} alone; left as it is", change.id(), wider,
+                    IpLiterals.format(change.oldAddress().address()));
+        }
+        Set<String> present = new HashSet<>();
+        network.rulesFromSource(fresh).forEach(r -> present.add(r.key()));
+        List<SourceRule> missing = rules.stream()
+                .filter(r -> r.singleAddress() && !present.contains(r.key())).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        transition(c -> c.withSteps(c.steps().withCopiedRules(missing)));
+        for (SourceRule rule : missing) {
+            network.addRuleWithSource(rule, fresh);
+            log.info("change {}: rule {} now also for {}", change.id(), rule, IpLiterals.format(fresh));
+        }
+    }
+
+    /**
+     * The old address's own rules go with it, as an operator renumbering by hand would delete them; by now each
+     * has its copy for the new address. Not journaled: nothing undoes the removal of the old address.
+     */
+    private void deleteRulesOfOldAddress() {
+        InetAddress old = change.oldAddress().address();
+        for (SourceRule rule : network.rulesFromSource(old)) {
+            if (rule.singleAddress()) {
+                network.deleteRuleWithSource(rule, old);
+                log.info("change {}: rule {} deleted with {}", change.id(), rule, IpLiterals.format(old));
+            }
         }
     }
 
@@ -539,6 +589,8 @@ final class ChangeWorkflow implements Runnable {
             }
             if (nic.find(change.oldAddress().address()).isPresent()) {
                 moveRoutesOffOldAddress();
+                copyRulesToNewAddress();
+                deleteRulesOfOldAddress();
                 protectSecondaries(nic);
                 network.removeAddress(change.interfaceName(), change.oldAddress());
             }
@@ -631,8 +683,9 @@ final class ChangeWorkflow implements Runnable {
     /**
      * Undoes the journaled steps: routes first, while both addresses are there (the kernel deletes an IPv4 route
      * whose source disappears), the connected route before the others (their gateways are reached through it,
-     * and the kernel will have deleted it if the new address went first); then the old address's lifetimes, then
-     * the new address. Each step looks at the kernel or is idempotent, so a repeated rollback does no harm.
+     * and the kernel will have deleted it if the new address went first); then the rules copied for the new
+     * address, the old address's lifetimes, and the new address. Each step looks at the kernel or is idempotent,
+     * so a repeated rollback does no harm.
      */
     private void rollBack() {
         Outcome why = change.outcome();
@@ -645,6 +698,10 @@ final class ChangeWorkflow implements Runnable {
             }
         });
         restoreMovedRoutes(problems);
+        for (SourceRule rule : change.steps().copiedRules()) {
+            attempt(problems, "could not delete the copy of rule " + rule + " for " + change.newAddress(),
+                    () -> network.deleteRuleWithSource(rule, change.newAddress().address()));
+        }
         attempt(problems, "could not give " + change.oldAddress() + " back its preferred lifetime", () -> {
             AddressLifetimes before = change.steps().oldAddressLifetimes();
             AddressLifetimes now = before == null ? null : network.lifetimes(change.interfaceName(), change.oldAddress());

@@ -4,27 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.renumber.testing.AgentFixture;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
 
 /**
- * Routes that name the old address as their preferred source, on the real kernel. Deleting an IPv4 address
- * deletes such routes with it and deleting an IPv6 address strips their source, so the agent re-points them.
- * The routing table is compared as {@code ip -j route} prints it: after a completed change with the table of a
- * second pair of namespaces renumbered by hand, after a cancel or a failure with the table before the change.
+ * Routes that name the old address as their preferred source, and the policy rules that select it, on the real
+ * kernel. Deleting an IPv4 address deletes the main table's routes that name it and leaves those of other tables
+ * naming a source the node no longer has; deleting an IPv6 address strips their source; rules stay as they are.
+ * So the agent re-points the routes and gives the new address the rules. The routing tables and rules are compared
+ * as {@code ip -j route show table all} and {@code ip -j rule} print them: after a completed change with those of
+ * a second pair of namespaces renumbered by hand, after a cancel or a failure with those before the change.
  */
 class SourceRoutesEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";
     private static final String OLD = NetNsFixture.ADDRESS_A;
     private static final String NEW = "10.9.1.1";
+    private static final String GW = NetNsFixture.ADDRESS_B;
     private static final String OLD6 = NetNsFixture.ADDRESS6_A;
     private static final String NEW6 = "2001:db8:9::5";
+    private static final String GW6 = NetNsFixture.ADDRESS6_B;
 
     private AgentFixture fixture;
     private NetNsFixture net;
@@ -50,18 +58,55 @@ class SourceRoutesEndToEndTest {
         return fixture.keep(resource);
     }
 
-    /** A network behind the peer, a default route via it (with a metric and an MTU), both with src OLD. */
+    /**
+     * In both families the routes of {@link #ipv4Routes} and {@link #ipv6Routes}, a rule {@code from OLD lookup
+     * 100}, and a rule on a wider prefix, the operator's to change.
+     */
     private static void addRoutesNamingTheOldAddresses(NetNsFixture n) {
-        n.ip(n.a(), "route", "add", "192.0.2.0/24", "via", NetNsFixture.ADDRESS_B, "src", OLD);
-        n.ip(n.a(), "route", "add", "default", "via", NetNsFixture.ADDRESS_B, "dev", "v0", "src", OLD, "metric", "50",
-                "mtu", "1400");
-        n.ip(n.a(), "-6", "route", "add", "2001:db8:77::/48", "via", NetNsFixture.ADDRESS6_B, "src", OLD6,
-                "proto", "static");
-        n.ip(n.a(), "-6", "route", "add", "default", "via", NetNsFixture.ADDRESS6_B, "dev", "v0", "src", OLD6);
+        ipv4Routes(n, OLD);
+        ipv6Routes(n, OLD6);
+        n.ip(n.a(), "rule", "add", "from", OLD + "/32", "lookup", "100", "priority", "1000");
+        n.ip(n.a(), "-6", "rule", "add", "from", OLD6 + "/128", "lookup", "100", "priority", "1000");
+        n.ip(n.a(), "rule", "add", "from", "10.9.0.0/24", "lookup", "1000", "priority", "1001");
+    }
+
+    /**
+     * The IPv4 routes with preferred source {@code source}, added or re-pointed ({@code ip route replace}): a
+     * network behind the peer, a default route via it with a metric and an MTU, routes in table 100 and in table
+     * 1000 (an id only RTA_TABLE carries), and a weighted multipath route.
+     */
+    private static void ipv4Routes(NetNsFixture n, String source) {
+        String a = n.a();
+        n.ip(a, "route", "replace", "192.0.2.0/24", "via", GW, "src", source);
+        n.ip(a, "route", "replace", "default", "via", GW, "dev", "v0", "src", source, "metric", "50", "mtu", "1400");
+        n.ip(a, "route", "replace", "198.51.100.0/25", "via", GW, "src", source, "table", "100");
+        n.ip(a, "route", "replace", "198.51.100.128/25", "via", GW, "src", source, "table", "1000", "proto",
+                "static", "metric", "7");
+        n.ip(a, "route", "replace", "203.0.113.128/25", "src", source, "nexthop", "via", GW, "dev", "v0", "weight",
+                "1", "nexthop", "via", "10.9.0.4", "dev", "v0", "weight", "3");
+    }
+
+    /** The IPv6 counterpart of {@link #ipv4Routes}. */
+    private static void ipv6Routes(NetNsFixture n, String source) {
+        String a = n.a();
+        n.ip(a, "-6", "route", "replace", "2001:db8:77::/48", "via", GW6, "src", source, "proto", "static");
+        n.ip(a, "-6", "route", "replace", "default", "via", GW6, "dev", "v0", "src", source);
+        n.ip(a, "-6", "route", "replace", "2001:db8:7a::/48", "via", GW6, "src", source, "table", "100");
+        n.ip(a, "-6", "route", "replace", "2001:db8:7b::/48", "via", GW6, "src", source, "table", "1000");
+        n.ip(a, "-6", "route", "replace", "2001:db8:7c::/48", "src", source, "nexthop", "via", GW6, "dev", "v0",
+                "weight", "1", "nexthop", "via", "2001:db8:9::4", "dev", "v0", "weight", "3");
+    }
+
+    /** An IPv4 renumbering by hand, once the new address is there: the routes, the rule, then the address. */
+    private static void moveIpv4ByHand(NetNsFixture n, String fresh) {
+        ipv4Routes(n, fresh);
+        n.ip(n.a(), "rule", "add", "from", fresh + "/32", "lookup", "100", "priority", "1000");
+        n.ip(n.a(), "rule", "del", "from", OLD + "/32", "lookup", "100", "priority", "1000");
+        n.ip(n.a(), "addr", "del", OLD + "/24", "dev", "v0");
     }
 
     @Test
-    void anIpv4ChangeMovesTheRoutesAndLeavesTheTableAsARenumberingByHandWould() throws Exception {
+    void anIpv4ChangeMovesRoutesAndRulesAndLeavesThemAsARenumberingByHandWould() throws Exception {
         NetNsPeer server = keep(NetNsPeer.start(net.a(), NetNsPeer.Stack.DUAL, "READY", "server", OLD, "7000"));
         keep(NetNsPeer.start(net.b(), NetNsPeer.Stack.DUAL, "CONNECTED", "client", "any", OLD, "7000", "1"));
 
@@ -69,21 +114,23 @@ class SourceRoutesEndToEndTest {
         await().until(() -> operator.types().contains("renumber.change.started"));
         assertEquals(NEW, net.routeSource(net.a(), "192.0.2.1"), "steered during the drain");
         assertEquals(NEW, net.routeSource(net.a(), "203.0.113.1"), "the default route too");
+        assertEquals(NEW, net.routeSource(net.a(), "203.0.113.129"), "and the multipath route");
+        assertThat(net.ip(net.a(), "-4", "rule")).as("both addresses routed alike while the applications move")
+                .contains("1000:\tfrom " + OLD + " lookup 100").contains("1000:\tfrom " + NEW + " lookup 100");
         assertEquals("CLOSED", server.ask("close"));
         assertEquals("COMPLETED", jmx.invoke(SERVICE, "awaitChange", id, 30L));
 
         try (NetNsFixture byHand = NetNsFixture.create("rn-it-rt-ref-")) {
             addRoutesNamingTheOldAddresses(byHand);
             byHand.ip(byHand.a(), "addr", "add", NEW + "/24", "brd", "+", "dev", "v0");
-            byHand.ip(byHand.a(), "route", "replace", "192.0.2.0/24", "via", NetNsFixture.ADDRESS_B, "src", NEW);
-            byHand.ip(byHand.a(), "route", "replace", "default", "via", NetNsFixture.ADDRESS_B, "dev", "v0", "src", NEW,
-                    "metric", "50", "mtu", "1400");
-            byHand.ip(byHand.a(), "addr", "del", OLD + "/24", "dev", "v0");
+            moveIpv4ByHand(byHand, NEW);
 
-            String expected = byHand.ip(byHand.a(), "-j", "-4", "route");
-            assertThat(expected).contains("\"prefsrc\":\"" + NEW + "\"").doesNotContain(OLD + "\"");
-            assertEquals(expected, net.ip(net.a(), "-j", "-4", "route"));
-            assertEquals(byHand.ip(byHand.a(), "-j", "-6", "route"), net.ip(net.a(), "-j", "-6", "route"));
+            assertThat(routes(byHand).toString()).contains("\"prefsrc\":\"" + NEW + "\"").doesNotContain(OLD + "\"")
+                    .contains("\"table\":\"1000\"").contains("\"weight\":3");
+            assertEquals(routes(byHand), routes(net));
+            assertThat(rules(byHand)).contains("\"src\":\"" + NEW + "\"").doesNotContain("\"src\":\"" + OLD + "\"")
+                    .contains("\"srclen\":24");
+            assertEquals(rules(byHand), rules(net));
         }
     }
 
@@ -96,14 +143,12 @@ class SourceRoutesEndToEndTest {
         try (NetNsFixture byHand = NetNsFixture.create("rn-it-rt-ref-")) {
             addRoutesNamingTheOldAddresses(byHand);
             byHand.ip(byHand.a(), "addr", "add", "10.9.0.7/24", "brd", "+", "dev", "v0");
-            byHand.ip(byHand.a(), "route", "replace", "192.0.2.0/24", "via", NetNsFixture.ADDRESS_B, "src", "10.9.0.7");
-            byHand.ip(byHand.a(), "route", "replace", "default", "via", NetNsFixture.ADDRESS_B, "dev", "v0", "src",
-                    "10.9.0.7", "metric", "50", "mtu", "1400");
             byHand.setSysctl(byHand.a(), "net.ipv4.conf.v0.promote_secondaries", "1");
-            byHand.ip(byHand.a(), "addr", "del", OLD + "/24", "dev", "v0");
+            moveIpv4ByHand(byHand, "10.9.0.7");
             byHand.setSysctl(byHand.a(), "net.ipv4.conf.v0.promote_secondaries", "0");
 
-            assertEquals(byHand.ip(byHand.a(), "-j", "-4", "route"), net.ip(net.a(), "-j", "-4", "route"));
+            assertEquals(routes(byHand), routes(net));
+            assertEquals(rules(byHand), rules(net));
             assertEquals(byHand.ipJson(byHand.a(), "-4", "addr", "show", "dev", "v0").path(0).path("addr_info"),
                     net.ipJson(net.a(), "-4", "addr", "show", "dev", "v0").path(0).path("addr_info"),
                     "10.9.0.7 promoted to primary, as by hand");
@@ -111,35 +156,38 @@ class SourceRoutesEndToEndTest {
     }
 
     @Test
-    void anIpv6ChangeMovesTheRoutesAndLeavesTheTableAsARenumberingByHandWould() throws Exception {
+    void anIpv6ChangeMovesRoutesAndRulesAndLeavesThemAsARenumberingByHandWould() throws Exception {
         String id = (String) jmx.invoke(SERVICE, "changeAddress", "v0", OLD6, NEW6 + "/64", "", 10L);
         assertEquals("COMPLETED", jmx.invoke(SERVICE, "awaitChange", id, 60L));
 
         try (NetNsFixture byHand = NetNsFixture.create("rn-it-rt-ref-")) {
+            String a = byHand.a();
             addRoutesNamingTheOldAddresses(byHand);
-            byHand.ip(byHand.a(), "-6", "addr", "add", NEW6 + "/64", "dev", "v0", "nodad");
-            byHand.ip(byHand.a(), "-6", "route", "replace", "2001:db8:77::/48", "via", NetNsFixture.ADDRESS6_B, "src",
-                    NEW6, "proto", "static");
-            byHand.ip(byHand.a(), "-6", "route", "replace", "default", "via", NetNsFixture.ADDRESS6_B, "dev", "v0",
-                    "src", NEW6);
-            byHand.ip(byHand.a(), "-6", "addr", "del", OLD6 + "/64", "dev", "v0");
+            byHand.ip(a, "-6", "addr", "add", NEW6 + "/64", "dev", "v0", "nodad");
+            ipv6Routes(byHand, NEW6);
+            byHand.ip(a, "-6", "rule", "add", "from", NEW6 + "/128", "lookup", "100", "priority", "1000");
+            byHand.ip(a, "-6", "rule", "del", "from", OLD6 + "/128", "lookup", "100", "priority", "1000");
+            byHand.ip(a, "-6", "addr", "del", OLD6 + "/64", "dev", "v0");
 
-            String expected = byHand.ip(byHand.a(), "-j", "-6", "route");
-            assertThat(expected).contains("\"prefsrc\":\"" + NEW6 + "\"");
-            assertEquals(expected, net.ip(net.a(), "-j", "-6", "route"));
-            assertEquals(byHand.ip(byHand.a(), "-j", "-4", "route"), net.ip(net.a(), "-j", "-4", "route"));
+            assertThat(routes(byHand).toString()).contains("\"prefsrc\":\"" + NEW6 + "\"")
+                    .doesNotContain("\"prefsrc\":\"" + OLD6 + "\"");
+            assertEquals(routes(byHand), routes(net));
+            assertThat(rules(byHand)).contains("\"src\":\"" + NEW6 + "\"").doesNotContain("\"src\":\"" + OLD6 + "\"");
+            assertEquals(rules(byHand), rules(net));
         }
     }
 
-    @Test
-    void cancelPutsEveryRouteBackByteForByte() throws Exception {
-        keep(NetNsPeer.start(net.a(), NetNsPeer.Stack.DUAL, "READY", "server", OLD, "7000"));
-        keep(NetNsPeer.start(net.b(), NetNsPeer.Stack.DUAL, "CONNECTED", "client", "any", OLD, "7000", "1"));
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({OLD + "," + NEW + "/24", OLD6 + "," + NEW6 + "/64"})
+    void cancelPutsEveryRouteAndRuleBackByteForByte(String old, String fresh) throws Exception {
+        keep(NetNsPeer.start(net.a(), NetNsPeer.Stack.DUAL, "READY", "server", old, "7000"));
+        keep(NetNsPeer.start(net.b(), NetNsPeer.Stack.DUAL, "CONNECTED", "client", "any", old, "7000", "1"));
         Snapshot before = snapshot();
 
-        String id = (String) jmx.invoke(SERVICE, "changeAddress", "v0", OLD, NEW + "/24", "", 60L);
+        String id = (String) jmx.invoke(SERVICE, "changeAddress", "v0", old, fresh, "", 60L);
         await().until(() -> operator.types().contains("renumber.change.started"));
-        assertThat(net.ip(net.a(), "-j", "-4", "route")).isNotEqualTo(before.routes4);
+        assertThat(snapshot().routes).isNotEqualTo(before.routes);
+        assertThat(snapshot().rules).isNotEqualTo(before.rules);
         jmx.invoke(SERVICE, "cancelChange", id);
 
         assertEquals("CANCELLED", jmx.get("renumber:type=AddressChange,id=" + id, "State"));
@@ -154,13 +202,17 @@ class SourceRoutesEndToEndTest {
         String id = (String) jmx.invoke(SERVICE, "changeAddress", "v0", OLD, NEW + "/24", "", 60L);
         await().until(() -> operator.types().contains("renumber.change.started"));
 
-        // Someone deletes the new address mid-drain: the kernel deletes every route whose source it was.
+        // Someone deletes the new address mid-drain: the kernel deletes the main table's routes whose source it
+        // was, and leaves those of other tables naming it.
         net.ip(net.a(), "addr", "del", NEW + "/24", "dev", "v0");
-        assertThat(net.ip(net.a(), "-j", "-4", "route")).doesNotContain("192.0.2.0/24");
+        assertThat(net.ip(net.a(), "-j", "route", "show", "table", "all")).doesNotContain("192.0.2.0/24")
+                .doesNotContain("203.0.113.128/25")
+                .contains("\"table\":\"1000\",\"protocol\":\"static\",\"prefsrc\":\"" + NEW + "\"");
         assertEquals("CLOSED", server.ask("close"));
 
         assertEquals("FAILED", jmx.invoke(SERVICE, "awaitChange", id, 30L));
-        assertThat((String) jmx.get("renumber:type=AddressChange,id=" + id, "Error")).contains("is no longer on v0");
+        assertThat((String) jmx.get("renumber:type=AddressChange,id=" + id, "Error")).contains("is no longer on v0")
+                .doesNotContain("rollback incomplete");
         assertEquals(before, snapshot());
     }
 
@@ -172,20 +224,41 @@ class SourceRoutesEndToEndTest {
         String id = (String) jmx.invoke(SERVICE, "changeAddress", "v0", OLD6, NEW6 + "/64", "", 60L);
         await().until(() -> operator.types().contains("renumber.change.started"));
 
-        // The kernel strips the source of IPv6 routes whose source address is deleted.
+        // The kernel strips the source of IPv6 routes whose source address is deleted, in every table.
         net.ip(net.a(), "-6", "addr", "del", NEW6 + "/64", "dev", "v0");
-        assertThat(net.ip(net.a(), "-j", "-6", "route")).doesNotContain(NEW6);
+        assertThat(net.ip(net.a(), "-j", "-6", "route", "show", "table", "all")).doesNotContain(NEW6);
         assertEquals("CLOSED", server.ask("close"));
 
         assertEquals("FAILED", jmx.invoke(SERVICE, "awaitChange", id, 30L));
         assertEquals(before, snapshot());
     }
 
-    private Snapshot snapshot() {
-        return new Snapshot(net.ip(net.a(), "-j", "addr"), net.ip(net.a(), "-j", "-4", "route"),
-                net.ip(net.a(), "-j", "-6", "route"));
+    /** Both families' rules, as {@code ip -j rule} prints them. */
+    private static String rules(NetNsFixture n) {
+        return n.ip(n.a(), "-j", "-4", "rule") + n.ip(n.a(), "-j", "-6", "rule");
     }
 
-    private record Snapshot(String addresses, String routes4, String routes6) {
+    /**
+     * Every route of every table, as {@code ip -j route show table all} prints them, but the local routes of the
+     * IPv6 link-local addresses: those derive from each veth's random MAC address, so two namespaces never share
+     * them.
+     */
+    private static JsonNode routes(NetNsFixture n) {
+        ArrayNode routes = (ArrayNode) n.ipJson(n.a(), "route", "show", "table", "all");
+        for (int i = routes.size() - 1; i >= 0; i--) {
+            JsonNode route = routes.get(i);
+            if ("local".equals(route.path("table").asText()) && route.path("dst").asText().startsWith("fe80:")) {
+                routes.remove(i);
+            }
+        }
+        return routes;
+    }
+
+    private Snapshot snapshot() {
+        return new Snapshot(net.ip(net.a(), "-j", "addr"), net.ip(net.a(), "-j", "route", "show", "table", "all"),
+                rules(net));
+    }
+
+    private record Snapshot(String addresses, String routes, String rules) {
     }
 }

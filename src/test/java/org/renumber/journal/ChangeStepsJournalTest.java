@@ -14,8 +14,9 @@ import org.renumber.domain.Change;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.SourceRule;
 
-/** The steps added for IPv6 and routes survive the disk, and journals written before them still read. */
+/** The steps added for IPv6, routes and rules survive the disk, and journals written before them still read. */
 class ChangeStepsJournalTest {
 
     @TempDir
@@ -27,6 +28,18 @@ class ChangeStepsJournalTest {
                 List.of(new SourceRoute("2001:db8:77::/48 via 2001:db8:9::2 dev v0 metric 1024", "rtmsg1:0a30")));
         Change change = new Change("chg-v6", "v0", InterfaceAddress.parse("2001:db8:9::1/64"),
                 InterfaceAddress.parse("2001:db8:9::5/64"), "", List.of(), 60, ChangeState.DRAINING, null, null, 0,
+                Instant.parse("2026-11-27T10:00:00Z"), null, null, null, steps);
+        new FileJournal(dir).saveChange(change);
+
+        assertEquals(List.of(change), new FileJournal(dir).changes());
+    }
+
+    @Test
+    void copiedRulesSurviveARoundTrip() {
+        Change.Steps steps = new Change.Steps(true, true, false, false).withCopiedRules(List.of(
+                new SourceRule("from 10.9.0.1 lookup 100 priority 1000", "fibrule1:02002000", true)));
+        Change change = new Change("chg-rules", "v0", InterfaceAddress.parse("10.9.0.1/24"),
+                InterfaceAddress.parse("10.9.1.1/24"), "", List.of(), 60, ChangeState.DRAINING, null, null, 0,
                 Instant.parse("2026-11-27T10:00:00Z"), null, null, null, steps);
         new FileJournal(dir).saveChange(change);
 
@@ -51,5 +64,6 @@ class ChangeStepsJournalTest {
         assertEquals(new Change.Steps(true, true, false, false), read.steps());
         assertThat(read.steps().oldAddressDeprecated()).isFalse();
         assertThat(read.steps().movedRoutes()).isEmpty();
+        assertThat(read.steps().copiedRules()).isEmpty();
     }
 }

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.renumber.testing.NetNsFixture.IF_A;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +25,7 @@ import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.SourceRule;
 import org.renumber.testing.NetNsFixture;
 
 /**
@@ -361,6 +366,213 @@ class NetlinkNetworkControlTest {
         control.setRouteSource(route, OLD.address());
 
         assertThat(fixture.ip(fixture.a(), "-j", "-4", "route")).isEqualTo(before);
+    }
+
+    @Test
+    void routesOfOtherTablesAndMultipathRoutesAreListedRepointedAndPutBackExactly() {
+        addPolicyRoutes("10.9.0.1", "2001:db8:9::1");
+        control.addAddress(IF_A, NEW);
+        fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::3/64", "dev", IF_A, "nodad");
+        String before = allRoutes();
+
+        List<SourceRoute> routes4 = control.routesWithSource(OLD.address());
+        List<SourceRoute> routes6 = control.routesWithSource(OLD6.address());
+
+        assertThat(routes4).extracting(SourceRoute::text).containsExactlyInAnyOrder(
+                "198.51.100.0/24 via 10.9.0.2 dev v0 table 100",
+                "198.51.101.0/24 via 10.9.0.2 dev v0 table 1000 proto static metric 7",
+                "203.0.113.0/24 nexthop via 10.9.0.2 dev v0 weight 1 nexthop via 10.9.0.4 dev v0 weight 3");
+        assertThat(routes6).extracting(SourceRoute::text).containsExactlyInAnyOrder(
+                "2001:db8:77::/48 via 2001:db8:9::2 dev v0 table 100 metric 1024",
+                "2001:db8:78::/48 via 2001:db8:9::2 dev v0 table 1000 metric 1024",
+                "2001:db8:79::/48 metric 1024 nexthop via 2001:db8:9::2 dev v0 weight 1"
+                        + " nexthop via 2001:db8:9::4 dev v0 weight 3");
+
+        routes4.forEach(r -> control.setRouteSource(r, NEW.address()));
+        routes6.forEach(r -> control.setRouteSource(r, IpLiterals.parse("2001:db8:9::3")));
+
+        assertThat(fixture.ipJson(fixture.a(), "route", "show", "table", "all")).isEqualTo(
+                withSource(withSource(json(before), "10.9.0.1", "10.9.0.3"), "2001:db8:9::1", "2001:db8:9::3"));
+        assertThat(control.routesWithSource(OLD.address())).isEmpty();
+        assertThat(control.routesWithSource(OLD6.address())).isEmpty();
+
+        routes4.forEach(r -> control.setRouteSource(r, OLD.address()));
+        routes6.forEach(r -> control.setRouteSource(r, OLD6.address()));
+
+        assertThat(allRoutes()).isEqualTo(before);
+    }
+
+    @Test
+    void aMultipathRouteWhosePathsAreDownIsPutBackWithoutTheirStateFlags() {
+        addPolicyRoutes("10.9.0.1", "2001:db8:9::1");
+        fixture.ip(fixture.b(), "link", "set", NetNsFixture.IF_B, "down");
+        await().atMost(Duration.ofSeconds(10)).until(() -> allRoutes().contains("linkdown"));
+        String before = allRoutes();
+        List<SourceRoute> routes = new ArrayList<>(control.routesWithSource(OLD.address()));
+        routes.addAll(control.routesWithSource(OLD6.address()));
+        fixture.ip(fixture.a(), "route", "del", "203.0.113.0/24");
+        fixture.ip(fixture.a(), "-6", "route", "del", "2001:db8:79::/48");
+
+        routes.forEach(r -> control.setRouteSource(r, r.text().contains(":") ? OLD6.address() : OLD.address()));
+
+        assertThat(allRoutes()).isEqualTo(before);
+    }
+
+    @Test
+    void rulesFromAnAddressAreListedWithWhetherTheySelectOnlyIt() {
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.0/24", "lookup", "100", "priority", "1001");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
+                "priority", "1002");
+        fixture.ip(fixture.a(), "rule", "add", "not", "from", "10.9.0.1", "lookup", "100", "priority", "1003");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.7", "lookup", "100", "priority", "1004");
+        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::1/128", "lookup", "100", "priority", "1000");
+
+        assertThat(control.rulesFromSource(OLD.address())).extracting(r -> r.text() + " " + r.singleAddress())
+                .containsExactly("from 10.9.0.1 lookup 100 priority 1000 true",
+                        "from 10.9.0.0/24 lookup 100 priority 1001 false",
+                        "from 10.9.0.1 fwmark 0x5/0xff iif v0 lookup 1000 priority 1002 true",
+                        "not from 10.9.0.1 lookup 100 priority 1003 false");
+        assertThat(control.rulesFromSource(OLD6.address())).extracting(r -> r.text() + " " + r.singleAddress())
+                .containsExactly("from 2001:db8:9::1 lookup 100 priority 1000 true");
+        assertThat(control.rulesFromSource(IpLiterals.parse("10.9.1.1"))).as("from all is not a source selector")
+                .isEmpty();
+    }
+
+    @Test
+    void aRuleCopiedForAnotherSourceIsWhatIpRuleAddMakesAndAddingItAgainChangesNothing() {
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
+                "priority", "1002");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1", "lookup", "main", "priority", "0");
+        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::1/128", "lookup", "100", "priority", "1000");
+        List<SourceRule> rules = new ArrayList<>(control.rulesFromSource(OLD.address()));
+        rules.addAll(control.rulesFromSource(OLD6.address()));
+        assertThat(rules).hasSize(4);
+
+        rules.forEach(r -> control.addRuleWithSource(r, newSourceFor(r)));
+        String ours = allRules();
+        rules.forEach(r -> control.addRuleWithSource(r, newSourceFor(r)));
+
+        assertThat(allRules()).as("no duplicate").isEqualTo(ours);
+        assertThat(control.rulesFromSource(NEW.address())).extracting(SourceRule::key)
+                .containsExactlyElementsOf(control.rulesFromSource(OLD.address()).stream().map(SourceRule::key).toList());
+        fixture.ip(fixture.a(), "rule", "del", "from", "10.9.0.3", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "rule", "del", "from", "10.9.0.3", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
+                "priority", "1002");
+        fixture.ip(fixture.a(), "rule", "del", "from", "10.9.0.3", "lookup", "main", "priority", "0");
+        fixture.ip(fixture.a(), "-6", "rule", "del", "from", "2001:db8:9::3", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.3/32", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.3", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
+                "priority", "1002");
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.3", "lookup", "main", "priority", "0");
+        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::3/128", "lookup", "100", "priority", "1000");
+        assertThat(allRules()).as("the same as by hand").isEqualTo(ours);
+    }
+
+    @Test
+    void aRuleDeletedForOneSourceLeavesTheOthersAndDeletingItAgainChangesNothing() {
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
+        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::1/128", "lookup", "100", "priority", "1000");
+        String before = allRules();
+        List<SourceRule> rules = new ArrayList<>(control.rulesFromSource(OLD.address()));
+        rules.addAll(control.rulesFromSource(OLD6.address()));
+        rules.forEach(r -> control.addRuleWithSource(r, newSourceFor(r)));
+
+        rules.forEach(r -> control.deleteRuleWithSource(r, newSourceFor(r)));
+        rules.forEach(r -> control.deleteRuleWithSource(r, newSourceFor(r)));
+
+        assertThat(allRules()).isEqualTo(before);
+        rules.forEach(r -> control.deleteRuleWithSource(r, r.text().contains(":") ? OLD6.address() : OLD.address()));
+        assertThat(control.rulesFromSource(OLD.address())).isEmpty();
+        assertThat(control.rulesFromSource(OLD6.address())).isEmpty();
+    }
+
+    /** Kernel fact the rule copies depend on: rules do not follow addresses, neither ways. */
+    @Test
+    void deletingAnAddressLeavesTheRulesThatSelectIt() {
+        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
+        String before = allRules();
+
+        control.addAddress(IF_A, NEW);
+        control.setPromoteSecondaries(IF_A, true);
+        control.removeAddress(IF_A, OLD);
+
+        assertThat(allRules()).isEqualTo(before);
+    }
+
+    /**
+     * Routes with {@code src} OLD in tables 100 (ids up to 255 fit rtm_table) and 1000 (RTA_TABLE only), and a
+     * multipath route with weights, for both families.
+     */
+    private void addPolicyRoutes(String old4, String old6) {
+        fixture.ip(fixture.a(), "route", "add", "198.51.100.0/24", "via", "10.9.0.2", "src", old4, "table", "100");
+        fixture.ip(fixture.a(), "route", "add", "198.51.101.0/24", "via", "10.9.0.2", "src", old4, "table", "1000",
+                "proto", "static", "metric", "7");
+        fixture.ip(fixture.a(), "route", "add", "203.0.113.0/24", "src", old4, "nexthop", "via", "10.9.0.2", "dev",
+                IF_A, "weight", "1", "nexthop", "via", "10.9.0.4", "dev", IF_A, "weight", "3");
+        fixture.ip(fixture.a(), "-6", "route", "add", "2001:db8:77::/48", "via", "2001:db8:9::2", "src", old6,
+                "table", "100");
+        fixture.ip(fixture.a(), "-6", "route", "add", "2001:db8:78::/48", "via", "2001:db8:9::2", "src", old6,
+                "table", "1000");
+        fixture.ip(fixture.a(), "-6", "route", "add", "2001:db8:79::/48", "src", old6, "nexthop", "via",
+                "2001:db8:9::2", "dev", IF_A, "weight", "1", "nexthop", "via", "2001:db8:9::4", "dev", IF_A,
+                "weight", "3");
+    }
+
+    private static InetAddress newSourceFor(SourceRule rule) {
+        return IpLiterals.parse(rule.text().contains(":") ? "2001:db8:9::3" : "10.9.0.3");
+    }
+
+    /** Every route of both families in every table, as {@code ip -j route show table all} prints them. */
+    private String allRoutes() {
+        return fixture.ip(fixture.a(), "-j", "route", "show", "table", "all");
+    }
+
+    /** Every rule of both families, as {@code ip -j rule} and {@code ip -j -6 rule} print them. */
+    private String allRules() {
+        return fixture.ip(fixture.a(), "-j", "-4", "rule") + fixture.ip(fixture.a(), "-j", "-6", "rule");
+    }
+
+    /** The routes with preferred source {@code from} that are not the kernel's own, with {@code to} instead. */
+    private static JsonNode withSource(JsonNode routes, String from, String to) {
+        JsonNode copy = routes.deepCopy();
+        for (JsonNode route : copy) {
+            if (from.equals(route.path("prefsrc").asText()) && !"kernel".equals(route.path("protocol").asText())) {
+                ((ObjectNode) route).put("prefsrc", to);
+            }
+        }
+        return copy;
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
+    /**
+     * Kernel facts the workflow depends on (Linux 6.18): deleting an IPv4 address deletes only the main table's
+     * routes that name it (fib_sync_down_addr looks at the main table, or a VRF's); those of other tables keep
+     * naming a source the node no longer has. IPv6 strips the source in every table.
+     */
+    @Test
+    void deletingAnAddressLeavesItsIpv4SourceInOtherTablesAndStripsItsIpv6OneEverywhere() {
+        control.addAddress(IF_A, NEW);
+        fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::3/64", "dev", IF_A, "nodad");
+        addPolicyRoutes("10.9.0.3", "2001:db8:9::3");
+
+        control.removeAddress(IF_A, NEW);
+        control.removeAddress(IF_A, InterfaceAddress.parse("2001:db8:9::3/64"));
+
+        assertThat(fixture.ipJson(fixture.a(), "route", "show", "203.0.113.0/24")).as("main table").isEmpty();
+        assertThat(fixture.ipJson(fixture.a(), "route", "show", "table", "100").get(0).path("prefsrc").asText())
+                .isEqualTo("10.9.0.3");
+        assertThat(fixture.ipJson(fixture.a(), "route", "show", "table", "1000").get(0).path("prefsrc").asText())
+                .isEqualTo("10.9.0.3");
+        assertThat(fixture.ip(fixture.a(), "-j", "-6", "route", "show", "table", "all")).doesNotContain("prefsrc");
     }
 
     /** Kernel facts the workflow depends on: what deleting an address does to the routes that name it. */

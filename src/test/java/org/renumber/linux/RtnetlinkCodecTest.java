@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,9 @@ import org.renumber.domain.IpLiterals;
  * {@code strace -xx -e read=3 -e write=3} around iproute2 6.1 in a test namespace where v0 has index 2.
  */
 class RtnetlinkCodecTest {
+
+    /** rtnh_flags of a path whose link has no carrier: state the kernel reports, never accepts in a request. */
+    private static final int RTNH_F_LINKDOWN = 16;
 
     /** {@code ip addr add 10.9.0.3/24 brd + dev v0}: RTM_NEWADDR, seq 0x6b09e843. */
     private static final String NEWADDR_REQUEST = """
@@ -131,6 +135,38 @@ class RtnetlinkCodecTest {
     private static final String DEFAULT_ROUTE_REPLACE = """
             3c000000 18000505 0af5096b 00000000 02000000 fe030001 00000000 08000500
             0a090002 08000700 0a090003 08000600 32000000 08000400 02000000""";
+
+    /**
+     * An RTM_GETROUTE dump message with v1 (the peer) down, v0 index 3: {@code 203.0.113.0/24 src 10.9.0.1 nexthop
+     * via 10.9.0.2 dev v0 weight 1 nexthop via 10.9.0.3 dev v0 weight 3}, the route and both paths {@code linkdown}.
+     */
+    private static final String MULTIPATH_ROUTE_LINKDOWN = """
+            58000000 18002200 ad050a6b 0a2d0000 02180000 fe030001 10000000 08000f00
+            fe000000 08000100 cb007100 08000700 0a090001 24000900 10001000 03000000
+            08000500 0a090002 10001002 03000000 08000500 0a090003""";
+
+    /** {@code ip route replace 203.0.113.0/24 src 10.9.1.1 nexthop via 10.9.0.2 dev v0 weight 1 nexthop via ...}. */
+    private static final String MULTIPATH_ROUTE_REPLACE = """
+            50000000 18000505 b2050a6b 00000000 02180000 fe030001 00000000 08000100
+            cb007100 08000700 0a090101 24000900 10000000 03000000 08000500 0a090002
+            10000002 03000000 08000500 0a090003""";
+
+    /**
+     * The start of an RTM_GETRULE dump ({@code ip -4 rule}): {@code 0: from all lookup local},
+     * {@code 1000: from 10.9.0.1 lookup 100}, {@code 1001: from 10.9.0.0/24 lookup 100}.
+     */
+    private static final String RULE_DUMP = """
+            34000000 20000200 53040a6b 4d6c0000 02000000 ff000001 00000000 08000f00
+            ff000000 08000e00 ffffffff 05001500 02000000 44000000 20000200 53040a6b
+            4d6c0000 02002000 64000001 00000000 08000f00 64000000 08000e00 ffffffff
+            05001500 00000000 08000600 e8030000 08000200 0a090001 44000000 20000200
+            53040a6b 4d6c0000 02001800 64000001 00000000 08000f00 64000000 08000e00
+            ffffffff 05001500 00000000 08000600 e9030000 08000200 0a090000""";
+
+    /** {@code ip rule add from 10.9.0.1/32 lookup 100 priority 1000}: RTM_NEWRULE, create, exclusive. */
+    private static final String RULE_ADD = """
+            2c000000 20000506 50040a6b 00000000 02002000 64000001 00000000 08000200
+            0a090001 08000600 e8030000""";
 
     @BeforeAll
     static void capturesAreLittleEndian() {
@@ -328,17 +364,8 @@ class RtnetlinkCodecTest {
         String key = NetlinkNetworkControl.routeKey(dumped);
         byte[] ours = NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("10.9.0.3")).toBytes(0x6b09f50a);
 
-        NetlinkMessage expected = messages(DEFAULT_ROUTE_REPLACE).get(0);
-        NetlinkMessage actual = messages(Hex.of(ours)).get(0);
-        assertThat(actual.header().type()).isEqualTo(expected.header().type());
-        assertThat(actual.header().flags()).isEqualTo(expected.header().flags());
-        ByteBuffer expectedBody = expected.body();
-        ByteBuffer actualBody = actual.body();
-        assertThat(StructRtMsg.parse(actualBody)).isEqualTo(StructRtMsg.parse(expectedBody));
-        Map<Integer, String> attributes = attributeMap(StructNlAttr.parseAll(actualBody));
-        assertThat(attributes.remove(NetlinkConstants.RTA_TABLE)).as("the dump's RTA_TABLE, same as rtm_table")
-                .isEqualTo(Hex.of(new byte[] {(byte) 254, 0, 0, 0}));
-        assertThat(attributes).isEqualTo(attributeMap(StructNlAttr.parseAll(expectedBody)));
+        assertThat(attributesBeyond(DEFAULT_ROUTE_REPLACE, ours, StructRtMsg::parse))
+                .as("the dump's RTA_TABLE, same as rtm_table").isEqualTo(Map.of(NetlinkConstants.RTA_TABLE, "fe000000"));
     }
 
     @Test
@@ -348,6 +375,119 @@ class RtnetlinkCodecTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
         assertThatThrownBy(() -> NetlinkNetworkControl.routeWithSourceRequest("mem:x", IpLiterals.parse("10.9.0.3")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a route key");
+    }
+
+    @Test
+    void aMultipathRouteIsSentBackWithItsPathsAndWeightsAndWithoutTheirStateFlags() {
+        NetlinkNetworkControl.RouteMessage dumped =
+                NetlinkNetworkControl.RouteMessage.parse(messages(MULTIPATH_ROUTE_LINKDOWN).get(0));
+        assertThat(NetlinkNetworkControl.routeText(dumped, Map.of(3, "v0"))).isEqualTo(
+                "203.0.113.0/24 nexthop via 10.9.0.2 dev v0 weight 1 nexthop via 10.9.0.3 dev v0 weight 3");
+        assertThat(dumped.nexthops()).extracting(n -> n.header().flags())
+                .containsExactly(RTNH_F_LINKDOWN, RTNH_F_LINKDOWN);
+
+        String key = NetlinkNetworkControl.routeKey(dumped);
+        byte[] ours = NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("10.9.1.1")).toBytes(0x6b0a05b2);
+
+        // rtm_flags without linkdown, and the paths as iproute2 writes them: no linkdown, same gateways and weights
+        assertThat(attributesBeyond(MULTIPATH_ROUTE_REPLACE, ours, StructRtMsg::parse))
+                .isEqualTo(Map.of(NetlinkConstants.RTA_TABLE, "fe000000"));
+    }
+
+    @Test
+    void aRouteOfAnotherTableIsWrittenWithItsTable() {
+        ByteBuffer dump = Hex.buffer(DEFAULT_ROUTE);
+        // rtm_table 252 (RT_TABLE_COMPAT) and RTA_TABLE 1000: how the kernel reports a table id above 255.
+        dump.put(20, (byte) 252);
+        dump.putInt(32, 1000);
+        NetlinkNetworkControl.RouteMessage route = NetlinkNetworkControl.RouteMessage.parse(messages(Hex.of(dump.array())).get(0));
+
+        assertThat(route.route().table()).isEqualTo(1000);
+        assertThat(NetlinkNetworkControl.routeText(route, Map.of(2, "v0")))
+                .isEqualTo("default via 10.9.0.2 dev v0 table 1000 metric 50");
+    }
+
+    @Test
+    void aRuleDumpYieldsTheSourceSelectorsAndWhetherTheySelectOneAddress() {
+        List<RuleMessage> rules = messages(RULE_DUMP).stream().map(RuleMessage::parse).toList();
+
+        assertThat(rules).extracting(RuleMessage::text).containsExactly("from all lookup local priority 0 proto kernel",
+                "from 10.9.0.1 lookup 100 priority 1000", "from 10.9.0.0/24 lookup 100 priority 1001");
+        assertThat(rules.get(0).source()).isNull();
+        assertThat(rules.get(1).source()).isEqualTo(InterfaceAddress.parse("10.9.0.1/32"));
+        assertThat(rules.get(1).selectsOnly(IpLiterals.parse("10.9.0.1"))).isTrue();
+        assertThat(rules.get(2).source().contains(IpLiterals.parse("10.9.0.1"))).isTrue();
+        assertThat(rules.get(2).selectsOnly(IpLiterals.parse("10.9.0.1"))).isFalse();
+    }
+
+    @Test
+    void aDumpedRuleSentBackWithAnotherSourceIsWhatIpRuleAddSends() {
+        RuleMessage dumped = RuleMessage.parse(messages(RULE_DUMP).get(1));
+        byte[] ours = RuleMessage.addRequest(dumped.key(), IpLiterals.parse("10.9.0.1")).toBytes(0x6b0a0450);
+
+        // What the dump adds: the table again, FRA_SUPPRESS_PREFIXLEN (14) and FRA_PROTOCOL at the kernel's defaults.
+        assertThat(attributesBeyond(RULE_ADD, ours, StructFibRuleHdr::parse)).isEqualTo(Map.of(
+                NetlinkConstants.FRA_TABLE, "64000000", 14, "ffffffff", NetlinkConstants.FRA_PROTOCOL, "00"));
+    }
+
+    @Test
+    void aRuleKeyKeepsNoSourceAndNoStateFlagAndSpellsOutPriorityZero() {
+        ByteBuffer dump = Hex.buffer(RULE_DUMP);
+        dump.position(0x34 + StructNlMsgHdr.SIZE);
+        // FIB_RULE_PERMANENT | FIB_RULE_INVERT | FIB_RULE_UNRESOLVED, as if dumped
+        dump.putInt(dump.position() + 8, 0x7);
+        RuleMessage dumped = RuleMessage.parse(messages(Hex.of(dump.array())).get(1));
+        RuleMessage noPriority = new RuleMessage(dumped.header(), dumped.attributes().stream()
+                .filter(a -> a.kind() != NetlinkConstants.FRA_PRIORITY).toList());
+
+        NetlinkMessage request = messages(Hex.of(RuleMessage.deleteRequest(noPriority.key(),
+                IpLiterals.parse("10.9.1.1")).toBytes(1))).get(0);
+
+        assertThat(request.header().type()).isEqualTo(NetlinkConstants.RTM_DELRULE);
+        ByteBuffer body = request.body();
+        assertThat(StructFibRuleHdr.parse(body).flags()).isEqualTo(NetlinkConstants.FIB_RULE_INVERT);
+        List<StructNlAttr> attributes = StructNlAttr.parseAll(body);
+        assertThat(StructNlAttr.find(attributes, NetlinkConstants.FRA_PRIORITY).asU32()).isZero();
+        assertThat(attributes).filteredOn(a -> a.kind() == NetlinkConstants.FRA_SRC).singleElement()
+                .satisfies(a -> assertThat(a.asInetAddress()).isEqualTo(IpLiterals.parse("10.9.1.1")));
+        assertThat(dumped.key()).doesNotContain("0a090001");
+    }
+
+    @Test
+    void aRuleKeyOfAnotherFamilyOrFormatIsRefused() {
+        String key = RuleMessage.parse(messages(RULE_DUMP).get(1)).key();
+        assertThatThrownBy(() -> RuleMessage.addRequest(key, IpLiterals.parse("2001:db8::1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
+        assertThatThrownBy(() -> RuleMessage.addRequest("mem-rule:/32 lookup 100", IpLiterals.parse("10.9.0.3")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a rule key");
+    }
+
+    @Test
+    void fibRuleHdrRoundTrips() {
+        ByteBuffer message = Hex.buffer(RULE_ADD);
+        message.position(StructNlMsgHdr.SIZE);
+        StructFibRuleHdr header = StructFibRuleHdr.parse(message);
+
+        assertThat(header).isEqualTo(new StructFibRuleHdr(LibC.AF_INET, 0, 32, 0, 100, NetlinkConstants.FR_ACT_TO_TBL, 0));
+        assertThat(packed(StructFibRuleHdr.SIZE, header::pack)).isEqualTo(Arrays.copyOfRange(Hex.bytes(RULE_ADD), 16, 28));
+    }
+
+    /**
+     * Checks that our request has the type, flags and fixed header of the captured one and every attribute of it,
+     * whatever the order; returns the attributes ours has besides (type to value in hex).
+     */
+    private static Map<Integer, String> attributesBeyond(String captured, byte[] ours, Function<ByteBuffer, ?> header) {
+        NetlinkMessage expected = messages(captured).get(0);
+        NetlinkMessage actual = messages(Hex.of(ours)).get(0);
+        assertThat(actual.header().type()).isEqualTo(expected.header().type());
+        assertThat(actual.header().flags()).isEqualTo(expected.header().flags());
+        ByteBuffer expectedBody = expected.body();
+        ByteBuffer actualBody = actual.body();
+        assertThat(header.apply(actualBody)).isEqualTo(header.apply(expectedBody));
+        Map<Integer, String> beyond = attributeMap(StructNlAttr.parseAll(actualBody));
+        attributeMap(StructNlAttr.parseAll(expectedBody)).forEach((type, value) ->
+                assertThat(beyond.remove(type)).as("attribute %d", type).isEqualTo(value));
+        return beyond;
     }
 
     /** Attribute type to value in hex, for comparing attribute sets whatever their order. */

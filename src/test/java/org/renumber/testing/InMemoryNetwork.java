@@ -17,6 +17,7 @@ import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.SourceRule;
 
 /**
  * A kernel stand-in for unit tests of the domain and the adapters above it. It models the kernel behaviour the
@@ -27,7 +28,9 @@ import org.renumber.domain.SourceRoute;
  *       {@link #holdDad() tentative} until the test {@link #completeDad completes} or {@link #failDad fails} it;</li>
  *   <li>addresses have lifetimes (permanent unless set), IPv6 deprecation included;</li>
  *   <li>routes with a preferred source ({@link #withRoute}): deleting their source address deletes them (IPv4)
- *       or strips their source (IPv6), and a source that is not a usable local address is refused.</li>
+ *       or strips their source (IPv6), and a source that is not a usable local address is refused;</li>
+ *   <li>policy rules that select a source prefix ({@link #withRule}), keyed by all they are, so the same rule for
+ *       another source is another rule; they do not depend on addresses.</li>
  * </ul>
  * Any operation can be made to fail once with {@link #failNext}.
  */
@@ -40,6 +43,8 @@ public final class InMemoryNetwork implements NetworkControl {
     private final Map<InetAddress, AddressLifetimes> lifetimes = new HashMap<>();
     /** Routes that name a source, by their text; the value is the source, null once stripped of it (IPv6). */
     private final Map<String, InetAddress> sourceRoutes = new LinkedHashMap<>();
+    /** Policy rules in the kernel's order. */
+    private final List<Rule> rules = new ArrayList<>();
     private final List<Waiter> waiters = new ArrayList<>();
     private final Map<String, Failure> failures = new HashMap<>();
     private boolean holdDad;
@@ -49,6 +54,25 @@ public final class InMemoryNetwork implements NetworkControl {
     }
 
     private record Failure(int successesLeft, RuntimeException failure) {
+    }
+
+    /** A rule {@code from FROM REST}, e.g. from 10.9.0.1/32 and "lookup 100 priority 1000". */
+    private record Rule(InterfaceAddress from, String rest) {
+
+        static Rule of(SourceRule rule, InetAddress source) {
+            String[] key = rule.key().substring("mem-rule:/".length()).split(" ", 2);
+            return new Rule(new InterfaceAddress(source, Integer.parseInt(key[0])), key[1]);
+        }
+
+        SourceRule listed() {
+            return new SourceRule(toString(), "mem-rule:/" + from.prefixLength() + " " + rest,
+                    from.prefixLength() == InterfaceAddress.maxPrefix(from.address()));
+        }
+
+        @Override
+        public String toString() {
+            return "from " + from + " " + rest;
+        }
     }
 
     public synchronized InMemoryNetwork withInterface(String name, String... addresses) {
@@ -83,6 +107,17 @@ public final class InMemoryNetwork implements NetworkControl {
         sourceRoutes.forEach((route, source) ->
                 list.add(source == null ? route : route + " src " + IpLiterals.format(source)));
         return list;
+    }
+
+    /** A policy rule selecting {@code from} (ADDRESS/PREFIX), {@code rest} as iproute2 writes it after that. */
+    public synchronized InMemoryNetwork withRule(String from, String rest) {
+        rules.add(new Rule(InterfaceAddress.parse(from), rest));
+        return this;
+    }
+
+    /** Every rule that selects a source, as "from ADDRESS/PREFIX REST", in the kernel's order. */
+    public synchronized List<String> rules() {
+        return rules.stream().map(Rule::toString).toList();
     }
 
     /** From now on, new IPv6 addresses stay tentative until {@link #completeDad} or {@link #failDad}. */
@@ -249,6 +284,27 @@ public final class InMemoryNetwork implements NetworkControl {
                     + ": Invalid source address (EINVAL)", 22);
         }
         sourceRoutes.put(route.key().substring("mem:".length()), source);
+    }
+
+    @Override
+    public synchronized List<SourceRule> rulesFromSource(InetAddress source) {
+        failIfAsked("rulesFromSource");
+        return rules.stream().filter(r -> r.from.contains(source)).map(Rule::listed).toList();
+    }
+
+    @Override
+    public synchronized void addRuleWithSource(SourceRule rule, InetAddress source) {
+        failIfAsked("addRuleWithSource");
+        Rule added = Rule.of(rule, source);
+        if (!rules.contains(added)) {
+            rules.add(added);
+        }
+    }
+
+    @Override
+    public synchronized void deleteRuleWithSource(SourceRule rule, InetAddress source) {
+        failIfAsked("deleteRuleWithSource");
+        rules.remove(Rule.of(rule, source));
     }
 
     @Override

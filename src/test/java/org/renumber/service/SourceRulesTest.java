@@ -1,0 +1,264 @@
+package org.renumber.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.renumber.domain.Change;
+import org.renumber.domain.ChangeState;
+import org.renumber.domain.EventType;
+import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.IpLiterals;
+import org.renumber.domain.NetworkException;
+import org.renumber.domain.Outcome;
+import org.renumber.domain.SourceRule;
+import org.renumber.testing.InMemoryJournal;
+import org.renumber.testing.InMemoryKernel;
+import org.renumber.testing.InMemoryNetwork;
+import org.renumber.testing.InMemoryTracker;
+
+/**
+ * Policy rules that select the old address as source (source-based routing of a multi-homed node): the new
+ * address gets the same rules before the applications are told to move, the old address's rules go with it, and a
+ * rollback deletes exactly the copies the change added, also after the agent was killed in any state.
+ */
+class SourceRulesTest {
+
+    private static final InetAddress OLD = IpLiterals.parse("10.9.0.1");
+    private static final InterfaceAddress OLD_ADDRESS = InterfaceAddress.parse("10.9.0.1/24");
+    private static final InterfaceAddress NEW_ADDRESS = InterfaceAddress.parse("10.9.1.1/24");
+    private static final String TO_100 = "lookup 100 priority 1000";
+    private static final String MARKED = "fwmark 0x5 lookup 1000 priority 1002";
+
+    private final InMemoryKernel kernel = new InMemoryKernel(new InMemoryNetwork()
+            .withInterface("v0", "10.9.0.1/24", "10.9.0.50/24", "2001:db8:9::1/64")
+            .withRule("10.9.0.1/32", TO_100)
+            .withRule("10.9.0.0/24", "lookup 100 priority 1001")
+            .withRule("10.9.0.1/32", MARKED)
+            .withRule("10.9.0.50/32", "lookup 200 priority 1000")
+            .withRule("2001:db8:9::1/128", TO_100));
+    private final InMemoryNetwork network = kernel.network;
+    private final InMemoryTracker tracker = kernel.tracker;
+    private final InMemoryJournal journal = kernel.journal;
+    private final AtomicReference<List<String>> rulesAtStart = new AtomicReference<>();
+    private AddressChangeService service;
+    private List<String> before;
+
+    @BeforeEach
+    void start() {
+        network.setPromoteSecondaries("v0", true);
+        before = network.rules();
+        service = newService();
+    }
+
+    private AddressChangeService newService() {
+        return kernel.startService(event -> {
+            if (event.type() == EventType.STARTED) {
+                rulesAtStart.set(network.rules());
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        service.close();
+    }
+
+    @Test
+    void theNewAddressGetsTheOldOnesRulesBeforeStartedAndTheOldOnesGoWithIt() throws Exception {
+        tracker.setConnections(OLD, 1);
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
+        await().until(() -> state(id) == ChangeState.DRAINING);
+
+        assertThat(rulesAtStart.get()).as("both addresses routed alike while the applications move")
+                .containsExactlyInAnyOrderElementsOf(plus(before, "from 10.9.1.1/32 " + TO_100,
+                        "from 10.9.1.1/32 " + MARKED));
+        assertThat(service.change(id).orElseThrow().steps().copiedRules()).extracting(SourceRule::text)
+                .containsExactly("from 10.9.0.1/32 " + TO_100, "from 10.9.0.1/32 " + MARKED);
+
+        tracker.setConnections(OLD, 0);
+        assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
+        assertThat(network.rules()).as("as an operator renumbering by hand leaves them").containsExactlyInAnyOrder(
+                "from 10.9.0.0/24 lookup 100 priority 1001", "from 10.9.0.50/32 lookup 200 priority 1000",
+                "from 2001:db8:9::1/128 " + TO_100, "from 10.9.1.1/32 " + TO_100, "from 10.9.1.1/32 " + MARKED);
+    }
+
+    @Test
+    void ipv6RulesAreCopiedAndTheOldOnesRemovedToo() throws Exception {
+        String id = service.changeAddress("v0", "2001:db8:9::1", "2001:db8:9::5", "", 60);
+
+        assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
+        assertThat(rulesAtStart.get()).contains("from 2001:db8:9::1/128 " + TO_100, "from 2001:db8:9::5/128 " + TO_100);
+        assertThat(network.rules()).contains("from 2001:db8:9::5/128 " + TO_100)
+                .doesNotContain("from 2001:db8:9::1/128 " + TO_100).contains("from 10.9.0.1/32 " + TO_100);
+    }
+
+    @Test
+    void cancelDeletesTheCopiesAndLeavesEveryOtherRule() throws Exception {
+        tracker.setConnections(OLD, 1);
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
+        await().until(() -> state(id) == ChangeState.DRAINING);
+
+        service.cancelChange(id);
+
+        assertEquals(ChangeState.CANCELLED, state(id));
+        assertThat(service.change(id).orElseThrow().error()).doesNotContain("rollback incomplete");
+        assertThat(network.rules()).isEqualTo(before);
+    }
+
+    @Test
+    void aRuleTheNewAddressAlreadyHadIsNotTheChangesToDelete() throws Exception {
+        network.withRule("10.9.1.1/32", TO_100);
+        List<String> withOperatorsRule = network.rules();
+        tracker.setConnections(OLD, 1);
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
+        await().until(() -> state(id) == ChangeState.DRAINING);
+        assertThat(service.change(id).orElseThrow().steps().copiedRules()).extracting(SourceRule::text)
+                .containsExactly("from 10.9.0.1/32 " + MARKED);
+
+        service.cancelChange(id);
+
+        assertThat(network.rules()).isEqualTo(withOperatorsRule);
+    }
+
+    @Test
+    void aRuleAddedDuringTheDrainIsCopiedBeforeTheOldAddressGoes() throws Exception {
+        tracker.setConnections(OLD, 1);
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
+        await().until(() -> state(id) == ChangeState.DRAINING);
+        network.withRule("10.9.0.1/32", "lookup 300 priority 900");
+
+        tracker.setConnections(OLD, 0);
+
+        assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
+        assertThat(network.rules()).contains("from 10.9.1.1/32 lookup 300 priority 900")
+                .doesNotContain("from 10.9.0.1/32 lookup 300 priority 900");
+        assertThat(service.change(id).orElseThrow().steps().copiedRules()).hasSize(3);
+    }
+
+    @Test
+    void aFailureHalfwayThroughTheCopiesIsRolledBackFromTheJournal() throws Exception {
+        network.failAfter("addRuleWithSource", 1, new NetworkException("add rule: No buffer space available", 105));
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
+
+        assertEquals(ChangeState.FAILED, service.awaitChange(id, 10));
+        assertThat(service.change(id).orElseThrow().error()).contains("could not steer").contains("No buffer space");
+        assertThat(journal.history()).anySatisfy(c -> assertThat(c.steps().copiedRules()).hasSize(2))
+                .as("journaled before the kernel step");
+        assertThat(network.rules()).isEqualTo(before);
+    }
+
+    @Test
+    void aCopyThatCannotBeDeletedIsReportedAsAnIncompleteRollback() throws Exception {
+        tracker.setConnections(OLD, 1);
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
+        await().until(() -> state(id) == ChangeState.DRAINING);
+        network.failNext("deleteRuleWithSource", new NetworkException("delete rule: Operation not permitted", 1));
+
+        service.cancelChange(id);
+
+        assertThat(service.change(id).orElseThrow().error()).contains("rollback incomplete")
+                .contains("could not delete the copy of rule from 10.9.0.1/32 " + TO_100);
+        assertThat(network.rules()).contains("from 10.9.1.1/32 " + TO_100)
+                .doesNotContain("from 10.9.1.1/32 " + MARKED);
+    }
+
+    @Test
+    void aChangeThatKeepsTheOldAddressKeepsItsRules() throws Exception {
+        network.addAddress("v0", NEW_ADDRESS);
+        String id = service.adoptManualChange("v0", OLD_ADDRESS, NEW_ADDRESS, 10, false);
+
+        assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
+        assertThat(network.rules()).containsExactlyInAnyOrderElementsOf(plus(before, "from 10.9.1.1/32 " + TO_100,
+                "from 10.9.1.1/32 " + MARKED));
+    }
+
+    @ParameterizedTest(name = "killed in {0}, copies journaled but not added")
+    @EnumSource(value = ChangeState.class, names = {"ADDING", "DRAINING", "REMOVING"})
+    void copiesJournaledByAnAgentKilledBeforeAddingThemAreAddedOnRestart(ChangeState state) throws Exception {
+        service.close();
+        network.addAddress("v0", NEW_ADDRESS);
+        Change.Steps steps = new Change.Steps(true, true, false, false).withCopiedRules(singleAddressRules());
+
+        service = restart(journaled(state, steps, state == ChangeState.REMOVING ? Outcome.DRAINED : null));
+
+        assertEquals(ChangeState.COMPLETED, service.awaitChange("chg-crash", 10));
+        assertThat(network.rules()).containsExactlyInAnyOrder("from 10.9.0.0/24 lookup 100 priority 1001",
+                "from 10.9.0.50/32 lookup 200 priority 1000", "from 2001:db8:9::1/128 " + TO_100,
+                "from 10.9.1.1/32 " + TO_100, "from 10.9.1.1/32 " + MARKED);
+    }
+
+    @ParameterizedTest(name = "killed in REMOVING after deleting the old rules, old address removed: {0}")
+    @ValueSource(booleans = {false, true})
+    void anAgentKilledWhileRemovingFinishesWithoutDuplicates(boolean oldAddressRemoved) throws Exception {
+        service.close();
+        network.addAddress("v0", NEW_ADDRESS);
+        List<SourceRule> rules = singleAddressRules();
+        rules.forEach(r -> network.addRuleWithSource(r, NEW_ADDRESS.address()));
+        rules.forEach(r -> network.deleteRuleWithSource(r, OLD));
+        if (oldAddressRemoved) {
+            network.removeAddress("v0", OLD_ADDRESS);
+        }
+        Change.Steps steps = new Change.Steps(true, true, false, false).withCopiedRules(rules);
+
+        service = restart(journaled(ChangeState.REMOVING, steps, Outcome.DRAINED));
+
+        assertEquals(ChangeState.COMPLETED, service.awaitChange("chg-crash", 10));
+        assertThat(network.rules()).containsExactlyInAnyOrder("from 10.9.0.0/24 lookup 100 priority 1001",
+                "from 10.9.0.50/32 lookup 200 priority 1000", "from 2001:db8:9::1/128 " + TO_100,
+                "from 10.9.1.1/32 " + TO_100, "from 10.9.1.1/32 " + MARKED);
+    }
+
+    @ParameterizedTest(name = "killed while rolling back a {0}")
+    @EnumSource(value = Outcome.class, names = {"CANCELLED", "FAILED"})
+    void aRollbackInterruptedByAKillDeletesTheJournaledCopies(Outcome why) throws Exception {
+        service.close();
+        network.addAddress("v0", NEW_ADDRESS);
+        List<SourceRule> rules = singleAddressRules();
+        network.addRuleWithSource(rules.get(0), NEW_ADDRESS.address()); // killed before adding the second
+        Change.Steps steps = new Change.Steps(true, true, false, false).withCopiedRules(rules);
+
+        service = restart(journaled(ChangeState.DRAINING, steps, null).rollingBack(why, "operator"));
+
+        assertEquals(why == Outcome.CANCELLED ? ChangeState.CANCELLED : ChangeState.FAILED,
+                service.awaitChange("chg-crash", 10));
+        assertThat(service.change("chg-crash").orElseThrow().error()).doesNotContain("rollback incomplete");
+        assertThat(network.rules()).isEqualTo(before);
+        assertThat(network.addresses("v0")).doesNotContain(NEW_ADDRESS);
+    }
+
+    private List<SourceRule> singleAddressRules() {
+        return network.rulesFromSource(OLD).stream().filter(SourceRule::singleAddress).toList();
+    }
+
+    private AddressChangeService restart(Change journaledChange) {
+        journal.saveChange(journaledChange);
+        return newService();
+    }
+
+    private static Change journaled(ChangeState state, Change.Steps steps, Outcome outcome) {
+        Instant now = Instant.now();
+        boolean started = state == ChangeState.DRAINING || state == ChangeState.REMOVING;
+        return new Change("chg-crash", "v0", OLD_ADDRESS, NEW_ADDRESS, "", List.of(), 30, state, outcome, null, 0, now,
+                started ? now : null, started ? now.plusSeconds(30) : null, null, steps);
+    }
+
+    private static List<String> plus(List<String> rules, String... more) {
+        return Stream.concat(rules.stream(), Stream.of(more)).toList();
+    }
+
+    private ChangeState state(String id) {
+        return service.change(id).orElseThrow().state();
+    }
+}
