@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * dump), the application's processes from its command-line pattern, and only those processes are checked for
  * descriptors on those sockets. An application none of whose processes holds the old address is left alone.
  * The others get SIGTERM, SIGKILL if still running after the grace period, then the restart command runs (or
- * its supervisor restarts it), and the monitor waits for a new process matching the pattern. The outcome is a
- * {@link ApplicationEvent}: RESTARTED, or FAILED with the reason.
+ * its supervisor restarts it), and the monitor waits as long as the application's declared startup time for a new
+ * process matching the pattern. The outcome is a {@link ApplicationEvent}: RESTARTED, or FAILED with the reason.
  *
  * <p>The restart command gets the change in its environment: {@code RENUMBER_APPLICATION},
  * {@code RENUMBER_CHANGE_ID}, {@code RENUMBER_INTERFACE}, {@code RENUMBER_OLD_ADDRESS},
@@ -57,8 +57,6 @@ public final class ApplicationMonitor implements AddressChangeService.Listener, 
         void applicationEvent(ApplicationEvent event);
     }
 
-    /** How long a restarted application may take until a new process shows up. */
-    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
     /** How long a process may take to go after SIGKILL (a process in uninterruptible sleep may never). */
     static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(200);
@@ -68,7 +66,6 @@ public final class ApplicationMonitor implements AddressChangeService.Listener, 
     private final ApplicationStore store;
     private final ProcessControl processes;
     private final ConnectionTracker tracker;
-    private final Duration startupTimeout;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread t = new Thread(runnable, "renumber-applications");
         t.setDaemon(true);
@@ -80,15 +77,9 @@ public final class ApplicationMonitor implements AddressChangeService.Listener, 
     private final Deque<ApplicationEvent> history = new ArrayDeque<>();
 
     public ApplicationMonitor(ApplicationStore store, ProcessControl processes, ConnectionTracker tracker) {
-        this(store, processes, tracker, DEFAULT_STARTUP_TIMEOUT);
-    }
-
-    public ApplicationMonitor(ApplicationStore store, ProcessControl processes, ConnectionTracker tracker,
-                              Duration startupTimeout) {
         this.store = requireNonNull(store, "store");
         this.processes = requireNonNull(processes, "processes");
         this.tracker = requireNonNull(tracker, "tracker");
-        this.startupTimeout = requireNonNull(startupTimeout, "startupTimeout");
         for (LegacyApplication application : store.load()) {
             applications.put(application.name(), application);
         }
@@ -100,9 +91,9 @@ public final class ApplicationMonitor implements AddressChangeService.Listener, 
 
     /** Declares an application; a name that is taken is refused (remove it first). Persisted before it returns. */
     public LegacyApplication declare(String name, String group, String processPattern, String restartCommand,
-                                    long graceSeconds) {
+                                    long graceSeconds, long startupSeconds) {
         LegacyApplication application = new LegacyApplication(name, group, processPattern, restartCommand,
-                graceSeconds);
+                graceSeconds, startupSeconds);
         synchronized (this) {
             if (applications.containsKey(application.name())) {
                 throw new IllegalArgumentException("application '" + application.name()
@@ -305,7 +296,8 @@ public final class ApplicationMonitor implements AddressChangeService.Listener, 
                     TimeUnit.MILLISECONDS);
             timers.add(poll);
             later(() -> fail("no new process matching '" + application.processPattern() + "' appeared within "
-                    + startupTimeout.toSeconds() + " s" + commandOutcome()), startupTimeout);
+                    + application.startupSeconds() + " s" + commandOutcome()),
+                    Duration.ofSeconds(application.startupSeconds()));
         }
 
         private void commandEnded(Integer code) {

@@ -16,14 +16,21 @@ import java.util.regex.PatternSyntaxException;
  * @param restartCommand shell command ({@code sh -c}) that starts the application again inside the managed network
  *                       namespace; empty when a supervisor (systemd, ...) restarts it by itself
  * @param graceSeconds   how long a process may take to exit after SIGTERM before it gets SIGKILL
+ * @param startupSeconds how long after the old processes are gone a new process matching the pattern must appear
+ *                       before the restart is reported failed
  */
 public record LegacyApplication(String name, String group, String processPattern, String restartCommand,
-                                long graceSeconds) {
+                                long graceSeconds, long startupSeconds) {
 
     /** Same rule as subscriber ids and groups: safe in an ObjectName, a targets list and a file name. */
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
     /** Longest grace period: an hour. A legacy server that needs longer to stop is better killed. */
     public static final long MAX_GRACE_SECONDS = 3600;
+    /**
+     * Longest startup time: an hour. Large Java servers can take minutes to start; a failure should still be
+     * reported the same shift it happened.
+     */
+    public static final long MAX_STARTUP_SECONDS = 3600;
     private static final String GROUP_PREFIX = "group:";
 
     public LegacyApplication {
@@ -54,6 +61,10 @@ public record LegacyApplication(String name, String group, String processPattern
             throw new IllegalArgumentException("graceSeconds " + graceSeconds + " is out of range: use 0 to "
                     + MAX_GRACE_SECONDS);
         }
+        if (startupSeconds < 1 || startupSeconds > MAX_STARTUP_SECONDS) {
+            throw new IllegalArgumentException("startupSeconds " + startupSeconds + " is out of range: use 1 to "
+                    + MAX_STARTUP_SECONDS);
+        }
     }
 
     public Pattern pattern() {
@@ -81,10 +92,10 @@ public record LegacyApplication(String name, String group, String processPattern
                 .anyMatch(group::equals);
     }
 
-    /** One readable line: {@code web-legacy group=web pattern=... restart=... grace=10s}. */
+    /** One readable line: {@code web-legacy group=web pattern=... restart=... grace=10s startup=60s}. */
     public String describe() {
         return name + " group=" + (group.isEmpty() ? "(none)" : group) + " pattern=" + processPattern
                 + " restart=" + (restartCommand.isEmpty() ? "(by its supervisor)" : restartCommand)
-                + " grace=" + graceSeconds + "s";
+                + " grace=" + graceSeconds + "s startup=" + startupSeconds + "s";
     }
 }

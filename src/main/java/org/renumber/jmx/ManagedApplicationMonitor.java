@@ -37,8 +37,12 @@ public final class ManagedApplicationMonitor {
             @Param(description = "shell command that starts the application again, e.g. 'exec myserver --bind "
                     + "$RENUMBER_NEW_ADDRESS'; empty when a supervisor such as systemd restarts it") String restartCommand,
             @Param(description = "seconds a process may take to exit after SIGTERM before SIGKILL (0 to 3600)")
-            long graceSeconds) {
-        return monitor.declare(name, group, processPattern, restartCommand, graceSeconds).describe();
+            long graceSeconds,
+            @Param(description = "seconds a new process matching processPattern may take to appear once the old "
+                    + "ones are gone, before renumber.application.failed (1 to 3600); allow for the application's "
+                    + "slowest start") long startupSeconds) {
+        return monitor.declare(name, group, processPattern, restartCommand, graceSeconds, startupSeconds)
+                .describe();
     }
 
     @Managed(description = "Removes a declared application; its processes are not touched")
@@ -52,7 +56,8 @@ public final class ManagedApplicationMonitor {
                 .toArray(String[]::new);
     }
 
-    @Managed(description = "Declared applications, one line each: name, group, pattern, restart command, grace period")
+    @Managed(description = "Declared applications, one line each: name, group, pattern, restart command, grace "
+            + "period, startup time")
     public String[] getApplications() {
         return monitor.applications().stream().map(LegacyApplication::describe).toArray(String[]::new);
     }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * One JSON file in the state directory, written like the journal (temporary file, fsync, atomic rename, fsync of
@@ -48,6 +49,20 @@ final class JsonStateFile {
     /** The file's value, or empty when there is no file. */
     <T> Optional<T> read(TypeReference<T> type) {
         return read(() -> mapper.readValue(file.toFile(), type));
+    }
+
+    /**
+     * The file's value after {@code upgrade} has filled in what files from older agents lack, or empty when there is
+     * no file. Binding after the upgrade keeps the type checks and the messages of {@link #read(TypeReference)}.
+     */
+    <T> Optional<T> read(TypeReference<T> type, UnaryOperator<JsonNode> upgrade) {
+        return read(() -> {
+            JsonNode json = mapper.readTree(file.toFile());
+            if (json == null || json.isMissingNode() || json.isNull()) {
+                throw new IOException("no JSON value in it");
+            }
+            return mapper.readerFor(type).readValue(upgrade.apply(json));
+        });
     }
 
     /** The file's JSON object turned into a value by {@code convert}, or empty when there is no file. */

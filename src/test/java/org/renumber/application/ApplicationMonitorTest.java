@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +32,7 @@ class ApplicationMonitorTest {
     @BeforeEach
     void start() throws Exception {
         fixture.start();
-        monitor = new ApplicationMonitor(store, processes, fixture.tracker, Duration.ofSeconds(2));
+        monitor = new ApplicationMonitor(store, processes, fixture.tracker);
         monitor.addListener(events::add);
         fixture.service.addListener(monitor);
         fixture.tracker.setConnections(InetAddress.getByName(OLD), 1);
@@ -49,7 +48,7 @@ class ApplicationMonitorTest {
     void aProcessHoldingTheOldAddressGetsTermAndTheRestartCommandRunsWithTheChangeInItsEnvironment() throws Exception {
         long old = processes.run("legacy-server --port 8080", SOCKET_ON_OLD);
         processes.restartStarts("legacy-server --port 8080");
-        monitor.declare("legacy", "", "legacy-server", "exec legacy-server --bind $RENUMBER_NEW_ADDRESS", 5);
+        monitor.declare("legacy", "", "legacy-server", "exec legacy-server --bind $RENUMBER_NEW_ADDRESS", 5, 30);
 
         String id = fixture.service.changeAddress("v0", OLD, NEW, "", 60);
 
@@ -72,7 +71,7 @@ class ApplicationMonitorTest {
     void aProcessIgnoringTermIsKilledWhenTheGracePeriodEnds() {
         long stubborn = processes.run("legacy-server", java.util.Set.of(SOCKET_ON_OLD), true);
         processes.restartStarts("legacy-server");
-        monitor.declare("legacy", "", "legacy-server", "legacy-server &", 0);
+        monitor.declare("legacy", "", "legacy-server", "legacy-server &", 0, 30);
 
         fixture.service.changeAddress("v0", OLD, NEW, "", 60);
 
@@ -88,9 +87,9 @@ class ApplicationMonitorTest {
         long otherGroup = processes.run("db-server", SOCKET_ON_OLD);
         long targeted = processes.run("web-server", SOCKET_ON_OLD);
         processes.restartStarts("web-server");
-        monitor.declare("quiet", "web", "quiet-server", "quiet-server", 0);
-        monitor.declare("db", "db", "db-server", "db-server", 0);
-        monitor.declare("web", "web", "web-server", "web-server", 0);
+        monitor.declare("quiet", "web", "quiet-server", "quiet-server", 0, 30);
+        monitor.declare("db", "db", "db-server", "db-server", 0, 30);
+        monitor.declare("web", "web", "web-server", "web-server", 0, 30);
         fixture.service.subscribers().subscribe("web-app", "web", "");
 
         fixture.service.changeAddress("v0", OLD, NEW, "group:web", 60);
@@ -106,7 +105,7 @@ class ApplicationMonitorTest {
     void withoutARestartCommandTheSupervisorsNewProcessIsWaitedFor() {
         long old = processes.run("supervised-app", SOCKET_ON_OLD);
         processes.supervisorStarts("supervised-app");
-        monitor.declare("supervised", "", "supervised-app", "", 10);
+        monitor.declare("supervised", "", "supervised-app", "", 10, 30);
 
         fixture.service.changeAddress("v0", OLD, NEW, "", 60);
 
@@ -121,7 +120,7 @@ class ApplicationMonitorTest {
     void aRestartCommandThatFailsIsReportedWithItsStatus() {
         processes.run("legacy-server", SOCKET_ON_OLD);
         processes.restartExits(3);
-        monitor.declare("legacy", "", "legacy-server", "false", 0);
+        monitor.declare("legacy", "", "legacy-server", "false", 0, 30);
 
         fixture.service.changeAddress("v0", OLD, NEW, "", 60);
 
@@ -133,7 +132,7 @@ class ApplicationMonitorTest {
     @Test
     void noNewProcessWithinTheStartupTimeoutIsAFailure() {
         processes.run("legacy-server", SOCKET_ON_OLD);
-        monitor.declare("legacy", "", "legacy-server", "sleep 1000", 0);
+        monitor.declare("legacy", "", "legacy-server", "sleep 1000", 0, 2);
 
         String id = fixture.service.changeAddress("v0", OLD, NEW, "", 60);
 
@@ -145,19 +144,50 @@ class ApplicationMonitorTest {
     }
 
     @Test
+    void eachApplicationWaitsForItsNewProcessAsLongAsItsOwnStartupTime() {
+        processes.run("quick-server", SOCKET_ON_OLD);
+        processes.run("slow-server", SOCKET_ON_OLD);
+        monitor.declare("quick", "", "quick-server", "sleep 1000", 0, 1);
+        monitor.declare("slow", "", "slow-server", "sleep 1000", 0, 600);
+
+        fixture.service.changeAddress("v0", OLD, NEW, "", 60);
+
+        await().until(() -> events.size() == 1);
+        assertEquals("quick", events.get(0).application());
+        assertEquals(ApplicationEvent.Type.FAILED, events.get(0).type());
+        assertThat(events.get(0).message()).contains("appeared within 1 s");
+        // Long after the quick one's startup time, the slow one is still waited for.
+        long slowStarted = processes.run("slow-server");
+        await().until(() -> events.size() == 2);
+        assertEquals("slow", events.get(1).application());
+        assertEquals(ApplicationEvent.Type.RESTARTED, events.get(1).type());
+        assertThat(events.get(1).started()).containsExactly(slowStarted);
+    }
+
+    @Test
     void declarationsAreValidatedPersistedAndNamesAreUnique() {
-        monitor.declare("legacy", "web", "legacy-server --port \\d+", "", 30);
+        monitor.declare("legacy", "web", "legacy-server --port \\d+", "", 30, 300);
 
         assertThat(new ApplicationMonitor(store, processes, fixture.tracker).applications())
-                .containsExactly(new LegacyApplication("legacy", "web", "legacy-server --port \\d+", "", 30));
+                .containsExactly(new LegacyApplication("legacy", "web", "legacy-server --port \\d+", "", 30, 300));
+        assertThat(monitor.applications().get(0).describe()).endsWith(" grace=30s startup=300s");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> monitor.declare("legacy", "", "x", "", 0)).getMessage()).contains("already declared");
+                () -> monitor.declare("legacy", "", "x", "", 0, 60)).getMessage()).contains("already declared");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> monitor.declare("bad", "", "(unclosed", "", 0)).getMessage()).contains("not a valid regular");
+                () -> monitor.declare("bad", "", "(unclosed", "", 0, 60)).getMessage()).contains("not a valid regular");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> monitor.declare("bad", "", "x", "", -1)).getMessage()).contains("out of range");
+                () -> monitor.declare("bad", "", "x", "", -1, 60)).getMessage())
+                .contains("graceSeconds -1 is out of range");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> monitor.declare("bad/name", "", "x", "", 0)).getMessage()).contains("is invalid");
+                () -> monitor.declare("bad", "", "x", "", 0, 0)).getMessage())
+                .isEqualTo("startupSeconds 0 is out of range: use 1 to 3600");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> monitor.declare("bad", "", "x", "", 0, 3601)).getMessage())
+                .isEqualTo("startupSeconds 3601 is out of range: use 1 to 3600");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> monitor.declare("bad/name", "", "x", "", 0, 60)).getMessage()).contains("is invalid");
+        assertThat(store.load()).as("nothing refused is declared").extracting(LegacyApplication::name)
+                .containsExactly("legacy");
         assertThat(assertThrows(IllegalArgumentException.class,
                 () -> monitor.remove("ghost")).getMessage()).contains("no application named 'ghost'");
         monitor.remove("legacy");
@@ -166,8 +196,8 @@ class ApplicationMonitorTest {
 
     @Test
     void groupTargetingFollowsTheTargetsExpression() {
-        LegacyApplication web = new LegacyApplication("a", "web", "x", "", 0);
-        LegacyApplication none = new LegacyApplication("b", "", "x", "", 0);
+        LegacyApplication web = new LegacyApplication("a", "web", "x", "", 0, 60);
+        LegacyApplication none = new LegacyApplication("b", "", "x", "", 0, 60);
         assertThat(web.targetedBy("")).isTrue();
         assertThat(none.targetedBy("")).isTrue();
         assertThat(web.targetedBy("app1, group:web")).isTrue();

@@ -38,7 +38,7 @@ class ApplicationMonitorEndToEndTest {
     private static final String SERVICE = "renumber:type=AddressChangeService";
     private static final String MONITOR = "renumber:type=ApplicationMonitor";
     private static final String[] DECLARE = {"java.lang.String", "java.lang.String", "java.lang.String",
-            "java.lang.String", "long"};
+            "java.lang.String", "long", "long"};
     private static final String OLD = "10.9.0.1";
     private static final String NEW = "10.9.0.7";
 
@@ -105,9 +105,9 @@ class ApplicationMonitorEndToEndTest {
     }
 
     private static void declare(RemoteJmx jmx, String name, String group, String pattern, String restartCommand,
-                                long graceSeconds) throws Exception {
+                                long graceSeconds, long startupSeconds) throws Exception {
         jmx.connection().invoke(new javax.management.ObjectName(MONITOR), "declareApplication",
-                new Object[] {name, group, pattern, restartCommand, graceSeconds}, DECLARE);
+                new Object[] {name, group, pattern, restartCommand, graceSeconds, startupSeconds}, DECLARE);
     }
 
     /** Connects a client on the link (namespace B) to ADDRESS:PORT and checks that it gets an answer. */
@@ -141,8 +141,8 @@ class ApplicationMonitorEndToEndTest {
         connectAndPing(OLD, "7200");
         RemoteJmx jmx = keep(fixture.jmx());
         RemoteJmx.Recorder notifications = jmx.listen(MONITOR);
-        declare(jmx, "legacy-web", "web", "LegacyServer \\S+ 7200 " + marker, restartCommand("7200"), 1);
-        declare(jmx, "legacy-quiet", "", "LegacyServer \\S+ 7300 " + marker, restartCommand("7300"), 1);
+        declare(jmx, "legacy-web", "web", "LegacyServer \\S+ 7200 " + marker, restartCommand("7200"), 1, 60);
+        declare(jmx, "legacy-quiet", "", "LegacyServer \\S+ 7300 " + marker, restartCommand("7300"), 1, 60);
         assertThat((String[]) jmx.invoke(MONITOR, "matchingProcesses", "legacy-web"))
                 .singleElement().asString().startsWith(stubborn.pid() + " ");
 
@@ -173,7 +173,7 @@ class ApplicationMonitorEndToEndTest {
         connectAndPing(OLD, "7400");
         RemoteJmx jmx = keep(fixture.jmx());
         RemoteJmx.Recorder notifications = jmx.listen(MONITOR);
-        declare(jmx, "legacy-supervised", "web", "LegacyServer \\S+ 7400 " + marker, "", 10);
+        declare(jmx, "legacy-supervised", "web", "LegacyServer \\S+ 7400 " + marker, "", 10, 60);
         assertThat((String[]) jmx.invoke(MONITOR, "matchingProcesses", "legacy-supervised"))
                 .as("the service, not its supervisor").singleElement().asString().startsWith(oldPid + " ");
 
@@ -209,7 +209,7 @@ class ApplicationMonitorEndToEndTest {
         JolokiaHttp jolokia = fixture.jolokiaHttp();
         String handle = jolokia.listen(MONITOR);
         JsonNode declared = jolokia.exec(MONITOR, "declareApplication", "legacy-supervised", "web",
-                "LegacyServer \\S+ 7500 " + marker, "", 1);
+                "LegacyServer \\S+ 7500 " + marker, "", 1, 60);
         assertEquals(200, declared.path("status").asInt(), declared.toString());
 
         String id = jolokia.exec(SERVICE, "changeAddress", "v0", OLD, NEW + "/24", "group:web", 60).path("value")
@@ -249,13 +249,14 @@ class ApplicationMonitorEndToEndTest {
     @Test
     void declarationsSurviveAnAgentRestart() throws Exception {
         try (RemoteJmx jmx = fixture.jmx()) {
-            declare(jmx, "legacy-web", "web", "LegacyServer", "", 5);
+            declare(jmx, "legacy-web", "web", "LegacyServer", "", 5, 300);
         }
         fixture.stop();
         fixture.start();
         try (RemoteJmx jmx = fixture.jmx()) {
             assertThat((String[]) jmx.get(MONITOR, "Applications"))
-                    .containsExactly("legacy-web group=web pattern=LegacyServer restart=(by its supervisor) grace=5s");
+                    .containsExactly("legacy-web group=web pattern=LegacyServer restart=(by its supervisor) grace=5s "
+                            + "startup=300s");
         }
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,7 +29,7 @@ import org.renumber.testing.FakeProcesses;
 class ApplicationMonitorMBeanTest {
 
     private static final String[] DECLARE = {"java.lang.String", "java.lang.String", "java.lang.String",
-            "java.lang.String", "long"};
+            "java.lang.String", "long", "long"};
 
     private final MBeanServer server = MBeanServerFactory.newMBeanServer();
     private final ServiceFixture fixture = new ServiceFixture();
@@ -53,7 +52,7 @@ class ApplicationMonitorMBeanTest {
             public void save(List<LegacyApplication> applications) {
                 saved = List.copyOf(applications);
             }
-        }, processes, fixture.tracker, Duration.ofSeconds(5));
+        }, processes, fixture.tracker);
         adapter.exportApplicationMonitor(monitor);
         fixture.service.addListener(monitor);
         fixture.start();
@@ -78,7 +77,10 @@ class ApplicationMonitorMBeanTest {
         MBeanOperationInfo declare = Arrays.stream(info.getOperations())
                 .filter(o -> o.getName().equals("declareApplication")).findFirst().orElseThrow();
         assertThat(Arrays.stream(declare.getSignature()).map(MBeanParameterInfo::getName))
-                .containsExactly("name", "group", "processPattern", "restartCommand", "graceSeconds");
+                .containsExactly("name", "group", "processPattern", "restartCommand", "graceSeconds",
+                        "startupSeconds");
+        assertThat(declare.getSignature()[5].getType()).isEqualTo("long");
+        assertThat(declare.getSignature()[5].getDescription()).contains("1 to 3600");
         assertThat(info.getNotifications()[0].getNotifTypes())
                 .containsExactly("renumber.application.restarted", "renumber.application.failed");
     }
@@ -87,18 +89,26 @@ class ApplicationMonitorMBeanTest {
     void declaredApplicationsAreListedMatchedAndRemoved() throws Exception {
         long pid = processes.run("legacy-server --port 8080");
         Object declared = server.invoke(MBeanNames.APPLICATION_MONITOR, "declareApplication",
-                new Object[] {"legacy", "web", "legacy-server", "", 10L}, DECLARE);
+                new Object[] {"legacy", "web", "legacy-server", "", 10L, 240L}, DECLARE);
 
         assertThat((String) declared).startsWith("legacy group=web pattern=legacy-server");
-        assertThat((String[]) server.getAttribute(MBeanNames.APPLICATION_MONITOR, "Applications")).hasSize(1);
+        assertThat((String[]) server.getAttribute(MBeanNames.APPLICATION_MONITOR, "Applications"))
+                .containsExactly("legacy group=web pattern=legacy-server restart=(by its supervisor) grace=10s "
+                        + "startup=240s");
         assertThat((String[]) server.invoke(MBeanNames.APPLICATION_MONITOR, "matchingProcesses",
                 new Object[] {"legacy"}, new String[] {"java.lang.String"}))
                 .containsExactly(pid + " legacy-server --port 8080");
         MBeanException refused = assertThrows(MBeanException.class, () -> server.invoke(
                 MBeanNames.APPLICATION_MONITOR, "declareApplication",
-                new Object[] {"other", "", "(", "", 10L}, DECLARE));
+                new Object[] {"other", "", "(", "", 10L, 60L}, DECLARE));
         assertThat(refused.getCause()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a valid regular expression");
+        MBeanException tooLong = assertThrows(MBeanException.class, () -> server.invoke(
+                MBeanNames.APPLICATION_MONITOR, "declareApplication",
+                new Object[] {"other", "", "other-server", "", 10L, 3601L}, DECLARE));
+        assertThat(tooLong.getCause()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("startupSeconds 3601 is out of range: use 1 to 3600");
+        assertEquals(1, server.getAttribute(MBeanNames.APPLICATION_MONITOR, "ApplicationCount"));
         server.invoke(MBeanNames.APPLICATION_MONITOR, "removeApplication", new Object[] {"legacy"},
                 new String[] {"java.lang.String"});
         assertEquals(0, server.getAttribute(MBeanNames.APPLICATION_MONITOR, "ApplicationCount"));
@@ -111,7 +121,7 @@ class ApplicationMonitorMBeanTest {
         fixture.tracker.setConnections(InetAddress.getByName("10.9.0.1"), 1);
         long old = processes.run("legacy-server", 1000L);
         processes.restartStarts("legacy-server");
-        monitor.declare("legacy", "web", "legacy-server", "exec legacy-server", 0);
+        monitor.declare("legacy", "web", "legacy-server", "exec legacy-server", 0, 30);
 
         String id = fixture.service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
 

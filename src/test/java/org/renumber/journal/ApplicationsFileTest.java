@@ -21,14 +21,41 @@ class ApplicationsFileTest {
     void declaredApplicationsRoundTripInAnOwnerOnlyFile() throws Exception {
         ApplicationsFile file = new ApplicationsFile(stateDir);
         List<LegacyApplication> applications = List.of(
-                new LegacyApplication("web", "front", "nginx: master", "systemctl restart nginx", 10),
-                new LegacyApplication("batch", "", "python3 .*batch\\.py", "", 0));
+                new LegacyApplication("web", "front", "nginx: master", "systemctl restart nginx", 10, 300),
+                new LegacyApplication("batch", "", "python3 .*batch\\.py", "", 0, 1));
 
         file.save(applications);
 
         assertThat(new ApplicationsFile(stateDir).load()).isEqualTo(applications);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir.resolve("applications.json"))))
                 .isEqualTo("rw-------");
+    }
+
+    @Test
+    void applicationsDeclaredBeforeTheStartupTimeWasASettingLoadWithTheSixtySecondsTheyHad() throws Exception {
+        Files.writeString(stateDir.resolve("applications.json"), """
+                [ {
+                  "name" : "web",
+                  "group" : "front",
+                  "processPattern" : "nginx: master",
+                  "restartCommand" : "systemctl restart nginx",
+                  "graceSeconds" : 10
+                } ]
+                """);
+
+        assertThat(new ApplicationsFile(stateDir).load()).containsExactly(
+                new LegacyApplication("web", "front", "nginx: master", "systemctl restart nginx", 10, 60));
+    }
+
+    @Test
+    void aStartupTimeOutOfRangeStopsTheLoadWithItsName() throws Exception {
+        Files.writeString(stateDir.resolve("applications.json"), "[{\"name\":\"web\",\"group\":\"\","
+                + "\"processPattern\":\"x\",\"restartCommand\":\"\",\"graceSeconds\":1,\"startupSeconds\":0}]");
+
+        Exception e = assertThrows(Exception.class, () -> new ApplicationsFile(stateDir).load());
+
+        assertThat(e.getMessage())
+                .contains("applications.json", "startupSeconds 0 is out of range", "fix or remove it");
     }
 
     @Test
