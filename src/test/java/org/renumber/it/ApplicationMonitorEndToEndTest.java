@@ -209,8 +209,9 @@ class ApplicationMonitorEndToEndTest {
         JolokiaHttp jolokia = fixture.jolokiaHttp();
         String handle = jolokia.listen(MONITOR);
         JsonNode declared = jolokia.exec(MONITOR, "declareApplication", "legacy-supervised", "web",
-                "LegacyServer \\S+ 7500 " + marker, "", 1, 60);
+                "LegacyServer \\S+ 7500 " + marker, "", 1, 3);
         assertEquals(200, declared.path("status").asInt(), declared.toString());
+        assertThat(declared.path("value").asText()).endsWith(" grace=1s startup=3s");
 
         String id = jolokia.exec(SERVICE, "changeAddress", "v0", OLD, NEW + "/24", "group:web", 60).path("value")
                 .asText();
@@ -226,8 +227,8 @@ class ApplicationMonitorEndToEndTest {
         assertThat(servicePids(supervisor)).containsExactly(oldPid);
 
         List<JsonNode> received = new CopyOnWriteArrayList<>();
-        // The monitor waits 60 s for a new process before it gives up too.
-        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+        // The monitor waits the 3 s declared for a new process before it gives up too.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             received.addAll(jolokia.pull(handle));
             return !received.isEmpty();
         });
@@ -240,7 +241,7 @@ class ApplicationMonitorEndToEndTest {
         assertEquals(String.valueOf(oldPid), failed.path("killedPids").asText());
         assertEquals("", failed.path("newPids").asText());
         assertThat(failed.path("message").asText())
-                .contains("no new process matching 'LegacyServer \\S+ 7500 " + marker + "' appeared within 60 s");
+                .contains("no new process matching 'LegacyServer \\S+ 7500 " + marker + "' appeared within 3 s");
         JsonNode events = jolokia.post(Map.of("type", "read", "mbean", MONITOR, "attribute", "RecentEvents"));
         assertThat(events.path("value").get(0).asText()).startsWith("FAILED legacy-supervised change=" + id);
         assertThat(jolokia.exec(MONITOR, "matchingProcesses", "legacy-supervised").path("value")).isEmpty();
