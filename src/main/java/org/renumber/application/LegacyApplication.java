@@ -27,8 +27,8 @@ public record LegacyApplication(String name, String group, String processPattern
     /** Longest grace period: an hour. A legacy server that needs longer to stop is better killed. */
     public static final long MAX_GRACE_SECONDS = 3600;
     /**
-     * Longest startup time: an hour. Large Java servers can take minutes to start; a failure should still be
-     * reported the same shift it happened.
+     * Longest startup time: an hour. A supervisor's restart delay or a restart command that waits for something can
+     * take minutes; a restart that has not happened after an hour is better reported failed.
      */
     public static final long MAX_STARTUP_SECONDS = 3600;
     private static final String GROUP_PREFIX = "group:";

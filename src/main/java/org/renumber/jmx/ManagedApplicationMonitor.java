@@ -39,8 +39,9 @@ public final class ManagedApplicationMonitor {
             @Param(description = "seconds a process may take to exit after SIGTERM before SIGKILL (0 to 3600)")
             long graceSeconds,
             @Param(description = "seconds a new process matching processPattern may take to appear once the old "
-                    + "ones are gone, before renumber.application.failed (1 to 3600); allow for the application's "
-                    + "slowest start") long startupSeconds) {
+                    + "ones are gone, before renumber.application.failed (1 to 3600); allow for a supervisor's "
+                    + "restart delay or a restart command that waits before it starts the server")
+            long startupSeconds) {
         return monitor.declare(name, group, processPattern, restartCommand, graceSeconds, startupSeconds)
                 .describe();
     }
