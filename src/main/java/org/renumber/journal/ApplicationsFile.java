@@ -18,7 +18,7 @@ public final class ApplicationsFile implements ApplicationStore {
 
     public static final String FILE_NAME = "applications.json";
     /** The startup time that was fixed for every application before it could be declared. */
-    static final long STARTUP_SECONDS_BEFORE_DECLARED = 60;
+    private static final long STARTUP_SECONDS_BEFORE_DECLARED = 60;
 
     private final JsonStateFile file;
 

@@ -156,7 +156,7 @@ class ApplicationMonitorTest {
         assertEquals("quick", events.get(0).application());
         assertEquals(ApplicationEvent.Type.FAILED, events.get(0).type());
         assertThat(events.get(0).message()).contains("appeared within 1 s");
-        // Long after the quick one's startup time, the slow one is still waited for.
+        // The quick one's startup time is over; the slow one is still waited for.
         long slowStarted = processes.run("slow-server");
         await().until(() -> events.size() == 2);
         assertEquals("slow", events.get(1).application());
