@@ -426,6 +426,9 @@ class SockDiagConnectionTrackerTest {
         NetNsPeer peer = NetNsPeer.start(fixture.b(), stack, "CONNECTED", "client", "any", address,
                 String.valueOf(port), String.valueOf(count));
         resources.add(peer);
+        // connect() returns once the kernel completed the handshake, before the server accepted: until then the
+        // server's side has no descriptor (inode 0) and does not count. An echo on each proves it was accepted.
+        assertThat(peer.ask("ping")).isEqualTo("PONG ok");
         return peer;
     }
 
