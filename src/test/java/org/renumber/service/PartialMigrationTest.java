@@ -147,6 +147,28 @@ class PartialMigrationTest {
     }
 
     @Test
+    void aRestartDuringTheWarningOfAMigrationResumesItAsAMigration() throws Exception {
+        String id = service.scheduleMigration("v0", "10.9.0.1", "10.9.0.7/24", "billing", 60, 3600);
+        await().until(() -> change(id).state() == ChangeState.WARNING);
+        service.close();
+        events.clear();
+
+        service = kernel.startService(events::add);
+
+        await().until(() -> !events.isEmpty());
+        assertThat(events.get(0).message()).startsWith("resumed after agent restart")
+                .contains("10.9.0.1/24 stays configured");
+        assertEquals(ChangeKind.MIGRATION, change(id).kind());
+        service.acknowledge(id, "billing");
+        await().until(() -> change(id).state() == ChangeState.DRAINING && change(id).remainingConnections() == 2);
+        owners.own(BILLING_PID);
+        tracker.setSockets(OLD, 21);
+        assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
+        assertThat(network.addresses("v0")).extracting(Object::toString)
+                .containsExactly("10.9.0.1/24", "10.9.0.7/24");
+    }
+
+    @Test
     void aScheduledMigrationCancelledDuringItsWarningLeavesEverythingAsItWas() throws Exception {
         String id = service.scheduleMigration("v0", "10.9.0.1", "10.9.0.7/24", "billing", 60, 3600);
         await().until(() -> change(id).state() == ChangeState.WARNING);
