@@ -303,6 +303,11 @@ final class LoadNetwork implements AutoCloseable {
         }
     }
 
+    /** Runs {@code ip ARGS} inside the managed namespace A (benchmark setup only). */
+    void ipInManaged(String... args) {
+        fixture.ip(fixture.a(), args);
+    }
+
     @Override
     public void close() {
         closeQuietly();

@@ -1,5 +1,7 @@
 package org.renumber.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import org.renumber.domain.KernelPorts;
 import org.renumber.linux.NftablesGuard;
 import org.renumber.linux.SockDiagSocketInventory;
@@ -15,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import javax.management.MBeanServer;
 import javax.management.Notification;
@@ -37,11 +41,15 @@ import org.junit.jupiter.api.Test;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.EventType;
+import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SocketEntry;
 import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.MBeanNames;
 import org.renumber.journal.FileJournal;
+import org.renumber.journal.MonitorSettingsFile;
+import org.renumber.monitor.InterfaceMonitor;
+import org.renumber.linux.RtnetlinkAddressEvents;
 import org.renumber.linux.LinuxNetns;
 import org.renumber.linux.NetlinkNetworkControl;
 import org.renumber.linux.SockDiagConnectionTracker;
@@ -79,9 +87,15 @@ import org.renumber.testing.NetNsFixture;
  *       alone" closes 9 before requesting the change, so the watch opens on 1 and its close is the only event.
  *   <li>P3: complete changes with no connection on the target and 10 subscribers: changeAddress() to the
  *       COMPLETED event, and to the completed notification reaching all 10 Subscription MBeans.
+ *   <li>P4: renumberings done by hand on a second interface of A, as {@code ip} does them (primary removed, new
+ *       address added, old one re-added as alias), through the product's netlink calls so the step that
+ *       completes the pattern is timestamped: nanoTime just before that call, to the InterfaceMonitor's
+ *       detection (the change adopted, {@code renumber.interface.changed}), to the STARTED event, and to
+ *       COMPLETED (with AutoRemoveAlias on, the agent removes the alias once no connection uses it).
  * </ul>
  * Properties (-D on the mvn command line): {@code n} (connections, default 10000), {@code changes} (per P2
- * mode, default 20), {@code p1runs} (50), {@code ssruns} (20), {@code p3runs} (7), {@code warmups} (2 changes).
+ * mode, default 20), {@code p1runs} (50), {@code ssruns} (20), {@code p3runs} (7), {@code p4runs} (20),
+ * {@code warmups} (2 changes).
  * The product's log goes to {@code target/benchmark-agent.log} unless {@code org.slf4j.simpleLogger.logFile}
  * is set.
  */
@@ -92,6 +106,10 @@ class RenumberBenchmark {
     static final int TARGET_CONNECTIONS = 10;
     static final int SUBSCRIBERS = 10;
     private static final long PATIENCE_SECONDS = 60;
+    /** The interface of A that P4 renumbers by hand, away from the target and load addresses. */
+    private static final String HAND_INTERFACE = "hand0";
+    /** The InterfaceMonitor's window during P4: short, since the setup waits it out once. */
+    private static final Duration HAND_WINDOW = Duration.ofSeconds(1);
 
     private final Config config = Config.fromSystemProperties();
     private final PrintStream out = System.out;
@@ -130,6 +148,7 @@ class RenumberBenchmark {
             measureDrain(DrainMode.BURST);
             measureDrain(DrainMode.LAST_ALONE);
             measureCompleteChange();
+            measureHandRenumbering();
             printTable();
         } finally {
             LoadNetwork.closeQuietly(product);
@@ -327,6 +346,63 @@ class RenumberBenchmark {
         rows.add(Row.text("P3", "  every run (ms): " + completed.all(), "", "", ""));
     }
 
+    // ---------------------------------------------------------------- P4
+
+    private void measureHandRenumbering() throws Exception {
+        // A veth pair inside A (this kernel has no dummy driver); only one end is renumbered.
+        network.ipInManaged("link", "add", HAND_INTERFACE, "type", "veth", "peer", "name", HAND_INTERFACE + "p");
+        network.ipInManaged("link", "set", HAND_INTERFACE, "up");
+        network.ipInManaged("link", "set", HAND_INTERFACE + "p", "up");
+        // Each run renumbers its own subnet: the monitor ignores the addresses of the agent's changes for a window
+        // after they end, so a run must not reuse the previous run's addresses. An old address must also have been
+        // configured before the window of its steps, so the setup waits one (short) window out.
+        int runs = config.warmups + config.p4Runs;
+        for (int i = 1; i <= runs; i++) {
+            product.network.addAddress(HAND_INTERFACE, handAddress(i, 1));
+        }
+        product.monitor.setAutoRemoveAlias(true);
+        product.monitor.setSettleMillis(0);
+        product.monitor.setWindowMillis(HAND_WINDOW.toMillis());
+        await().pollDelay(HAND_WINDOW.plusMillis(100)).atMost(HAND_WINDOW.multipliedBy(5)).until(() -> true);
+        Samples detected = new Samples("last step (old address re-added as alias) -> detection, change adopted");
+        Samples started = new Samples("  last step -> STARTED event (subscribers notified)");
+        Samples completed = new Samples("  last step -> COMPLETED (alias removed by AutoRemoveAlias)");
+        for (int i = 1; i <= runs; i++) {
+            InterfaceAddress old = handAddress(i, 1);
+            CompletableFuture<Detection> detection = product.nextDetection();
+            product.network.removeAddress(HAND_INTERFACE, old);
+            product.network.addAddress(HAND_INTERFACE, handAddress(i, 2));
+            long lastStep = System.nanoTime();
+            product.network.addAddress(HAND_INTERFACE, old);
+            Detection seen = get(detection, "the detection of hand renumbering " + i);
+            if (seen.changeId() == null) {
+                throw new IllegalStateException("hand renumbering " + i + " detected but not adopted: " + seen.error());
+            }
+            long startedAt = get(events.at(seen.changeId(), EventType.STARTED), "STARTED of " + seen.changeId());
+            EventTimes.Final end = get(events.end(seen.changeId()), "the end of change " + seen.changeId());
+            if (end.type() != EventType.COMPLETED) {
+                throw new IllegalStateException("change " + seen.changeId() + " ended with " + end.type());
+            }
+            awaitFinished(seen.changeId());
+            if (i > config.warmups) {
+                detected.add(seen.at() - lastStep);
+                started.add(startedAt - lastStep);
+                completed.add(end.at() - lastStep);
+            }
+        }
+        rows.add(Row.of("P4", detected, ""));
+        rows.add(Row.of("P4", started, ""));
+        rows.add(Row.of("P4", completed, ""));
+    }
+
+    private static InterfaceAddress handAddress(int subnet, int host) {
+        return InterfaceAddress.parse("10.10." + subnet + "." + host + "/24");
+    }
+
+    /** A renumbering the InterfaceMonitor recognised, and when: nanoTime on the monitor's thread. */
+    private record Detection(String changeId, String error, long at) {
+    }
+
     // ---------------------------------------------------------------- output
 
     private void printContext(long setupMillis) {
@@ -441,14 +517,16 @@ class RenumberBenchmark {
     }
 
     /** Benchmark parameters from system properties (Maven passes -D values on to the test JVM). */
-    record Config(int connections, int changes, int p1Runs, int ssRuns, int p3Runs, int warmups) {
+    record Config(int connections, int changes, int p1Runs, int ssRuns, int p3Runs, int p4Runs, int warmups) {
         static Config fromSystemProperties() {
             Config config = new Config(intProperty("n", 10_000), intProperty("changes", 20), intProperty("p1runs", 50),
-                    intProperty("ssruns", 20), intProperty("p3runs", 7), intProperty("warmups", 2));
+                    intProperty("ssruns", 20), intProperty("p3runs", 7), intProperty("p4runs", 20),
+                    intProperty("warmups", 2));
             if (config.connections < TARGET_CONNECTIONS) {
                 throw new IllegalArgumentException("-Dn must be at least " + TARGET_CONNECTIONS);
             }
-            if (config.changes < 1 || config.p1Runs < 1 || config.ssRuns < 1 || config.p3Runs < 1 || config.warmups < 0) {
+            if (config.changes < 1 || config.p1Runs < 1 || config.ssRuns < 1 || config.p3Runs < 1 || config.p4Runs < 1
+                    || config.p4Runs > 200 || config.warmups < 0) {
                 throw new IllegalArgumentException("run counts must be positive: " + config);
             }
             return config;
@@ -495,7 +573,11 @@ class RenumberBenchmark {
         private final Map<String, CompletableFuture<Long>> allNotified = new ConcurrentHashMap<>();
         private final List<ObjectName> listenedTo = new ArrayList<>();
         private final NotificationListener subscriberListener = this::onSubscriberNotification;
+        private final AtomicReference<CompletableFuture<Detection>> detection =
+                new AtomicReference<>();
         private MBeanServer mbeans;
+        private NetlinkNetworkControl network;
+        private InterfaceMonitor monitor;
         private SockDiagConnectionTracker sockDiag;
         private TimedTracker timed;
         private AddressChangeService service;
@@ -514,7 +596,7 @@ class RenumberBenchmark {
 
         private void assemble(String namespace, AddressChangeService.Listener events) throws Exception {
             LinuxNetns netns = keep(LinuxNetns.open(namespace));
-            NetlinkNetworkControl network = keep(new NetlinkNetworkControl(netns));
+            network = keep(new NetlinkNetworkControl(netns));
             sockDiag = keep(new SockDiagConnectionTracker(netns));
             timed = new TimedTracker(sockDiag);
             // Under target/ (same disk as the build, fsyncs are real), emptied first: a killed run leaves nothing elsewhere.
@@ -530,6 +612,19 @@ class RenumberBenchmark {
             keep(JmxAdapter.export(mbeans, service, sockDiag, keep(new SockDiagSocketInventory(netns))));
             service.start();
             service.addListener(events); // after the JMX adapter: its publishing is part of the measured path
+            monitor = keep(new InterfaceMonitor(new RtnetlinkAddressEvents(netns, Clock.systemUTC()), service, sockDiag,
+                    new MonitorSettingsFile(stateDir), Clock.systemUTC()));
+            monitor.addListener(new InterfaceMonitor.Listener() {
+                @Override
+                public void renumberingDetected(InterfaceMonitor.DetectedChange detected) {
+                    long now = System.nanoTime();
+                    CompletableFuture<Detection> waiting = detection.getAndSet(null);
+                    if (waiting != null) {
+                        waiting.complete(new Detection(detected.changeId(), detected.error(), now));
+                    }
+                }
+            });
+            monitor.start();
             for (int i = 1; i <= SUBSCRIBERS; i++) {
                 String id = "bench-" + i;
                 subscribers.subscribe(id, "bench", "");
@@ -550,6 +645,13 @@ class RenumberBenchmark {
             if (seen == SUBSCRIBERS) {
                 notifiedAll(changeId).complete(now);
             }
+        }
+
+        /** The next renumbering the monitor detects. */
+        CompletableFuture<Detection> nextDetection() {
+            CompletableFuture<Detection> next = new CompletableFuture<>();
+            detection.set(next);
+            return next;
         }
 
         CompletableFuture<Long> notifiedAll(String changeId) {
