@@ -53,15 +53,16 @@ public interface NetworkControl {
     InetAddress connectedRouteSource(String interfaceName, InterfaceAddress subnet);
 
     /**
-     * The routes of every table but {@code local}, on any interface, whose preferred source is {@code source};
-     * not those the kernel made for an address itself ({@code proto kernel}: they come and go with their address,
+     * The routes of every table but {@code local}, on any interface, whose preferred source is {@code source},
+     * multipath routes and routes through nexthop objects ({@code nhid}) included; not those the kernel made for
+     * an address itself ({@code proto kernel}: they come and go with their address,
      * and the old subnet's connected route is steered with {@link #setConnectedRouteSource}).
      */
     List<SourceRoute> routesWithSource(InetAddress source);
 
     /**
      * Makes {@code route} prefer {@code source}, changing nothing else about it ({@code ip route replace ROUTE
-     * src SOURCE}); re-creates it if it has gone.
+     * src SOURCE}; a route through a nexthop object keeps its {@code nhid}); re-creates it if it has gone.
      */
     void setRouteSource(SourceRoute route, InetAddress source);
 

@@ -59,10 +59,13 @@ class SourceRoutesEndToEndTest {
     }
 
     /**
-     * In both families the routes of {@link #ipv4Routes} and {@link #ipv6Routes}, a rule {@code from OLD lookup
-     * 100}, and a rule on a wider prefix, the operator's to change.
+     * In both families a nexthop object via the peer (ids 10 and 11), the routes of {@link #ipv4Routes} and
+     * {@link #ipv6Routes}, a rule {@code from OLD lookup 100}, and a rule on a wider prefix, the operator's to
+     * change.
      */
     private static void addRoutesNamingTheOldAddresses(NetNsFixture n) {
+        n.ip(n.a(), "nexthop", "add", "id", "10", "via", GW, "dev", "v0");
+        n.ip(n.a(), "nexthop", "add", "id", "11", "via", GW6, "dev", "v0");
         ipv4Routes(n, OLD);
         ipv6Routes(n, OLD6);
         n.ip(n.a(), "rule", "add", "from", OLD + "/32", "lookup", "100", "priority", "1000");
@@ -73,7 +76,7 @@ class SourceRoutesEndToEndTest {
     /**
      * The IPv4 routes with preferred source {@code source}, added or re-pointed ({@code ip route replace}): a
      * network behind the peer, a default route via it with a metric and an MTU, routes in table 100 and in table
-     * 1000 (an id only RTA_TABLE carries), and a weighted multipath route.
+     * 1000 (an id only RTA_TABLE carries), a weighted multipath route, and a route through nexthop object 10.
      */
     private static void ipv4Routes(NetNsFixture n, String source) {
         String a = n.a();
@@ -84,6 +87,7 @@ class SourceRoutesEndToEndTest {
                 "static", "metric", "7");
         n.ip(a, "route", "replace", "203.0.113.128/25", "src", source, "nexthop", "via", GW, "dev", "v0", "weight",
                 "1", "nexthop", "via", "10.9.0.4", "dev", "v0", "weight", "3");
+        n.ip(a, "route", "replace", "198.51.101.0/24", "nhid", "10", "src", source);
     }
 
     /** The IPv6 counterpart of {@link #ipv4Routes}. */
@@ -95,6 +99,7 @@ class SourceRoutesEndToEndTest {
         n.ip(a, "-6", "route", "replace", "2001:db8:7b::/48", "via", GW6, "src", source, "table", "1000");
         n.ip(a, "-6", "route", "replace", "2001:db8:7c::/48", "src", source, "nexthop", "via", GW6, "dev", "v0",
                 "weight", "1", "nexthop", "via", "2001:db8:9::4", "dev", "v0", "weight", "3");
+        n.ip(a, "-6", "route", "replace", "2001:db8:7d::/48", "nhid", "11", "src", source);
     }
 
     /** An IPv4 renumbering by hand, once the new address is there: the routes, the rule, then the address. */
@@ -115,6 +120,7 @@ class SourceRoutesEndToEndTest {
         assertEquals(NEW, net.routeSource(net.a(), "192.0.2.1"), "steered during the drain");
         assertEquals(NEW, net.routeSource(net.a(), "203.0.113.1"), "the default route too");
         assertEquals(NEW, net.routeSource(net.a(), "203.0.113.129"), "and the multipath route");
+        assertEquals(NEW, net.routeSource(net.a(), "198.51.101.1"), "and the route through a nexthop object");
         assertThat(net.ip(net.a(), "-4", "rule")).as("both addresses routed alike while the applications move")
                 .contains("1000:\tfrom " + OLD + " lookup 100").contains("1000:\tfrom " + NEW + " lookup 100");
         assertEquals("CLOSED", server.ask("close"));
@@ -126,7 +132,7 @@ class SourceRoutesEndToEndTest {
             moveIpv4ByHand(byHand, NEW);
 
             assertThat(routes(byHand).toString()).contains("\"prefsrc\":\"" + NEW + "\"").doesNotContain(OLD + "\"")
-                    .contains("\"table\":\"1000\"").contains("\"weight\":3");
+                    .contains("\"table\":\"1000\"").contains("\"weight\":3").contains("\"nhid\":10");
             assertEquals(routes(byHand), routes(net));
             assertThat(rules(byHand)).contains("\"src\":\"" + NEW + "\"").doesNotContain("\"src\":\"" + OLD + "\"")
                     .contains("\"srclen\":24");
@@ -170,7 +176,7 @@ class SourceRoutesEndToEndTest {
             byHand.ip(a, "-6", "addr", "del", OLD6 + "/64", "dev", "v0");
 
             assertThat(routes(byHand).toString()).contains("\"prefsrc\":\"" + NEW6 + "\"")
-                    .doesNotContain("\"prefsrc\":\"" + OLD6 + "\"");
+                    .doesNotContain("\"prefsrc\":\"" + OLD6 + "\"").contains("\"nhid\":11");
             assertEquals(routes(byHand), routes(net));
             assertThat(rules(byHand)).contains("\"src\":\"" + NEW6 + "\"").doesNotContain("\"src\":\"" + OLD6 + "\"");
             assertEquals(rules(byHand), rules(net));
@@ -224,9 +230,12 @@ class SourceRoutesEndToEndTest {
         String id = (String) jmx.invoke(SERVICE, "changeAddress", "v0", OLD6, NEW6 + "/64", "", 60L);
         await().until(() -> operator.types().contains("renumber.change.started"));
 
-        // The kernel strips the source of IPv6 routes whose source address is deleted, in every table.
+        // The kernel strips the source of IPv6 routes whose source address is deleted, in every table, but for
+        // a route through a nexthop object, which goes on naming it.
         net.ip(net.a(), "-6", "addr", "del", NEW6 + "/64", "dev", "v0");
-        assertThat(net.ip(net.a(), "-j", "-6", "route", "show", "table", "all")).doesNotContain(NEW6);
+        assertThat(net.ipJson(net.a(), "-6", "route", "show", "table", "all"))
+                .filteredOn(route -> NEW6.equals(route.path("prefsrc").asText()))
+                .extracting(route -> route.path("dst").asText()).containsExactly("2001:db8:7d::/48");
         assertEquals("CLOSED", server.ask("close"));
 
         assertEquals("FAILED", jmx.invoke(SERVICE, "awaitChange", id, 30L));
@@ -256,9 +265,9 @@ class SourceRoutesEndToEndTest {
 
     private Snapshot snapshot() {
         return new Snapshot(net.ip(net.a(), "-j", "addr"), net.ip(net.a(), "-j", "route", "show", "table", "all"),
-                rules(net));
+                rules(net), net.ip(net.a(), "-j", "nexthop"));
     }
 
-    private record Snapshot(String addresses, String routes, String rules) {
+    private record Snapshot(String addresses, String routes, String rules, String nexthops) {
     }
 }

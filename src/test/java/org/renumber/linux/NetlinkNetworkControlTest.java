@@ -418,6 +418,53 @@ class NetlinkNetworkControlTest {
         assertThat(allRoutes()).isEqualTo(before);
     }
 
+    /**
+     * Routes through nexthop objects ({@code nhid}): the kernel dumps them with their nexthop's gateway, device and
+     * flags too (net.ipv4.nexthop_compat_mode, on by default), which it refuses next to RTA_NH_ID in a request.
+     */
+    @Test
+    void routesThroughNexthopObjectsAreListedRepointedWithTheirNhidAndPutBackExactly() {
+        addNexthopRoutes("10.9.0.1", "2001:db8:9::1");
+        control.addAddress(IF_A, NEW);
+        fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::3/64", "dev", IF_A, "nodad");
+        String before = allRoutes();
+        String nexthops = fixture.ip(fixture.a(), "-j", "nexthop");
+
+        List<SourceRoute> routes4 = control.routesWithSource(OLD.address());
+        List<SourceRoute> routes6 = control.routesWithSource(OLD6.address());
+
+        assertThat(routes4).extracting(SourceRoute::text).containsExactlyInAnyOrder(
+                "198.51.100.0/24 nhid 10 via 10.9.0.2 dev v0",
+                "198.51.101.0/24 nhid 20 table 100 nexthop via 10.9.0.2 dev v0 weight 1"
+                        + " nexthop via 10.9.0.4 dev v0 weight 3",
+                "198.51.102.0/24 nhid 12 via 10.9.0.4 dev v0 table 1000");
+        assertThat(routes6).extracting(SourceRoute::text)
+                .containsExactly("2001:db8:7d::/48 nhid 11 via 2001:db8:9::2 dev v0 metric 1024");
+
+        routes4.forEach(r -> control.setRouteSource(r, NEW.address()));
+        routes6.forEach(r -> control.setRouteSource(r, IpLiterals.parse("2001:db8:9::3")));
+
+        assertThat(before).contains("\"nhid\":10").contains("\"nhid\":20").contains("\"nhid\":12")
+                .contains("\"nhid\":11");
+        assertThat(fixture.ipJson(fixture.a(), "route", "show", "table", "all")).isEqualTo(
+                withSource(withSource(json(before), "10.9.0.1", "10.9.0.3"), "2001:db8:9::1", "2001:db8:9::3"));
+        assertThat(fixture.routeSource(fixture.a(), "198.51.100.1")).isEqualTo("10.9.0.3");
+        assertThat(control.routesWithSource(OLD.address())).isEmpty();
+        assertThat(control.routesWithSource(OLD6.address())).isEmpty();
+
+        routes4.forEach(r -> control.setRouteSource(r, OLD.address()));
+        routes6.forEach(r -> control.setRouteSource(r, OLD6.address()));
+
+        assertThat(allRoutes()).isEqualTo(before);
+        assertThat(fixture.ip(fixture.a(), "-j", "nexthop")).as("the nexthop objects untouched").isEqualTo(nexthops);
+        // With the compatibility dump off, a route shows only its own flags: nexthop 12's onlink, which the
+        // default dump shows as the route's, did not become the route's.
+        assertThat(before).contains("\"dst\":\"198.51.102.0/24\",\"nhid\":12");
+        fixture.setSysctl(fixture.a(), "net.ipv4.nexthop_compat_mode", "0");
+        assertThat(fixture.ip(fixture.a(), "-j", "route", "show", "198.51.102.0/24", "table", "1000"))
+                .contains("\"nhid\":12").doesNotContain("onlink");
+    }
+
     @Test
     void rulesFromAnAddressAreListedWithWhetherTheySelectOnlyIt() {
         fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
@@ -520,6 +567,23 @@ class NetlinkNetworkControlTest {
                 "weight", "3");
     }
 
+    /**
+     * Routes with {@code src} OLD through nexthop objects: nexthop 10 via the peer, in the main table; group 20
+     * (10 and the {@code onlink} nexthop 12, weights 1 and 3) in table 100; 12 alone in table 1000; and IPv6
+     * nexthop 11 via the peer.
+     */
+    private void addNexthopRoutes(String old4, String old6) {
+        String a = fixture.a();
+        fixture.ip(a, "nexthop", "add", "id", "10", "via", "10.9.0.2", "dev", IF_A);
+        fixture.ip(a, "nexthop", "add", "id", "12", "via", "10.9.0.4", "dev", IF_A, "onlink");
+        fixture.ip(a, "nexthop", "add", "id", "20", "group", "10/12,3");
+        fixture.ip(a, "nexthop", "add", "id", "11", "via", "2001:db8:9::2", "dev", IF_A);
+        fixture.ip(a, "route", "add", "198.51.100.0/24", "nhid", "10", "src", old4);
+        fixture.ip(a, "route", "add", "198.51.101.0/24", "nhid", "20", "src", old4, "table", "100");
+        fixture.ip(a, "route", "add", "198.51.102.0/24", "nhid", "12", "src", old4, "table", "1000");
+        fixture.ip(a, "-6", "route", "add", "2001:db8:7d::/48", "nhid", "11", "src", old6);
+    }
+
     private static InetAddress newSourceFor(SourceRule rule) {
         return IpLiterals.parse(rule.text().contains(":") ? "2001:db8:9::3" : "10.9.0.3");
     }
@@ -573,6 +637,27 @@ class NetlinkNetworkControlTest {
         assertThat(fixture.ipJson(fixture.a(), "route", "show", "table", "1000").get(0).path("prefsrc").asText())
                 .isEqualTo("10.9.0.3");
         assertThat(fixture.ip(fixture.a(), "-j", "-6", "route", "show", "table", "all")).doesNotContain("prefsrc");
+    }
+
+    /**
+     * Kernel facts for routes through nexthop objects (Linux 6.18): IPv4 treats them as the others, while IPv6
+     * leaves them their source (fib6_remove_prefsrc skips a route with a nexthop object), so such a route goes on
+     * naming a source the node no longer has.
+     */
+    @Test
+    void deletingAnAddressTreatsIpv4RoutesThroughNexthopObjectsAsTheOthersAndLeavesIpv6OnesTheirSource() {
+        control.addAddress(IF_A, NEW);
+        fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::3/64", "dev", IF_A, "nodad");
+        addNexthopRoutes("10.9.0.3", "2001:db8:9::3");
+
+        control.removeAddress(IF_A, NEW);
+        control.removeAddress(IF_A, InterfaceAddress.parse("2001:db8:9::3/64"));
+
+        assertThat(fixture.ipJson(fixture.a(), "route", "show", "198.51.100.0/24")).as("main table").isEmpty();
+        assertThat(fixture.ipJson(fixture.a(), "route", "show", "table", "100").get(0).path("prefsrc").asText())
+                .isEqualTo("10.9.0.3");
+        assertThat(fixture.ipJson(fixture.a(), "-6", "route", "show", "2001:db8:7d::/48").get(0).path("prefsrc")
+                .asText()).isEqualTo("2001:db8:9::3");
     }
 
     /** Kernel facts the workflow depends on: what deleting an address does to the routes that name it. */

@@ -152,6 +152,21 @@ class RtnetlinkCodecTest {
             10000002 03000000 08000500 0a090003""";
 
     /**
+     * An RTM_GETROUTE dump message, v0 index 2: {@code 198.51.100.0/24 nhid 10 via 10.9.0.2 dev v0 src 10.9.0.1},
+     * a route through nexthop object 10 ({@code ip nexthop add id 10 via 10.9.0.2 dev v0}), which the kernel
+     * dumps with the object's gateway and device too (nexthop_compat_mode).
+     */
+    private static final String NHID_ROUTE = """
+            4c000000 18002200 35120a6b 377e0000 02180000 fe030001 00000000 08000f00
+            fe000000 08000100 c6336400 08000700 0a090001 08001e00 0a000000 08000500
+            0a090002 08000400 02000000""";
+
+    /** {@code ip route replace 198.51.100.0/24 nhid 10 src 10.9.0.3}. */
+    private static final String NHID_ROUTE_REPLACE = """
+            34000000 18000505 35120a6b 00000000 02180000 fe030001 00000000 08000100
+            c6336400 08001e00 0a000000 08000700 0a090003""";
+
+    /**
      * The start of an RTM_GETRULE dump ({@code ip -4 rule}): {@code 0: from all lookup local},
      * {@code 1000: from 10.9.0.1 lookup 100}, {@code 1001: from 10.9.0.0/24 lookup 100}.
      */
@@ -392,6 +407,19 @@ class RtnetlinkCodecTest {
         // rtm_flags without linkdown, and the paths as iproute2 writes them: no linkdown, same gateways and weights
         assertThat(attributesBeyond(MULTIPATH_ROUTE_REPLACE, ours, StructRtMsg::parse))
                 .isEqualTo(Map.of(NetlinkConstants.RTA_TABLE, "fe000000"));
+    }
+
+    @Test
+    void aRouteThroughANexthopObjectIsSentBackWithItsNhidAndWithoutThePathTheDumpAdds() {
+        NetlinkNetworkControl.RouteMessage dumped = NetlinkNetworkControl.RouteMessage.parse(messages(NHID_ROUTE).get(0));
+        assertThat(NetlinkNetworkControl.routeText(dumped, Map.of(2, "v0")))
+                .isEqualTo("198.51.100.0/24 nhid 10 via 10.9.0.2 dev v0");
+
+        String key = NetlinkNetworkControl.routeKey(dumped);
+        byte[] ours = NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("10.9.0.3")).toBytes(0x6b0a1235);
+
+        assertThat(attributesBeyond(NHID_ROUTE_REPLACE, ours, StructRtMsg::parse))
+                .as("no RTA_GATEWAY, no RTA_OIF").isEqualTo(Map.of(NetlinkConstants.RTA_TABLE, "fe000000"));
     }
 
     @Test
