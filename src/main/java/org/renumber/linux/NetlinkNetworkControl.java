@@ -88,6 +88,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.AddressRule;
 import org.renumber.domain.AddressState;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.InterfaceAddress;
@@ -95,7 +96,6 @@ import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
-import org.renumber.domain.SourceRule;
 
 /**
  * {@link NetworkControl} over rtnetlink (NETLINK_ROUTE) in one network namespace: the same messages
@@ -262,25 +262,25 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     }
 
     @Override
-    public List<SourceRule> rulesFromSource(InetAddress source) {
-        Objects.requireNonNull(source, "source");
+    public List<AddressRule> rulesSelecting(InetAddress address) {
+        Objects.requireNonNull(address, "address");
         NetlinkRequest request = new NetlinkRequest(RTM_GETRULE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
-        new StructFibRuleHdr(source instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6, 0, 0, 0, 0, 0, 0)
+        new StructFibRuleHdr(address instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6, 0, 0, 0, 0, 0, 0)
                 .pack(request.buffer());
         return socket.transact("list rules in " + netns.describe(), request, RuleMessage::parse).stream()
-                .filter(rule -> rule.source() != null && rule.source().contains(source))
-                .map(rule -> new SourceRule(rule.text(), rule.key(), rule.selectsOnly(source)))
+                .filter(rule -> rule.selects(address))
+                .map(rule -> new AddressRule(rule.text(), rule.key(address), rule.copyableFrom(address)))
                 .toList();
     }
 
     /** EEXIST: the rule is there already, as asked. */
     @Override
-    public void addRuleWithSource(SourceRule rule, InetAddress source) {
+    public void addRuleSelecting(AddressRule rule, InetAddress address) {
         Objects.requireNonNull(rule, "rule");
-        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(address, "address");
         try {
-            socket.request("add rule " + rule.text() + " with source " + IpText.of(source) + " in " + netns.describe(),
-                    RuleMessage.addRequest(rule.key(), source));
+            socket.request("add rule " + rule.text() + " for " + IpText.of(address) + " in " + netns.describe(),
+                    RuleMessage.addRequest(rule.key(), address));
         } catch (NetworkException e) {
             if (e.errno() != Errno.EEXIST) {
                 throw e;
@@ -290,12 +290,12 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
 
     /** ENOENT: the rule is gone already, as asked. */
     @Override
-    public void deleteRuleWithSource(SourceRule rule, InetAddress source) {
+    public void deleteRuleSelecting(AddressRule rule, InetAddress address) {
         Objects.requireNonNull(rule, "rule");
-        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(address, "address");
         try {
-            socket.request("delete rule " + rule.text() + " with source " + IpText.of(source) + " in "
-                    + netns.describe(), RuleMessage.deleteRequest(rule.key(), source));
+            socket.request("delete rule " + rule.text() + " for " + IpText.of(address) + " in " + netns.describe(),
+                    RuleMessage.deleteRequest(rule.key(), address));
         } catch (NetworkException e) {
             if (e.errno() != Errno.ENOENT) {
                 throw e;

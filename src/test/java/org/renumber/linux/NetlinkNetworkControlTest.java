@@ -19,13 +19,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.AddressRule;
 import org.renumber.domain.AddressState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
-import org.renumber.domain.SourceRule;
 import org.renumber.testing.NetNsFixture;
 
 /**
@@ -466,79 +466,80 @@ class NetlinkNetworkControlTest {
     }
 
     @Test
-    void rulesFromAnAddressAreListedWithWhetherTheySelectOnlyIt() {
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.0/24", "lookup", "100", "priority", "1001");
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
-                "priority", "1002");
-        fixture.ip(fixture.a(), "rule", "add", "not", "from", "10.9.0.1", "lookup", "100", "priority", "1003");
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.7", "lookup", "100", "priority", "1004");
-        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::1/128", "lookup", "100", "priority", "1000");
+    void rulesSelectingAnAddressAreListedWithWhetherTheyNameOnlyIt() {
+        ipRule("add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
+        ipRule("add", "from", "10.9.0.0/24", "lookup", "100", "priority", "1001");
+        ipRule("add", "from", "10.9.0.1", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000", "priority", "1002");
+        ipRule("add", "not", "from", "10.9.0.1", "lookup", "100", "priority", "1003");
+        ipRule("add", "from", "10.9.0.7", "lookup", "100", "priority", "1004");
+        ipRule("add", "to", "10.9.0.1/32", "lookup", "100", "priority", "1005");
+        ipRule("add", "from", "10.9.0.1", "to", "10.9.0.1", "lookup", "100", "priority", "1006");
+        ipRule("add", "from", "10.9.0.0/24", "to", "10.9.0.1", "lookup", "100", "priority", "1007");
+        ipRule("add", "to", "10.9.0.0/24", "lookup", "100", "priority", "1008");
+        ipRule("add", "not", "to", "10.9.0.1", "lookup", "100", "priority", "1009");
+        ipRule("add", "to", "10.9.0.7", "lookup", "100", "priority", "1010");
+        ipRule("add", "from", "2001:db8:9::1/128", "lookup", "100", "priority", "1000");
+        ipRule("add", "to", "2001:db8:9::1/128", "lookup", "100", "priority", "1001");
 
-        assertThat(control.rulesFromSource(OLD.address())).extracting(r -> r.text() + " " + r.singleAddress())
+        assertThat(control.rulesSelecting(OLD.address())).extracting(r -> r.text() + " " + r.singleAddress())
                 .containsExactly("from 10.9.0.1 lookup 100 priority 1000 true",
                         "from 10.9.0.0/24 lookup 100 priority 1001 false",
                         "from 10.9.0.1 fwmark 0x5/0xff iif v0 lookup 1000 priority 1002 true",
-                        "not from 10.9.0.1 lookup 100 priority 1003 false");
-        assertThat(control.rulesFromSource(OLD6.address())).extracting(r -> r.text() + " " + r.singleAddress())
-                .containsExactly("from 2001:db8:9::1 lookup 100 priority 1000 true");
-        assertThat(control.rulesFromSource(IpLiterals.parse("10.9.1.1"))).as("from all is not a source selector")
+                        "not from 10.9.0.1 lookup 100 priority 1003 false",
+                        "from all to 10.9.0.1 lookup 100 priority 1005 true",
+                        "from 10.9.0.1 to 10.9.0.1 lookup 100 priority 1006 true",
+                        "from 10.9.0.0/24 to 10.9.0.1 lookup 100 priority 1007 true",
+                        "from all to 10.9.0.0/24 lookup 100 priority 1008 false",
+                        "not from all to 10.9.0.1 lookup 100 priority 1009 false");
+        assertThat(control.rulesSelecting(OLD6.address())).extracting(r -> r.text() + " " + r.singleAddress())
+                .containsExactly("from 2001:db8:9::1 lookup 100 priority 1000 true",
+                        "from all to 2001:db8:9::1 lookup 100 priority 1001 true");
+        assertThat(control.rulesSelecting(IpLiterals.parse("10.9.1.1"))).as("from all and to all select nothing")
                 .isEmpty();
     }
 
     @Test
-    void aRuleCopiedForAnotherSourceIsWhatIpRuleAddMakesAndAddingItAgainChangesNothing() {
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
-                "priority", "1002");
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1", "lookup", "main", "priority", "0");
-        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::1/128", "lookup", "100", "priority", "1000");
-        List<SourceRule> rules = new ArrayList<>(control.rulesFromSource(OLD.address()));
-        rules.addAll(control.rulesFromSource(OLD6.address()));
-        assertThat(rules).hasSize(4);
+    void aRuleCopiedForAnotherAddressIsWhatIpRuleAddMakesAndAddingItAgainChangesNothing() {
+        rulesNaming("10.9.0.1", "2001:db8:9::1").forEach(rule -> ipRule("add", rule));
+        List<AddressRule> rules = new ArrayList<>(control.rulesSelecting(OLD.address()));
+        rules.addAll(control.rulesSelecting(OLD6.address()));
+        assertThat(rules).hasSize(rulesNaming("10.9.0.1", "2001:db8:9::1").size()).allMatch(AddressRule::singleAddress);
 
-        rules.forEach(r -> control.addRuleWithSource(r, newSourceFor(r)));
+        rules.forEach(r -> control.addRuleSelecting(r, newAddressFor(r)));
         String ours = allRules();
-        rules.forEach(r -> control.addRuleWithSource(r, newSourceFor(r)));
+        rules.forEach(r -> control.addRuleSelecting(r, newAddressFor(r)));
 
         assertThat(allRules()).as("no duplicate").isEqualTo(ours);
-        assertThat(control.rulesFromSource(NEW.address())).extracting(SourceRule::key)
-                .containsExactlyElementsOf(control.rulesFromSource(OLD.address()).stream().map(SourceRule::key).toList());
-        fixture.ip(fixture.a(), "rule", "del", "from", "10.9.0.3", "lookup", "100", "priority", "1000");
-        fixture.ip(fixture.a(), "rule", "del", "from", "10.9.0.3", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
-                "priority", "1002");
-        fixture.ip(fixture.a(), "rule", "del", "from", "10.9.0.3", "lookup", "main", "priority", "0");
-        fixture.ip(fixture.a(), "-6", "rule", "del", "from", "2001:db8:9::3", "lookup", "100", "priority", "1000");
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.3/32", "lookup", "100", "priority", "1000");
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.3", "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000",
-                "priority", "1002");
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.3", "lookup", "main", "priority", "0");
-        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::3/128", "lookup", "100", "priority", "1000");
+        assertThat(control.rulesSelecting(NEW.address())).extracting(AddressRule::key)
+                .containsExactlyElementsOf(control.rulesSelecting(OLD.address()).stream().map(AddressRule::key)
+                        .toList());
+        rulesNaming("10.9.0.3", "2001:db8:9::3").forEach(rule -> ipRule("del", rule));
+        rulesNaming("10.9.0.3", "2001:db8:9::3").forEach(rule -> ipRule("add", rule));
         assertThat(allRules()).as("the same as by hand").isEqualTo(ours);
     }
 
     @Test
-    void aRuleDeletedForOneSourceLeavesTheOthersAndDeletingItAgainChangesNothing() {
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
-        fixture.ip(fixture.a(), "-6", "rule", "add", "from", "2001:db8:9::1/128", "lookup", "100", "priority", "1000");
+    void aRuleDeletedForOneAddressLeavesTheOthersAndDeletingItAgainChangesNothing() {
+        rulesNaming("10.9.0.1", "2001:db8:9::1").forEach(rule -> ipRule("add", rule));
         String before = allRules();
-        List<SourceRule> rules = new ArrayList<>(control.rulesFromSource(OLD.address()));
-        rules.addAll(control.rulesFromSource(OLD6.address()));
-        rules.forEach(r -> control.addRuleWithSource(r, newSourceFor(r)));
+        List<AddressRule> rules = new ArrayList<>(control.rulesSelecting(OLD.address()));
+        rules.addAll(control.rulesSelecting(OLD6.address()));
+        rules.forEach(r -> control.addRuleSelecting(r, newAddressFor(r)));
 
-        rules.forEach(r -> control.deleteRuleWithSource(r, newSourceFor(r)));
-        rules.forEach(r -> control.deleteRuleWithSource(r, newSourceFor(r)));
+        rules.forEach(r -> control.deleteRuleSelecting(r, newAddressFor(r)));
+        rules.forEach(r -> control.deleteRuleSelecting(r, newAddressFor(r)));
 
         assertThat(allRules()).isEqualTo(before);
-        rules.forEach(r -> control.deleteRuleWithSource(r, r.text().contains(":") ? OLD6.address() : OLD.address()));
-        assertThat(control.rulesFromSource(OLD.address())).isEmpty();
-        assertThat(control.rulesFromSource(OLD6.address())).isEmpty();
+        rules.forEach(r -> control.deleteRuleSelecting(r, r.text().contains(":") ? OLD6.address() : OLD.address()));
+        assertThat(control.rulesSelecting(OLD.address())).isEmpty();
+        assertThat(control.rulesSelecting(OLD6.address())).isEmpty();
     }
 
     /** Kernel fact the rule copies depend on: rules do not follow addresses, neither ways. */
     @Test
     void deletingAnAddressLeavesTheRulesThatSelectIt() {
-        fixture.ip(fixture.a(), "rule", "add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
+        ipRule("add", "from", "10.9.0.1/32", "lookup", "100", "priority", "1000");
+        ipRule("add", "to", "10.9.0.1/32", "lookup", "100", "priority", "1001");
         String before = allRules();
 
         control.addAddress(IF_A, NEW);
@@ -546,6 +547,38 @@ class NetlinkNetworkControlTest {
         control.removeAddress(IF_A, OLD);
 
         assertThat(allRules()).isEqualTo(before);
+    }
+
+    /**
+     * The rules that name {@code old4} or {@code old6} exactly, as {@code ip rule} arguments: by source, with
+     * other selectors, at priority 0 (which a dump leaves out), by destination, by both, and by destination from a
+     * subnet that contains neither address.
+     */
+    private static List<List<String>> rulesNaming(String old4, String old6) {
+        return List.of(List.of("from", old4 + "/32", "lookup", "100", "priority", "1000"),
+                List.of("from", old4, "fwmark", "5/0xff", "iif", IF_A, "lookup", "1000", "priority", "1002"),
+                List.of("from", old4, "lookup", "main", "priority", "0"),
+                List.of("to", old4 + "/32", "lookup", "100", "priority", "1003"),
+                List.of("from", old4, "to", old4, "lookup", "100", "priority", "1004"),
+                List.of("from", "192.0.2.0/24", "to", old4, "lookup", "100", "priority", "1005"),
+                List.of("from", old6 + "/128", "lookup", "100", "priority", "1000"),
+                List.of("to", old6, "lookup", "100", "priority", "1001"));
+    }
+
+    /** {@code ip rule VERB ARGS}, with {@code -6} when an argument is an IPv6 address. */
+    private void ipRule(String verb, List<String> args) {
+        ipRule(verb, args.toArray(String[]::new));
+    }
+
+    private void ipRule(String verb, String... args) {
+        List<String> command = new ArrayList<>();
+        if (List.of(args).stream().anyMatch(arg -> arg.contains(":"))) {
+            command.add("-6");
+        }
+        command.add("rule");
+        command.add(verb);
+        command.addAll(List.of(args));
+        fixture.ip(fixture.a(), command.toArray(String[]::new));
     }
 
     /**
@@ -584,7 +617,7 @@ class NetlinkNetworkControlTest {
         fixture.ip(a, "-6", "route", "add", "2001:db8:7d::/48", "nhid", "11", "src", old6);
     }
 
-    private static InetAddress newSourceFor(SourceRule rule) {
+    private static InetAddress newAddressFor(AddressRule rule) {
         return IpLiterals.parse(rule.text().contains(":") ? "2001:db8:9::3" : "10.9.0.3");
     }
 
