@@ -17,9 +17,10 @@ import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
 
 /**
- * Routes that name the old address as their preferred source, and the policy rules that select it, on the real
- * kernel. Deleting an IPv4 address deletes the main table's routes that name it and leaves those of other tables
- * naming a source the node no longer has; deleting an IPv6 address strips their source; rules stay as they are.
+ * Routes that name the old address as their preferred source, and the policy rules that select it as source or
+ * destination, on the real kernel. Deleting an IPv4 address deletes the main table's routes that name it and leaves
+ * those of other tables naming a source the node no longer has; deleting an IPv6 address strips their source (but
+ * from routes through a nexthop object); rules stay as they are.
  * So the agent re-points the routes and gives the new address the rules. The routing tables and rules are compared
  * as {@code ip -j route show table all} and {@code ip -j rule} print them: after a completed change with those of
  * a second pair of namespaces renumbered by hand, after a cancel or a failure with those before the change.
@@ -60,8 +61,8 @@ class SourceRoutesEndToEndTest {
 
     /**
      * In both families a nexthop object via the peer (ids 10 and 11), the routes of {@link #ipv4Routes} and
-     * {@link #ipv6Routes}, a rule {@code from OLD lookup 100}, and a rule on a wider prefix, the operator's to
-     * change.
+     * {@link #ipv6Routes}, and the rules {@code from OLD lookup 100} and {@code to OLD lookup 100}; and rules on a
+     * wider prefix, the operator's to change.
      */
     private static void addRoutesNamingTheOldAddresses(NetNsFixture n) {
         n.ip(n.a(), "nexthop", "add", "id", "10", "via", GW, "dev", "v0");
@@ -71,6 +72,9 @@ class SourceRoutesEndToEndTest {
         n.ip(n.a(), "rule", "add", "from", OLD + "/32", "lookup", "100", "priority", "1000");
         n.ip(n.a(), "-6", "rule", "add", "from", OLD6 + "/128", "lookup", "100", "priority", "1000");
         n.ip(n.a(), "rule", "add", "from", "10.9.0.0/24", "lookup", "1000", "priority", "1001");
+        n.ip(n.a(), "rule", "add", "to", OLD + "/32", "lookup", "100", "priority", "1002");
+        n.ip(n.a(), "-6", "rule", "add", "to", OLD6 + "/128", "lookup", "100", "priority", "1002");
+        n.ip(n.a(), "rule", "add", "to", "10.9.0.0/24", "lookup", "1000", "priority", "1003");
     }
 
     /**
@@ -102,11 +106,13 @@ class SourceRoutesEndToEndTest {
         n.ip(a, "-6", "route", "replace", "2001:db8:7d::/48", "nhid", "11", "src", source);
     }
 
-    /** An IPv4 renumbering by hand, once the new address is there: the routes, the rule, then the address. */
+    /** An IPv4 renumbering by hand, once the new address is there: the routes, the rules, then the address. */
     private static void moveIpv4ByHand(NetNsFixture n, String fresh) {
         ipv4Routes(n, fresh);
         n.ip(n.a(), "rule", "add", "from", fresh + "/32", "lookup", "100", "priority", "1000");
         n.ip(n.a(), "rule", "del", "from", OLD + "/32", "lookup", "100", "priority", "1000");
+        n.ip(n.a(), "rule", "add", "to", fresh + "/32", "lookup", "100", "priority", "1002");
+        n.ip(n.a(), "rule", "del", "to", OLD + "/32", "lookup", "100", "priority", "1002");
         n.ip(n.a(), "addr", "del", OLD + "/24", "dev", "v0");
     }
 
@@ -122,7 +128,9 @@ class SourceRoutesEndToEndTest {
         assertEquals(NEW, net.routeSource(net.a(), "203.0.113.129"), "and the multipath route");
         assertEquals(NEW, net.routeSource(net.a(), "198.51.101.1"), "and the route through a nexthop object");
         assertThat(net.ip(net.a(), "-4", "rule")).as("both addresses routed alike while the applications move")
-                .contains("1000:\tfrom " + OLD + " lookup 100").contains("1000:\tfrom " + NEW + " lookup 100");
+                .contains("1000:\tfrom " + OLD + " lookup 100").contains("1000:\tfrom " + NEW + " lookup 100")
+                .contains("1002:\tfrom all to " + OLD + " lookup 100")
+                .contains("1002:\tfrom all to " + NEW + " lookup 100");
         assertEquals("CLOSED", server.ask("close"));
         assertEquals("COMPLETED", jmx.invoke(SERVICE, "awaitChange", id, 30L));
 
@@ -135,7 +143,8 @@ class SourceRoutesEndToEndTest {
                     .contains("\"table\":\"1000\"").contains("\"weight\":3").contains("\"nhid\":10");
             assertEquals(routes(byHand), routes(net));
             assertThat(rules(byHand)).contains("\"src\":\"" + NEW + "\"").doesNotContain("\"src\":\"" + OLD + "\"")
-                    .contains("\"srclen\":24");
+                    .contains("\"dst\":\"" + NEW + "\"").doesNotContain("\"dst\":\"" + OLD + "\"")
+                    .contains("\"srclen\":24").contains("\"dstlen\":24");
             assertEquals(rules(byHand), rules(net));
         }
     }
@@ -173,12 +182,15 @@ class SourceRoutesEndToEndTest {
             ipv6Routes(byHand, NEW6);
             byHand.ip(a, "-6", "rule", "add", "from", NEW6 + "/128", "lookup", "100", "priority", "1000");
             byHand.ip(a, "-6", "rule", "del", "from", OLD6 + "/128", "lookup", "100", "priority", "1000");
+            byHand.ip(a, "-6", "rule", "add", "to", NEW6 + "/128", "lookup", "100", "priority", "1002");
+            byHand.ip(a, "-6", "rule", "del", "to", OLD6 + "/128", "lookup", "100", "priority", "1002");
             byHand.ip(a, "-6", "addr", "del", OLD6 + "/64", "dev", "v0");
 
             assertThat(routes(byHand).toString()).contains("\"prefsrc\":\"" + NEW6 + "\"")
                     .doesNotContain("\"prefsrc\":\"" + OLD6 + "\"").contains("\"nhid\":11");
             assertEquals(routes(byHand), routes(net));
-            assertThat(rules(byHand)).contains("\"src\":\"" + NEW6 + "\"").doesNotContain("\"src\":\"" + OLD6 + "\"");
+            assertThat(rules(byHand)).contains("\"src\":\"" + NEW6 + "\"").doesNotContain("\"src\":\"" + OLD6 + "\"")
+                    .contains("\"dst\":\"" + NEW6 + "\"").doesNotContain("\"dst\":\"" + OLD6 + "\"");
             assertEquals(rules(byHand), rules(net));
         }
     }
