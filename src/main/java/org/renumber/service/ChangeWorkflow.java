@@ -376,8 +376,8 @@ final class ChangeWorkflow implements Runnable {
     /**
      * Re-points the routes whose preferred source is the old address, in every table but local; deleting the old
      * address would otherwise delete them (IPv4, main table), leave them naming a source the node no longer has
-     * (IPv4, other tables; IPv6 through a nexthop object) or strip their source (IPv6). Run when steering and again just before the removal, for
-     * routes added during the drain. Each route is journaled before it is touched.
+     * (IPv4, other tables; IPv6 through a nexthop object) or strip their source (IPv6). Run when steering and again
+     * just before the removal, for routes added during the drain. Each route is journaled before it is touched.
      */
     private void moveRoutesOffOldAddress() {
         List<SourceRoute> routes = network.routesWithSource(change.oldAddress().address());
