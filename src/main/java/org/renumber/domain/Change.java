@@ -145,13 +145,13 @@ public record Change(
      * @param guardApplied            new inbound connections to the old address are being refused (the rule is
      *                                released when the change ends, however it ends, also after a restart)
      * @param forceClosed             what the agent destroyed on the old address at the deadline, null if nothing
-     * @param copiedRules             policy rules selecting the old address whose copy for the new address the agent
-     *                                added (rollback deletes the copies; a rule the new address already had is not
-     *                                listed, so it is never the agent's to delete)
+     * @param copiedRules             policy rules naming the old address ({@code from OLD}, {@code to OLD}) whose copy
+     *                                for the new address the agent added (rollback deletes the copies; a rule the new
+     *                                address already had is not listed, so it is never the agent's to delete)
      */
     public record Steps(boolean newAddressAdded, boolean routeSteered, boolean promoteSecondariesSet,
                         boolean rollbackPending, AddressLifetimes oldAddressLifetimes, List<SourceRoute> movedRoutes,
-                        boolean guardApplied, String forceClosed, List<SourceRule> copiedRules) {
+                        boolean guardApplied, String forceClosed, List<AddressRule> copiedRules) {
         public static final Steps NONE = new Steps(false, false, false, false);
 
         public Steps {
@@ -203,7 +203,7 @@ public record Change(
         }
 
         /** Adds rules to {@link #copiedRules} (those already there are kept once). */
-        public Steps withCopiedRules(List<SourceRule> more) {
+        public Steps withCopiedRules(List<AddressRule> more) {
             return new Steps(newAddressAdded, routeSteered, promoteSecondariesSet, rollbackPending,
                     oldAddressLifetimes, movedRoutes, guardApplied, forceClosed, union(copiedRules, more));
         }

@@ -53,36 +53,37 @@ public interface NetworkControl {
     InetAddress connectedRouteSource(String interfaceName, InterfaceAddress subnet);
 
     /**
-     * The routes of every table but {@code local}, on any interface, whose preferred source is {@code source};
-     * not those the kernel made for an address itself ({@code proto kernel}: they come and go with their address,
+     * The routes of every table but {@code local}, on any interface, whose preferred source is {@code source},
+     * multipath routes and routes through nexthop objects ({@code nhid}) included; not those the kernel made for
+     * an address itself ({@code proto kernel}: they come and go with their address,
      * and the old subnet's connected route is steered with {@link #setConnectedRouteSource}).
      */
     List<SourceRoute> routesWithSource(InetAddress source);
 
     /**
      * Makes {@code route} prefer {@code source}, changing nothing else about it ({@code ip route replace ROUTE
-     * src SOURCE}); re-creates it if it has gone.
+     * src SOURCE}; a route through a nexthop object keeps its {@code nhid}); re-creates it if it has gone.
      */
     void setRouteSource(SourceRoute route, InetAddress source);
 
     /**
-     * The policy rules whose source selector ({@code from PREFIX}) contains {@code source}, in the kernel's
-     * order; not those that select every source ({@code from all}).
+     * The policy rules whose source or destination selector ({@code from PREFIX}, {@code to PREFIX}) contains
+     * {@code address}, in the kernel's order; {@code from all} and {@code to all} do not select it.
      */
-    List<SourceRule> rulesFromSource(InetAddress source);
+    List<AddressRule> rulesSelecting(InetAddress address);
 
     /**
-     * Adds the rule {@code rule} is, with {@code source} as its source address instead (same prefix length,
-     * same selectors, priority and action), as {@code ip rule add from SOURCE ...} would. Does nothing when that
-     * rule exists already.
+     * Adds the rule {@code rule} is, with {@code address} in each selector that named the address it was listed
+     * for (same prefix length, same other selectors, priority and action), as {@code ip rule add from ADDRESS ...}
+     * or {@code ip rule add to ADDRESS ...} would. Does nothing when that rule exists already.
      */
-    void addRuleWithSource(SourceRule rule, InetAddress source);
+    void addRuleSelecting(AddressRule rule, InetAddress address);
 
     /**
-     * Deletes the rule {@code rule} is, with {@code source} as its source address instead; does nothing when
-     * there is no such rule.
+     * Deletes the rule {@code rule} is, with {@code address} in each selector that named the address it was listed
+     * for; does nothing when there is no such rule.
      */
-    void deleteRuleWithSource(SourceRule rule, InetAddress source);
+    void deleteRuleSelecting(AddressRule rule, InetAddress address);
 
     /** The interface's IPv4 {@code promote_secondaries} setting. */
     boolean promoteSecondaries(String interfaceName);

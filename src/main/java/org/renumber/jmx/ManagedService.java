@@ -21,9 +21,9 @@ public final class ManagedService {
     }
 
     @Managed(description = "Moves an interface from one address to another: adds the new address, moves the "
-            + "routes with src OLD (every table) to it and gives it the policy rules 'from OLD', notifies the "
-            + "targeted subscribers, waits until the old address's connections are gone (or the drain timeout), "
-            + "then removes the old address and its rules. Returns the change id at once; follow it with "
+            + "routes with src OLD (every table) to it and gives it the policy rules 'from OLD' and 'to OLD', "
+            + "notifies the targeted subscribers, waits until the old address's connections are gone (or the drain "
+            + "timeout), then removes the old address and its rules. Returns the change id at once; follow it with "
             + "awaitChange, the renumber:type=AddressChange,id=<id> MBean or the notifications.")
     public String changeAddress(
             @Param(description = "interface to renumber, e.g. eth0") String interfaceName,

@@ -88,6 +88,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.AddressRule;
 import org.renumber.domain.AddressState;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.InterfaceAddress;
@@ -95,7 +96,6 @@ import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
-import org.renumber.domain.SourceRule;
 
 /**
  * {@link NetworkControl} over rtnetlink (NETLINK_ROUTE) in one network namespace: the same messages
@@ -122,6 +122,14 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     private static final Set<Integer> ROUTE_KEY_ATTRIBUTES = Set.of(RTA_DST, RTA_SRC, RTA_OIF, RTA_GATEWAY,
             RTA_PRIORITY, RTA_METRICS, RTA_MULTIPATH, RTA_FLOW, RTA_TABLE, RTA_VIA, RTA_PREF, RTA_ENCAP_TYPE,
             RTA_ENCAP, RTA_NH_ID);
+    /**
+     * The attributes that describe a route's path (fib_nh, fib6_nh). A route through a nexthop object
+     * ({@code nhid}) has its path in that object, yet the kernel dumps the path with it for old tools
+     * (net.ipv4.nexthop_compat_mode, on by default) and refuses the path next to RTA_NH_ID in a request
+     * (rtm_to_fib_config, rtm_to_fib6_config: "Nexthop specification and nexthop id are mutually exclusive").
+     */
+    private static final Set<Integer> PATH_ATTRIBUTES = Set.of(RTA_OIF, RTA_GATEWAY, RTA_VIA, RTA_MULTIPATH,
+            RTA_FLOW, RTA_ENCAP_TYPE, RTA_ENCAP);
     /** A route request must fit a {@link NetlinkRequest} (4 KiB) with its source added. */
     private static final int ROUTE_KEY_CAPACITY = 4000;
     /** Version tag of the route key format in journals. */
@@ -254,25 +262,25 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     }
 
     @Override
-    public List<SourceRule> rulesFromSource(InetAddress source) {
-        Objects.requireNonNull(source, "source");
+    public List<AddressRule> rulesSelecting(InetAddress address) {
+        Objects.requireNonNull(address, "address");
         NetlinkRequest request = new NetlinkRequest(RTM_GETRULE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
-        new StructFibRuleHdr(source instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6, 0, 0, 0, 0, 0, 0)
+        new StructFibRuleHdr(address instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6, 0, 0, 0, 0, 0, 0)
                 .pack(request.buffer());
         return socket.transact("list rules in " + netns.describe(), request, RuleMessage::parse).stream()
-                .filter(rule -> rule.source() != null && rule.source().contains(source))
-                .map(rule -> new SourceRule(rule.text(), rule.key(), rule.selectsOnly(source)))
+                .filter(rule -> rule.selects(address))
+                .map(rule -> new AddressRule(rule.text(), rule.key(address), rule.copyableFrom(address)))
                 .toList();
     }
 
     /** EEXIST: the rule is there already, as asked. */
     @Override
-    public void addRuleWithSource(SourceRule rule, InetAddress source) {
+    public void addRuleSelecting(AddressRule rule, InetAddress address) {
         Objects.requireNonNull(rule, "rule");
-        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(address, "address");
         try {
-            socket.request("add rule " + rule.text() + " with source " + IpText.of(source) + " in " + netns.describe(),
-                    RuleMessage.addRequest(rule.key(), source));
+            socket.request("add rule " + rule.text() + " for " + IpText.of(address) + " in " + netns.describe(),
+                    RuleMessage.addRequest(rule.key(), address));
         } catch (NetworkException e) {
             if (e.errno() != Errno.EEXIST) {
                 throw e;
@@ -282,12 +290,12 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
 
     /** ENOENT: the rule is gone already, as asked. */
     @Override
-    public void deleteRuleWithSource(SourceRule rule, InetAddress source) {
+    public void deleteRuleSelecting(AddressRule rule, InetAddress address) {
         Objects.requireNonNull(rule, "rule");
-        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(address, "address");
         try {
-            socket.request("delete rule " + rule.text() + " with source " + IpText.of(source) + " in "
-                    + netns.describe(), RuleMessage.deleteRequest(rule.key(), source));
+            socket.request("delete rule " + rule.text() + " for " + IpText.of(address) + " in " + netns.describe(),
+                    RuleMessage.deleteRequest(rule.key(), address));
         } catch (NetworkException e) {
             if (e.errno() != Errno.ENOENT) {
                 throw e;
@@ -510,14 +518,20 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
      * The key of a dumped route: its rtmsg and the attributes that describe it in a request, without the preferred
      * source, in kernel byte layout, as hex. Of the flags, of the route and of each path of a multipath route, only
      * {@code onlink} is kept: the others are state ({@code linkdown}, {@code dead}, {@code offload}), and the kernel
-     * refuses a path sent back with {@code dead} or {@code linkdown} (fib_get_nhs).
+     * refuses a path sent back with {@code dead} or {@code linkdown} (fib_get_nhs). A route through a nexthop
+     * object keeps its RTA_NH_ID and neither the path nor its flags: they are the object's, and the dump reports
+     * the object's {@code onlink} as the route's.
      */
     static String routeKey(RouteMessage route) {
         ByteBuffer key = ByteBuffer.allocate(ROUTE_KEY_CAPACITY).order(ByteOrder.nativeOrder());
         StructRtMsg h = route.header();
+        boolean nexthopObject = route.nexthopId() != null;
         new StructRtMsg(h.family(), h.dstLength(), h.srcLength(), h.tos(), h.table(), h.protocol(), h.scope(),
-                h.type(), h.flags() & RTNH_F_ONLINK).pack(key);
+                h.type(), nexthopObject ? 0 : h.flags() & RTNH_F_ONLINK).pack(key);
         for (StructNlAttr attribute : route.attributes()) {
+            if (nexthopObject && PATH_ATTRIBUTES.contains(attribute.kind())) {
+                continue;
+            }
             if (attribute.kind() == RTA_MULTIPATH) {
                 packMultipath(key, attribute.rawType(), route.nexthops());
             } else if (ROUTE_KEY_ATTRIBUTES.contains(attribute.kind())) {
@@ -564,13 +578,17 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
 
     /**
      * A route as iproute2 would print it, on one line and without its source:
-     * {@code 192.0.2.0/24 via 10.9.0.2 dev v0 table 100 metric 5}, or for a multipath route
-     * {@code 203.0.113.0/24 nexthop via 10.9.0.2 dev v0 weight 1 nexthop via 10.9.0.3 dev v0 weight 3}.
+     * {@code 192.0.2.0/24 via 10.9.0.2 dev v0 table 100 metric 5}, for a multipath route
+     * {@code 203.0.113.0/24 nexthop via 10.9.0.2 dev v0 weight 1 nexthop via 10.9.0.3 dev v0 weight 3}, and for
+     * one through a nexthop object {@code 198.51.100.0/24 nhid 10 via 10.9.0.2 dev v0}.
      */
     static String routeText(RouteMessage message, Map<Integer, String> interfaceNames) {
         Route route = message.route();
         StringBuilder text = new StringBuilder(route.dstLength == 0 ? "default"
                 : IpText.of(route.destination) + "/" + route.dstLength);
+        if (message.nexthopId() != null) {
+            text.append(" nhid ").append(Integer.toUnsignedString(message.nexthopId()));
+        }
         appendPath(text, message.attributes(), route.outputInterface, interfaceNames);
         if (route.table != RT_TABLE_MAIN) {
             text.append(" table ").append(tableName(route.table));
@@ -818,6 +836,12 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
             ByteBuffer body = message.body();
             StructRtMsg header = StructRtMsg.parse(body);
             return new RouteMessage(route, header, StructNlAttr.parseAll(body));
+        }
+
+        /** The nexthop object the route goes through ({@code nhid}, RTA_NH_ID), or null. */
+        Integer nexthopId() {
+            StructNlAttr id = StructNlAttr.find(attributes, RTA_NH_ID);
+            return id == null ? null : id.asU32();
         }
 
         /** The paths of a multipath route (RTA_MULTIPATH), in the kernel's order; empty for a single path. */

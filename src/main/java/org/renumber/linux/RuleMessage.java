@@ -35,13 +35,13 @@ import java.util.List;
 import org.renumber.domain.InterfaceAddress;
 
 /**
- * A dumped policy rule (RTM_NEWRULE) with what it takes to send it back to the kernel for another source address:
- * its fib_rule_hdr and all its attributes. The kernel keys a rule by every selector, its priority and its action
- * (rule_exists), so the same rule with another source is another rule and both can be there at once.
+ * A dumped policy rule (RTM_NEWRULE) with what it takes to send it back to the kernel for another address: its
+ * fib_rule_hdr and all its attributes. The kernel keys a rule by every selector, its priority and its action
+ * (rule_exists), so the same rule with another address is another rule and both can be there at once.
  */
 record RuleMessage(StructFibRuleHdr header, List<StructNlAttr> attributes) {
 
-    /** A rule request must fit a {@link NetlinkRequest} (4 KiB) with its source added. */
+    /** A rule request must fit a {@link NetlinkRequest} (4 KiB) with its addresses added. */
     private static final int KEY_CAPACITY = 4000;
     /** Version tag of the rule key format in journals. */
     private static final String KEY_PREFIX = "fibrule1:";
@@ -62,33 +62,64 @@ record RuleMessage(StructFibRuleHdr header, List<StructNlAttr> attributes) {
 
     /** The source selector ({@code from ADDR/LEN}), or null for a rule of every source ({@code from all}). */
     InterfaceAddress source() {
-        StructNlAttr source = StructNlAttr.find(attributes, FRA_SRC);
-        return source == null || header.srcLength() == 0 ? null
-                : new InterfaceAddress(source.asInetAddress(), header.srcLength());
+        return selector(FRA_SRC, header.srcLength());
     }
 
-    /** Whether the rule selects exactly {@code address}: {@code from ADDR/32} or {@code /128}, not inverted. */
-    boolean selectsOnly(InetAddress address) {
-        InterfaceAddress source = source();
-        return source != null && source.address().equals(address)
-                && source.prefixLength() == InterfaceAddress.maxPrefix(address)
-                && (header.flags() & FIB_RULE_INVERT) == 0;
+    /** The destination selector ({@code to ADDR/LEN}), or null for a rule of every destination ({@code to all}). */
+    InterfaceAddress destination() {
+        return selector(FRA_DST, header.dstLength());
+    }
+
+    private InterfaceAddress selector(int kind, int length) {
+        StructNlAttr prefix = StructNlAttr.find(attributes, kind);
+        return prefix == null || length == 0 ? null : new InterfaceAddress(prefix.asInetAddress(), length);
+    }
+
+    /** Whether the source or the destination selector contains {@code address}. */
+    boolean selects(InetAddress address) {
+        return contains(source(), address) || contains(destination(), address);
     }
 
     /**
-     * The key: the fib_rule_hdr with the flags a request sets, and every attribute but the source (and padding),
-     * with the priority spelled out (the kernel omits priority 0 from a dump, and a request without one gets a
-     * priority of the kernel's choosing), in kernel byte layout, as hex.
+     * Whether the rule has an equivalent for another address in place of {@code address}: a selector names
+     * exactly {@code address} ({@code from ADDR/32}, {@code to ADDR/128}), and the rule is not inverted:
+     * {@code not to OLD} selects every address but the old one, and only the operator knows what it should become.
      */
-    String key() {
+    boolean copyableFrom(InetAddress address) {
+        return (names(source(), address) || names(destination(), address))
+                && (header.flags() & FIB_RULE_INVERT) == 0;
+    }
+
+    private static boolean contains(InterfaceAddress selector, InetAddress address) {
+        return selector != null && selector.contains(address);
+    }
+
+    private static boolean names(InterfaceAddress selector, InetAddress address) {
+        return selector != null && selector.address().equals(address)
+                && selector.prefixLength() == InterfaceAddress.maxPrefix(address);
+    }
+
+    /**
+     * The key for {@code address}: the fib_rule_hdr with the flags a request sets, and every attribute but padding
+     * and each selector that names exactly {@code address}, with the priority spelled out (the kernel omits
+     * priority 0 from a dump, and a request without one gets a priority of the kernel's choosing), in kernel byte
+     * layout, as hex. A selector the header gives a prefix length and the key no address for is where another
+     * address goes: the kernel never has such a rule (fib_nl2rule refuses a length without its address). Keys
+     * journaled when only {@code from} rules were copied are such keys for the source.
+     */
+    String key(InetAddress address) {
         ByteBuffer key = ByteBuffer.allocate(KEY_CAPACITY).order(ByteOrder.nativeOrder());
         new StructFibRuleHdr(header.family(), header.dstLength(), header.srcLength(), header.tos(), header.table(),
                 header.action(), header.flags() & REQUEST_FLAGS).pack(key);
         if (StructNlAttr.find(attributes, FRA_PRIORITY) == null) {
             StructNlAttr.putU32(key, FRA_PRIORITY, 0);
         }
+        boolean sourceNamed = names(source(), address);
+        boolean destinationNamed = names(destination(), address);
         for (StructNlAttr attribute : attributes) {
-            if (attribute.kind() != FRA_SRC && attribute.kind() != FRA_PAD) {
+            boolean named = attribute.kind() == FRA_SRC ? sourceNamed
+                    : attribute.kind() == FRA_DST && destinationNamed;
+            if (!named && attribute.kind() != FRA_PAD) {
                 attribute.pack(key);
             }
         }
@@ -102,10 +133,8 @@ record RuleMessage(StructFibRuleHdr header, List<StructNlAttr> attributes) {
     String text() {
         StringBuilder text = new StringBuilder((header.flags() & FIB_RULE_INVERT) != 0 ? "not from " : "from ");
         text.append(prefixText(source()));
-        StructNlAttr destination = StructNlAttr.find(attributes, FRA_DST);
-        if (destination != null && header.dstLength() != 0) {
-            text.append(" to ").append(prefixText(new InterfaceAddress(destination.asInetAddress(),
-                    header.dstLength())));
+        if (destination() != null) {
+            text.append(" to ").append(prefixText(destination()));
         }
         if (header.tos() != 0) {
             text.append(" tos 0x").append(Integer.toHexString(header.tos()));
@@ -162,33 +191,46 @@ record RuleMessage(StructFibRuleHdr header, List<StructNlAttr> attributes) {
     }
 
     /**
-     * RTM_NEWRULE of the keyed rule with {@code source} as its source, as {@code ip rule add from SOURCE ...}
-     * sends it: create, and fail with EEXIST if that very rule is there (without NLM_F_EXCL the kernel would add
-     * a second, identical one).
+     * RTM_NEWRULE of the keyed rule with {@code address} in each selector that named the one it was keyed for, as
+     * {@code ip rule add from ADDRESS ...} sends it: create, and fail with EEXIST if that very rule is there
+     * (without NLM_F_EXCL the kernel would add a second, identical one).
      */
-    static NetlinkRequest addRequest(String key, InetAddress source) {
-        return request(RTM_NEWRULE, (short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL), key, source);
+    static NetlinkRequest addRequest(String key, InetAddress address) {
+        return request(RTM_NEWRULE, (short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL), key, address);
     }
 
-    /** RTM_DELRULE of the keyed rule with {@code source} as its source; ENOENT when there is none. */
-    static NetlinkRequest deleteRequest(String key, InetAddress source) {
-        return request(RTM_DELRULE, (short) (NLM_F_REQUEST | NLM_F_ACK), key, source);
+    /** RTM_DELRULE of the keyed rule with {@code address} in the named selectors; ENOENT when there is none. */
+    static NetlinkRequest deleteRequest(String key, InetAddress address) {
+        return request(RTM_DELRULE, (short) (NLM_F_REQUEST | NLM_F_ACK), key, address);
     }
 
-    private static NetlinkRequest request(short type, short flags, String key, InetAddress source) {
+    private static NetlinkRequest request(short type, short flags, String key, InetAddress address) {
         if (!key.startsWith(KEY_PREFIX)) {
             throw new IllegalArgumentException("'" + key + "' is not a rule key of this adapter");
         }
         byte[] template = HexFormat.of().parseHex(key, KEY_PREFIX.length(), key.length());
-        int family = template.length < StructFibRuleHdr.SIZE ? -1 : template[0] & 0xff;
-        int sourceLength = template.length < StructFibRuleHdr.SIZE ? -1 : template[2] & 0xff;
-        int sourceFamily = source instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6;
-        if (family != sourceFamily || sourceLength == 0 || sourceLength > InterfaceAddress.maxPrefix(source)) {
-            throw new IllegalArgumentException("source " + IpText.of(source) + " does not fit the rule " + key);
+        if (template.length < StructFibRuleHdr.SIZE) {
+            throw new IllegalArgumentException("'" + key + "' is too short for a rule key");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(template).order(ByteOrder.nativeOrder());
+        StructFibRuleHdr header = StructFibRuleHdr.parse(buffer);
+        List<StructNlAttr> attributes = StructNlAttr.parseAll(buffer);
+        boolean source = header.srcLength() != 0 && StructNlAttr.find(attributes, FRA_SRC) == null;
+        boolean destination = header.dstLength() != 0 && StructNlAttr.find(attributes, FRA_DST) == null;
+        int family = address instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6;
+        int maxPrefix = InterfaceAddress.maxPrefix(address);
+        if (header.family() != family || !(source || destination) || header.srcLength() > maxPrefix
+                || header.dstLength() > maxPrefix) {
+            throw new IllegalArgumentException("address " + IpText.of(address) + " does not fit the rule " + key);
         }
         NetlinkRequest request = new NetlinkRequest(type, flags);
         request.buffer().put(template);
-        StructNlAttr.putAddress(request.buffer(), FRA_SRC, source);
+        if (source) {
+            StructNlAttr.putAddress(request.buffer(), FRA_SRC, address);
+        }
+        if (destination) {
+            StructNlAttr.putAddress(request.buffer(), FRA_DST, address);
+        }
         return request;
     }
 }

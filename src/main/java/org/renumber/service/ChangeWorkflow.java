@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.AddressRule;
 import org.renumber.domain.AddressState;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
@@ -37,7 +38,6 @@ import org.renumber.domain.SocketOwners;
 import org.renumber.domain.Subscription;
 import org.renumber.domain.Outcome;
 import org.renumber.domain.SourceRoute;
-import org.renumber.domain.SourceRule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -343,8 +343,8 @@ final class ChangeWorkflow implements Runnable {
      * (IPv4 source selection ignores deprecation, DESIGN.md), for IPv6 by deprecating the old address (RFC 6724
      * rule 3 avoids deprecated sources), and for both by re-pointing the routes that name the old address as
      * their source, since a route's source wins over source selection. The new address gets the policy rules of
-     * the old one first, so what leaves from it is routed as the operator arranged. Idempotent, so a restarted
-     * agent repeats it.
+     * the old one first, so what leaves from it or comes to it is routed as the operator arranged. Idempotent, so a
+     * restarted agent repeats it.
      */
     private void steerNewConnections() {
         if (change.oldAddress().isIpv4()) {
@@ -376,8 +376,8 @@ final class ChangeWorkflow implements Runnable {
     /**
      * Re-points the routes whose preferred source is the old address, in every table but local; deleting the old
      * address would otherwise delete them (IPv4, main table), leave them naming a source the node no longer has
-     * (IPv4, other tables) or strip their source (IPv6). Run when steering and again just before the removal, for
-     * routes added during the drain. Each route is journaled before it is touched.
+     * (IPv4, other tables; IPv6 through a nexthop object) or strip their source (IPv6). Run when steering and again
+     * just before the removal, for routes added during the drain. Each route is journaled before it is touched.
      */
     private void moveRoutesOffOldAddress() {
         List<SourceRoute> routes = network.routesWithSource(change.oldAddress().address());
@@ -393,31 +393,33 @@ final class ChangeWorkflow implements Runnable {
     }
 
     /**
-     * Gives the new address each policy rule that selects exactly the old one ({@code from OLD/32 lookup 100}):
-     * same selectors, priority and action, {@code from NEW/32}. The kernel keys a rule by all of that, so both
+     * Gives the new address each policy rule that names exactly the old one as its source or destination
+     * ({@code from OLD/32 lookup 100}, {@code to OLD/32 lookup 100}, or both): the same rule with the new address
+     * in each selector that named the old one, {@code from NEW/32}. The kernel keys a rule by all it is, so both
      * rules coexist until the old one goes with the old address. Only copies the agent adds are journaled (before
      * they are added): a rule the new address already had is the operator's, and a rollback must not delete it.
-     * Rules on a wider prefix ({@code from 10.9.0.0/16}) may or may not cover the new address, and only the
-     * operator knows what they are for: they are left as they are and logged. Run when steering and again just
-     * before the removal, for rules added during the drain.
+     * Rules that select the old address only through a wider prefix ({@code to 10.9.0.0/16}) may or may not cover
+     * the new address, and inverted ones ({@code not to OLD}) select every other address; only the operator knows
+     * what they are for: they are left as they are and logged. Run when steering and again just before the
+     * removal, for rules added during the drain.
      */
     private void copyRulesToNewAddress() {
         InetAddress fresh = change.newAddress().address();
-        List<SourceRule> rules = network.rulesFromSource(change.oldAddress().address());
-        for (SourceRule wider : rules.stream().filter(r -> !r.singleAddress()).toList()) {
-            log.info("change {}: rule {} does not select {} alone; left as it is", change.id(), wider,
+        List<AddressRule> rules = network.rulesSelecting(change.oldAddress().address());
+        for (AddressRule other : rules.stream().filter(r -> !r.singleAddress()).toList()) {
+            log.info("change {}: rule {} does not select {} alone; left as it is", change.id(), other,
                     IpLiterals.format(change.oldAddress().address()));
         }
         Set<String> present = new HashSet<>();
-        network.rulesFromSource(fresh).forEach(r -> present.add(r.key()));
-        List<SourceRule> missing = rules.stream()
+        network.rulesSelecting(fresh).forEach(r -> present.add(r.key()));
+        List<AddressRule> missing = rules.stream()
                 .filter(r -> r.singleAddress() && !present.contains(r.key())).toList();
         if (missing.isEmpty()) {
             return;
         }
         transition(c -> c.withSteps(c.steps().withCopiedRules(missing)));
-        for (SourceRule rule : missing) {
-            network.addRuleWithSource(rule, fresh);
+        for (AddressRule rule : missing) {
+            network.addRuleSelecting(rule, fresh);
             log.info("change {}: rule {} now also for {}", change.id(), rule, IpLiterals.format(fresh));
         }
     }
@@ -428,9 +430,9 @@ final class ChangeWorkflow implements Runnable {
      */
     private void deleteRulesOfOldAddress() {
         InetAddress old = change.oldAddress().address();
-        for (SourceRule rule : network.rulesFromSource(old)) {
+        for (AddressRule rule : network.rulesSelecting(old)) {
             if (rule.singleAddress()) {
-                network.deleteRuleWithSource(rule, old);
+                network.deleteRuleSelecting(rule, old);
                 log.info("change {}: rule {} deleted with {}", change.id(), rule, IpLiterals.format(old));
             }
         }
@@ -698,9 +700,9 @@ final class ChangeWorkflow implements Runnable {
             }
         });
         restoreMovedRoutes(problems);
-        for (SourceRule rule : change.steps().copiedRules()) {
+        for (AddressRule rule : change.steps().copiedRules()) {
             attempt(problems, "could not delete the copy of rule " + rule + " for " + change.newAddress(),
-                    () -> network.deleteRuleWithSource(rule, change.newAddress().address()));
+                    () -> network.deleteRuleSelecting(rule, change.newAddress().address()));
         }
         attempt(problems, "could not give " + change.oldAddress() + " back its preferred lifetime", () -> {
             AddressLifetimes before = change.steps().oldAddressLifetimes();

@@ -17,9 +17,10 @@ import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
 
 /**
- * Routes that name the old address as their preferred source, and the policy rules that select it, on the real
- * kernel. Deleting an IPv4 address deletes the main table's routes that name it and leaves those of other tables
- * naming a source the node no longer has; deleting an IPv6 address strips their source; rules stay as they are.
+ * Routes that name the old address as their preferred source, and the policy rules that select it as source or
+ * destination, on the real kernel. Deleting an IPv4 address deletes the main table's routes that name it and leaves
+ * those of other tables naming a source the node no longer has; deleting an IPv6 address strips their source (but
+ * from routes through a nexthop object); rules stay as they are.
  * So the agent re-points the routes and gives the new address the rules. The routing tables and rules are compared
  * as {@code ip -j route show table all} and {@code ip -j rule} print them: after a completed change with those of
  * a second pair of namespaces renumbered by hand, after a cancel or a failure with those before the change.
@@ -59,21 +60,27 @@ class SourceRoutesEndToEndTest {
     }
 
     /**
-     * In both families the routes of {@link #ipv4Routes} and {@link #ipv6Routes}, a rule {@code from OLD lookup
-     * 100}, and a rule on a wider prefix, the operator's to change.
+     * In both families a nexthop object via the peer (ids 10 and 11), the routes of {@link #ipv4Routes} and
+     * {@link #ipv6Routes}, and the rules {@code from OLD lookup 100} and {@code to OLD lookup 100}; and rules on a
+     * wider prefix, the operator's to change.
      */
     private static void addRoutesNamingTheOldAddresses(NetNsFixture n) {
+        n.ip(n.a(), "nexthop", "add", "id", "10", "via", GW, "dev", "v0");
+        n.ip(n.a(), "nexthop", "add", "id", "11", "via", GW6, "dev", "v0");
         ipv4Routes(n, OLD);
         ipv6Routes(n, OLD6);
         n.ip(n.a(), "rule", "add", "from", OLD + "/32", "lookup", "100", "priority", "1000");
         n.ip(n.a(), "-6", "rule", "add", "from", OLD6 + "/128", "lookup", "100", "priority", "1000");
         n.ip(n.a(), "rule", "add", "from", "10.9.0.0/24", "lookup", "1000", "priority", "1001");
+        n.ip(n.a(), "rule", "add", "to", OLD + "/32", "lookup", "100", "priority", "1002");
+        n.ip(n.a(), "-6", "rule", "add", "to", OLD6 + "/128", "lookup", "100", "priority", "1002");
+        n.ip(n.a(), "rule", "add", "to", "10.9.0.0/24", "lookup", "1000", "priority", "1003");
     }
 
     /**
      * The IPv4 routes with preferred source {@code source}, added or re-pointed ({@code ip route replace}): a
      * network behind the peer, a default route via it with a metric and an MTU, routes in table 100 and in table
-     * 1000 (an id only RTA_TABLE carries), and a weighted multipath route.
+     * 1000 (an id only RTA_TABLE carries), a weighted multipath route, and a route through nexthop object 10.
      */
     private static void ipv4Routes(NetNsFixture n, String source) {
         String a = n.a();
@@ -84,6 +91,7 @@ class SourceRoutesEndToEndTest {
                 "static", "metric", "7");
         n.ip(a, "route", "replace", "203.0.113.128/25", "src", source, "nexthop", "via", GW, "dev", "v0", "weight",
                 "1", "nexthop", "via", "10.9.0.4", "dev", "v0", "weight", "3");
+        n.ip(a, "route", "replace", "198.51.101.0/24", "nhid", "10", "src", source);
     }
 
     /** The IPv6 counterpart of {@link #ipv4Routes}. */
@@ -95,13 +103,16 @@ class SourceRoutesEndToEndTest {
         n.ip(a, "-6", "route", "replace", "2001:db8:7b::/48", "via", GW6, "src", source, "table", "1000");
         n.ip(a, "-6", "route", "replace", "2001:db8:7c::/48", "src", source, "nexthop", "via", GW6, "dev", "v0",
                 "weight", "1", "nexthop", "via", "2001:db8:9::4", "dev", "v0", "weight", "3");
+        n.ip(a, "-6", "route", "replace", "2001:db8:7d::/48", "nhid", "11", "src", source);
     }
 
-    /** An IPv4 renumbering by hand, once the new address is there: the routes, the rule, then the address. */
+    /** An IPv4 renumbering by hand, once the new address is there: the routes, the rules, then the address. */
     private static void moveIpv4ByHand(NetNsFixture n, String fresh) {
         ipv4Routes(n, fresh);
         n.ip(n.a(), "rule", "add", "from", fresh + "/32", "lookup", "100", "priority", "1000");
         n.ip(n.a(), "rule", "del", "from", OLD + "/32", "lookup", "100", "priority", "1000");
+        n.ip(n.a(), "rule", "add", "to", fresh + "/32", "lookup", "100", "priority", "1002");
+        n.ip(n.a(), "rule", "del", "to", OLD + "/32", "lookup", "100", "priority", "1002");
         n.ip(n.a(), "addr", "del", OLD + "/24", "dev", "v0");
     }
 
@@ -115,8 +126,11 @@ class SourceRoutesEndToEndTest {
         assertEquals(NEW, net.routeSource(net.a(), "192.0.2.1"), "steered during the drain");
         assertEquals(NEW, net.routeSource(net.a(), "203.0.113.1"), "the default route too");
         assertEquals(NEW, net.routeSource(net.a(), "203.0.113.129"), "and the multipath route");
+        assertEquals(NEW, net.routeSource(net.a(), "198.51.101.1"), "and the route through a nexthop object");
         assertThat(net.ip(net.a(), "-4", "rule")).as("both addresses routed alike while the applications move")
-                .contains("1000:\tfrom " + OLD + " lookup 100").contains("1000:\tfrom " + NEW + " lookup 100");
+                .contains("1000:\tfrom " + OLD + " lookup 100").contains("1000:\tfrom " + NEW + " lookup 100")
+                .contains("1002:\tfrom all to " + OLD + " lookup 100")
+                .contains("1002:\tfrom all to " + NEW + " lookup 100");
         assertEquals("CLOSED", server.ask("close"));
         assertEquals("COMPLETED", jmx.invoke(SERVICE, "awaitChange", id, 30L));
 
@@ -126,10 +140,11 @@ class SourceRoutesEndToEndTest {
             moveIpv4ByHand(byHand, NEW);
 
             assertThat(routes(byHand).toString()).contains("\"prefsrc\":\"" + NEW + "\"").doesNotContain(OLD + "\"")
-                    .contains("\"table\":\"1000\"").contains("\"weight\":3");
+                    .contains("\"table\":\"1000\"").contains("\"weight\":3").contains("\"nhid\":10");
             assertEquals(routes(byHand), routes(net));
             assertThat(rules(byHand)).contains("\"src\":\"" + NEW + "\"").doesNotContain("\"src\":\"" + OLD + "\"")
-                    .contains("\"srclen\":24");
+                    .contains("\"dst\":\"" + NEW + "\"").doesNotContain("\"dst\":\"" + OLD + "\"")
+                    .contains("\"srclen\":24").contains("\"dstlen\":24");
             assertEquals(rules(byHand), rules(net));
         }
     }
@@ -167,12 +182,15 @@ class SourceRoutesEndToEndTest {
             ipv6Routes(byHand, NEW6);
             byHand.ip(a, "-6", "rule", "add", "from", NEW6 + "/128", "lookup", "100", "priority", "1000");
             byHand.ip(a, "-6", "rule", "del", "from", OLD6 + "/128", "lookup", "100", "priority", "1000");
+            byHand.ip(a, "-6", "rule", "add", "to", NEW6 + "/128", "lookup", "100", "priority", "1002");
+            byHand.ip(a, "-6", "rule", "del", "to", OLD6 + "/128", "lookup", "100", "priority", "1002");
             byHand.ip(a, "-6", "addr", "del", OLD6 + "/64", "dev", "v0");
 
             assertThat(routes(byHand).toString()).contains("\"prefsrc\":\"" + NEW6 + "\"")
-                    .doesNotContain("\"prefsrc\":\"" + OLD6 + "\"");
+                    .doesNotContain("\"prefsrc\":\"" + OLD6 + "\"").contains("\"nhid\":11");
             assertEquals(routes(byHand), routes(net));
-            assertThat(rules(byHand)).contains("\"src\":\"" + NEW6 + "\"").doesNotContain("\"src\":\"" + OLD6 + "\"");
+            assertThat(rules(byHand)).contains("\"src\":\"" + NEW6 + "\"").doesNotContain("\"src\":\"" + OLD6 + "\"")
+                    .contains("\"dst\":\"" + NEW6 + "\"").doesNotContain("\"dst\":\"" + OLD6 + "\"");
             assertEquals(rules(byHand), rules(net));
         }
     }
@@ -224,9 +242,12 @@ class SourceRoutesEndToEndTest {
         String id = (String) jmx.invoke(SERVICE, "changeAddress", "v0", OLD6, NEW6 + "/64", "", 60L);
         await().until(() -> operator.types().contains("renumber.change.started"));
 
-        // The kernel strips the source of IPv6 routes whose source address is deleted, in every table.
+        // The kernel strips the source of IPv6 routes whose source address is deleted, in every table, but for
+        // a route through a nexthop object, which goes on naming it.
         net.ip(net.a(), "-6", "addr", "del", NEW6 + "/64", "dev", "v0");
-        assertThat(net.ip(net.a(), "-j", "-6", "route", "show", "table", "all")).doesNotContain(NEW6);
+        assertThat(net.ipJson(net.a(), "-6", "route", "show", "table", "all"))
+                .filteredOn(route -> NEW6.equals(route.path("prefsrc").asText()))
+                .extracting(route -> route.path("dst").asText()).containsExactly("2001:db8:7d::/48");
         assertEquals("CLOSED", server.ask("close"));
 
         assertEquals("FAILED", jmx.invoke(SERVICE, "awaitChange", id, 30L));
@@ -256,9 +277,9 @@ class SourceRoutesEndToEndTest {
 
     private Snapshot snapshot() {
         return new Snapshot(net.ip(net.a(), "-j", "addr"), net.ip(net.a(), "-j", "route", "show", "table", "all"),
-                rules(net));
+                rules(net), net.ip(net.a(), "-j", "nexthop"));
     }
 
-    private record Snapshot(String addresses, String routes, String rules) {
+    private record Snapshot(String addresses, String routes, String rules, String nexthops) {
     }
 }

@@ -10,11 +10,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.AddressRule;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.SourceRoute;
-import org.renumber.domain.SourceRule;
 
 /** The steps added for IPv6, routes and rules survive the disk, and journals written before them still read. */
 class ChangeStepsJournalTest {
@@ -37,13 +37,64 @@ class ChangeStepsJournalTest {
     @Test
     void copiedRulesSurviveARoundTrip() {
         Change.Steps steps = new Change.Steps(true, true, false, false).withCopiedRules(List.of(
-                new SourceRule("from 10.9.0.1 lookup 100 priority 1000", "fibrule1:02002000", true)));
+                new AddressRule("from 10.9.0.1 lookup 100 priority 1000", "fibrule1:02002000", true),
+                new AddressRule("from all to 10.9.0.1 lookup 100 priority 1001", "fibrule1:02200000", true)));
         Change change = new Change("chg-rules", "v0", InterfaceAddress.parse("10.9.0.1/24"),
                 InterfaceAddress.parse("10.9.1.1/24"), "", List.of(), 60, ChangeState.DRAINING, null, null, 0,
                 Instant.parse("2026-11-27T10:00:00Z"), null, null, null, steps);
         new FileJournal(dir).saveChange(change);
 
         assertEquals(List.of(change), new FileJournal(dir).changes());
+    }
+
+    /** As the agent wrote it when it copied only {@code from} rules (then SourceRule, with the same components). */
+    @Test
+    void sourceRulesCopiedBeforeRulesByDestinationWereHandledStillRead() throws Exception {
+        String key = "fibrule1:02002000640000010000000008000f006400000008000e00ffffffff0500150000000000"
+                + "08000600e8030000";
+        Files.createDirectories(dir.resolve("changes"));
+        Files.writeString(dir.resolve("changes/chg-rules.json"), """
+                {
+                  "id" : "chg-rules",
+                  "interfaceName" : "v0",
+                  "oldAddress" : "10.9.0.1/24",
+                  "newAddress" : "10.9.1.1/24",
+                  "targets" : "",
+                  "subscriberIds" : [ ],
+                  "drainTimeoutSeconds" : 60,
+                  "state" : "DRAINING",
+                  "outcome" : null,
+                  "error" : null,
+                  "remainingConnections" : 1,
+                  "requestedAt" : "2026-11-27T10:00:00Z",
+                  "startedAt" : null,
+                  "deadline" : null,
+                  "finishedAt" : null,
+                  "steps" : {
+                    "newAddressAdded" : true,
+                    "routeSteered" : true,
+                    "promoteSecondariesSet" : false,
+                    "rollbackPending" : false,
+                    "oldAddressLifetimes" : null,
+                    "movedRoutes" : [ ],
+                    "guardApplied" : false,
+                    "forceClosed" : null,
+                    "copiedRules" : [ {
+                      "text" : "from 10.9.0.1 lookup 100 priority 1000",
+                      "key" : "KEY",
+                      "singleAddress" : true
+                    } ]
+                  },
+                  "kind" : "REQUESTED",
+                  "removeOldAddress" : true,
+                  "warning" : null
+                }
+                """.replace("KEY", key));
+
+        Change read = new FileJournal(dir).changes().get(0);
+
+        assertEquals(List.of(new AddressRule("from 10.9.0.1 lookup 100 priority 1000", key, true)),
+                read.steps().copiedRules());
     }
 
     @Test

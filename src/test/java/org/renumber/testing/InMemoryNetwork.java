@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.AddressRule;
 import org.renumber.domain.AddressState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
@@ -17,7 +18,6 @@ import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
-import org.renumber.domain.SourceRule;
 
 /**
  * A kernel stand-in for unit tests of the domain and the adapters above it. It models the kernel behaviour the
@@ -29,8 +29,8 @@ import org.renumber.domain.SourceRule;
  *   <li>addresses have lifetimes (permanent unless set), IPv6 deprecation included;</li>
  *   <li>routes with a preferred source ({@link #withRoute}): deleting their source address deletes them (IPv4)
  *       or strips their source (IPv6), and a source that is not a usable local address is refused;</li>
- *   <li>policy rules that select a source prefix ({@link #withRule}), keyed by all they are, so the same rule for
- *       another source is another rule; they do not depend on addresses.</li>
+ *   <li>policy rules that select a source or destination prefix ({@link #withRule}), keyed by all they are, so the
+ *       same rule for another address is another rule; they do not depend on addresses.</li>
  * </ul>
  * Any operation can be made to fail once with {@link #failNext}.
  */
@@ -56,22 +56,48 @@ public final class InMemoryNetwork implements NetworkControl {
     private record Failure(int successesLeft, RuntimeException failure) {
     }
 
-    /** A rule {@code from FROM REST}, e.g. from 10.9.0.1/32 and "lookup 100 priority 1000". */
-    private record Rule(InterfaceAddress from, String rest) {
+    /**
+     * A rule {@code from FROM [to TO] REST}, each selector a prefix or null for {@code all}, e.g. from 10.9.0.1/32,
+     * to null and "lookup 100 priority 1000". Its key for an address is "mem-rule:FROM TO REST" with "/LENGTH" for
+     * each selector that names exactly that address, where another address goes.
+     */
+    private record Rule(InterfaceAddress from, InterfaceAddress to, String rest) {
 
-        static Rule of(SourceRule rule, InetAddress source) {
-            String[] key = rule.key().substring("mem-rule:/".length()).split(" ", 2);
-            return new Rule(new InterfaceAddress(source, Integer.parseInt(key[0])), key[1]);
+        static Rule of(AddressRule rule, InetAddress address) {
+            String[] key = rule.key().substring("mem-rule:".length()).split(" ", 3);
+            return new Rule(selector(key[0], address), selector(key[1], address), key[2]);
         }
 
-        SourceRule listed() {
-            return new SourceRule(toString(), "mem-rule:/" + from.prefixLength() + " " + rest,
-                    from.prefixLength() == InterfaceAddress.maxPrefix(from.address()));
+        private static InterfaceAddress selector(String key, InetAddress address) {
+            if (key.equals("all")) {
+                return null;
+            }
+            return key.startsWith("/") ? new InterfaceAddress(address, Integer.parseInt(key.substring(1)))
+                    : InterfaceAddress.parse(key);
+        }
+
+        boolean selects(InetAddress address) {
+            return from != null && from.contains(address) || to != null && to.contains(address);
+        }
+
+        AddressRule listedFor(InetAddress address) {
+            return new AddressRule(toString(), "mem-rule:" + keyOf(from, address) + " " + keyOf(to, address) + " "
+                    + rest, names(from, address) || names(to, address));
+        }
+
+        private static String keyOf(InterfaceAddress selector, InetAddress address) {
+            return selector == null ? "all" : names(selector, address) ? "/" + selector.prefixLength()
+                    : selector.toString();
+        }
+
+        private static boolean names(InterfaceAddress selector, InetAddress address) {
+            return selector != null && selector.address().equals(address)
+                    && selector.prefixLength() == InterfaceAddress.maxPrefix(address);
         }
 
         @Override
         public String toString() {
-            return "from " + from + " " + rest;
+            return "from " + (from == null ? "all" : from) + (to == null ? "" : " to " + to) + " " + rest;
         }
     }
 
@@ -110,12 +136,18 @@ public final class InMemoryNetwork implements NetworkControl {
     }
 
     /** A policy rule selecting {@code from} (ADDRESS/PREFIX), {@code rest} as iproute2 writes it after that. */
-    public synchronized InMemoryNetwork withRule(String from, String rest) {
-        rules.add(new Rule(InterfaceAddress.parse(from), rest));
+    public InMemoryNetwork withRule(String from, String rest) {
+        return withRule(from, "all", rest);
+    }
+
+    /** A policy rule selecting {@code from} and {@code to} (ADDRESS/PREFIX or all), then {@code rest}. */
+    public synchronized InMemoryNetwork withRule(String from, String to, String rest) {
+        rules.add(new Rule(from.equals("all") ? null : InterfaceAddress.parse(from),
+                to.equals("all") ? null : InterfaceAddress.parse(to), rest));
         return this;
     }
 
-    /** Every rule that selects a source, as "from ADDRESS/PREFIX REST", in the kernel's order. */
+    /** Every rule, as "from ADDRESS/PREFIX [to ADDRESS/PREFIX] REST" ("all" for none), in the kernel's order. */
     public synchronized List<String> rules() {
         return rules.stream().map(Rule::toString).toList();
     }
@@ -287,24 +319,24 @@ public final class InMemoryNetwork implements NetworkControl {
     }
 
     @Override
-    public synchronized List<SourceRule> rulesFromSource(InetAddress source) {
-        failIfAsked("rulesFromSource");
-        return rules.stream().filter(r -> r.from.contains(source)).map(Rule::listed).toList();
+    public synchronized List<AddressRule> rulesSelecting(InetAddress address) {
+        failIfAsked("rulesSelecting");
+        return rules.stream().filter(r -> r.selects(address)).map(r -> r.listedFor(address)).toList();
     }
 
     @Override
-    public synchronized void addRuleWithSource(SourceRule rule, InetAddress source) {
-        failIfAsked("addRuleWithSource");
-        Rule added = Rule.of(rule, source);
+    public synchronized void addRuleSelecting(AddressRule rule, InetAddress address) {
+        failIfAsked("addRuleSelecting");
+        Rule added = Rule.of(rule, address);
         if (!rules.contains(added)) {
             rules.add(added);
         }
     }
 
     @Override
-    public synchronized void deleteRuleWithSource(SourceRule rule, InetAddress source) {
-        failIfAsked("deleteRuleWithSource");
-        rules.remove(Rule.of(rule, source));
+    public synchronized void deleteRuleSelecting(AddressRule rule, InetAddress address) {
+        failIfAsked("deleteRuleSelecting");
+        rules.remove(Rule.of(rule, address));
     }
 
     @Override
