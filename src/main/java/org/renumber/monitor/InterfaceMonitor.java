@@ -11,8 +11,11 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -106,6 +109,8 @@ public final class InterfaceMonitor implements AutoCloseable {
     private final MonitorSettingsStore store;
     private final Clock clock;
     private final ScheduledThreadPoolExecutor thread;
+    /** Counts the connections of removed addresses, so the monitor thread goes on with the next steps meanwhile. */
+    private final ExecutorService counting;
     private final RenumberingDetector detector; // monitor thread only
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Deque<String> recent = new ArrayDeque<>();
@@ -138,6 +143,11 @@ public final class InterfaceMonitor implements AutoCloseable {
             return t;
         });
         thread.setRemoveOnCancelPolicy(true);
+        this.counting = Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = new Thread(runnable, "renumber-monitor-count");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public void addListener(Listener listener) {
@@ -223,6 +233,7 @@ public final class InterfaceMonitor implements AutoCloseable {
             stopWatching();
         }
         thread.shutdownNow();
+        counting.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -522,13 +533,19 @@ public final class InterfaceMonitor implements AutoCloseable {
         };
     }
 
-    private int countConnections(InetAddress address) {
+    private CompletableFuture<Integer> countConnections(InetAddress address) {
         try {
-            return tracker.countConnections(address);
-        } catch (RuntimeException e) {
-            log.warn("could not count the connections on removed address {}: {}", address.getHostAddress(),
-                    e.getMessage());
-            return 0;
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return tracker.countConnections(address);
+                } catch (RuntimeException e) {
+                    log.warn("could not count the connections on removed address {}: {}", address.getHostAddress(),
+                            e.getMessage());
+                    return 0;
+                }
+            }, counting);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(0); // closing: no loss will be reported anyway
         }
     }
 

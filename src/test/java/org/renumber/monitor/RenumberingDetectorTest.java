@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,9 +39,11 @@ class RenumberingDetectorTest {
     private final List<InetAddress> counted = new ArrayList<>();
     private final List<Duration> busyAskedFor = new ArrayList<>();
     private Set<InetAddress> busy = Set.of();
+    /** Counts that a test answers later; the others are answered at once. */
+    private final Map<InetAddress, CompletableFuture<Integer>> slowCounts = new HashMap<>();
     private final RenumberingDetector detector = new RenumberingDetector(WINDOW, RenumberingDetector.DEFAULT_SETTLE, clock, address -> {
         counted.add(address);
-        return connections.getOrDefault(address, 0);
+        return slowCounts.getOrDefault(address, CompletableFuture.completedFuture(connections.getOrDefault(address, 0)));
     }, since -> {
         busyAskedFor.add(Duration.between(since, clock.instant()));
         return busy;
@@ -455,6 +458,36 @@ class RenumberingDetectorTest {
                 new ConfiguredAddress("v0", InterfaceAddress.parse("10.9.0.1/24"), "v0", false), 2, removedAt));
         assertThat(counted).hasSize(1);
         assertThat(detector.nextDeadline()).isEmpty();
+    }
+
+    @Test
+    void aCountStillRunningDoesNotHoldBackTheStepsAfterTheRemoval() {
+        configured("10.9.0.1/24 v0");
+        slowCounts.put(IpLiterals.parse(OLD), new CompletableFuture<>()); // a walk of a large table, never done here
+
+        step("del 10.9.0.1/24 v0");
+        step("add 10.9.1.1/24 v0");
+        step("add 10.9.0.1/24 v0:0");
+
+        assertThat(findings).singleElement().isInstanceOf(Renumbering.class);
+        assertThat(counted).containsExactly(IpLiterals.parse(OLD));
+    }
+
+    @Test
+    void aLossIsReportedWithTheCountStartedAtTheRemovalThatAnsweredLater() {
+        configured("10.9.0.1/24 v0");
+        CompletableFuture<Integer> count = new CompletableFuture<>();
+        slowCounts.put(IpLiterals.parse(OLD), count);
+        step("del 10.9.0.1/24 v0");
+        Instant removedAt = clock.instant();
+        assertThat(detector.pendingSteps()).anySatisfy(line -> assertThat(line).contains("(still counting)"));
+
+        count.complete(4);
+        clock.advance(WINDOW);
+        findings.addAll(detector.tick());
+
+        assertThat(findings).singleElement().isEqualTo(new AddressLoss("v0",
+                new ConfiguredAddress("v0", InterfaceAddress.parse("10.9.0.1/24"), "v0", false), 4, removedAt));
     }
 
     @Test
