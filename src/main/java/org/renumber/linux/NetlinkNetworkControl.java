@@ -278,14 +278,8 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     public void addRuleSelecting(AddressRule rule, InetAddress address) {
         Objects.requireNonNull(rule, "rule");
         Objects.requireNonNull(address, "address");
-        try {
-            socket.request("add rule " + rule.text() + " for " + IpText.of(address) + " in " + netns.describe(),
-                    RuleMessage.addRequest(rule.key(), address));
-        } catch (NetworkException e) {
-            if (e.errno() != Errno.EEXIST) {
-                throw e;
-            }
-        }
+        socket.requestUnlessDone("add rule " + rule.text() + " for " + IpText.of(address) + " in "
+                + netns.describe(), RuleMessage.addRequest(rule.key(), address), Errno.EEXIST);
     }
 
     /** ENOENT: the rule is gone already, as asked. */
@@ -293,14 +287,8 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     public void deleteRuleSelecting(AddressRule rule, InetAddress address) {
         Objects.requireNonNull(rule, "rule");
         Objects.requireNonNull(address, "address");
-        try {
-            socket.request("delete rule " + rule.text() + " for " + IpText.of(address) + " in " + netns.describe(),
-                    RuleMessage.deleteRequest(rule.key(), address));
-        } catch (NetworkException e) {
-            if (e.errno() != Errno.ENOENT) {
-                throw e;
-            }
-        }
+        socket.requestUnlessDone("delete rule " + rule.text() + " for " + IpText.of(address) + " in "
+                + netns.describe(), RuleMessage.deleteRequest(rule.key(), address), Errno.ENOENT);
     }
 
     @Override
@@ -339,14 +327,9 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         if (existing.priority != 0) {
             StructNlAttr.putU32(request.buffer(), RTA_PRIORITY, existing.priority);
         }
-        try {
-            socket.request("delete route " + IpText.of(subnet.network()) + "/" + subnet.prefixLength() + " dev "
-                    + interfaceName + " in " + netns.describe(), request);
-        } catch (NetworkException e) {
-            if (e.errno() != Errno.ESRCH) {
-                throw e; // ESRCH: someone else deleted it since the dump, which is what was asked
-            }
-        }
+        // ESRCH: someone else deleted it since the dump, which is what was asked.
+        socket.requestUnlessDone("delete route " + IpText.of(subnet.network()) + "/" + subnet.prefixLength()
+                + " dev " + interfaceName + " in " + netns.describe(), request, Errno.ESRCH);
     }
 
     @Override

@@ -109,6 +109,24 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /**
+     * Like {@link #request}, for a step a restarted or concurrent caller may find done: the kernel's
+     * {@code alreadyDone} answer (EEXIST for an add, ENOENT or ESRCH for a delete) means it is as asked.
+     *
+     * @return false when the kernel answered {@code alreadyDone}
+     */
+    public boolean requestUnlessDone(String operation, NetlinkRequest request, int alreadyDone) {
+        try {
+            request(operation, request);
+            return true;
+        } catch (NetworkException e) {
+            if (e.errno() != alreadyDone) {
+                throw e;
+            }
+            return false;
+        }
+    }
+
+    /**
      * Sends a dump ({@code NLM_F_DUMP}) or a get with {@code NLM_F_ACK} and collects the answer messages that
      * {@code parser} turns into a value (null skips a message). A dump the kernel flags as interrupted by a
      * concurrent change is repeated.

@@ -55,12 +55,8 @@ final class SockDiagSockets implements AutoCloseable {
     boolean destroy(int protocol, StructInetDiagMsg target) {
         String operation = "destroy " + entry(protocol, target).describe() + " in " + netns.describe();
         try {
-            socket.request(operation, SockDiagRequests.destroy(protocol, target));
-            return true;
+            return socket.requestUnlessDone(operation, SockDiagRequests.destroy(protocol, target), Errno.ENOENT);
         } catch (NetworkException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return false;
-            }
             if (e.errno() == Errno.EOPNOTSUPP) {
                 throw new NetworkException(operation + " failed: the kernel cannot destroy sockets (EOPNOTSUPP: it "
                         + "was built without CONFIG_INET_DIAG_DESTROY" + (protocol == IPPROTO_UDP
