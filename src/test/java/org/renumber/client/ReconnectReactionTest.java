@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.renumber.testing.EchoServer;
 
 /** Outbound connections re-opened from the new source, with real sockets on loopback addresses. */
 class ReconnectReactionTest {
@@ -34,21 +35,7 @@ class ReconnectReactionTest {
     @BeforeEach
     void startServer() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-        Thread acceptor = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket socket = server.accept();
-                    accepted.add(socket);
-                    Thread echo = new Thread(() -> echo(socket));
-                    echo.setDaemon(true);
-                    echo.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        acceptor.setDaemon(true);
-        acceptor.start();
+        EchoServer.serveInBackground(server, accepted::add);
     }
 
     @AfterEach
@@ -155,19 +142,5 @@ class ReconnectReactionTest {
         channel.write(ByteBuffer.wrap(new byte[] {'x'}));
         ByteBuffer answer = ByteBuffer.allocate(1);
         return channel.read(answer) < 0 ? "EOF" : String.valueOf((char) answer.get(0));
-    }
-
-    private static void echo(Socket socket) {
-        try {
-            var in = socket.getInputStream();
-            var out = socket.getOutputStream();
-            for (int b = in.read(); b >= 0; b = in.read()) {
-                out.write(b);
-                out.flush();
-            }
-            socket.close(); // end-of-stream from the client: it retired the connection gracefully
-        } catch (IOException e) {
-            // test over
-        }
     }
 }

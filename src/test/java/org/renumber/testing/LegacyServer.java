@@ -1,10 +1,8 @@
 package org.renumber.testing;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 
 /**
  * A "legacy" server that knows nothing of Renumber: listens on ADDRESS:PORT until it is killed, echoes, prints
@@ -24,24 +22,6 @@ public final class LegacyServer {
         server.bind(new InetSocketAddress(InetAddress.getByName(args[0]), Integer.parseInt(args[1])), 128);
         System.out.println("READY");
         System.out.flush();
-        while (true) {
-            Socket socket = server.accept();
-            Thread echo = new Thread(() -> echo(socket));
-            echo.setDaemon(true);
-            echo.start();
-        }
-    }
-
-    private static void echo(Socket socket) {
-        try (socket) {
-            var in = socket.getInputStream();
-            var out = socket.getOutputStream();
-            for (int b = in.read(); b >= 0; b = in.read()) {
-                out.write(b);
-                out.flush();
-            }
-        } catch (IOException e) {
-            // peer gone
-        }
+        EchoServer.serve(server, socket -> { });
     }
 }

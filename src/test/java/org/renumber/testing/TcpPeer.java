@@ -77,36 +77,8 @@ public final class TcpPeer {
         ServerSocket server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(address, port), 1024);
-        Thread acceptor = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket socket = server.accept();
-                    sockets.add(socket);
-                    Thread echo = new Thread(() -> echo(socket));
-                    echo.setDaemon(true);
-                    echo.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        acceptor.setDaemon(true);
-        acceptor.start();
+        EchoServer.serveInBackground(server, sockets::add);
         say("READY");
-    }
-
-    private static void echo(Socket socket) {
-        try {
-            var in = socket.getInputStream();
-            var out = socket.getOutputStream();
-            for (int b = in.read(); b >= 0; b = in.read()) {
-                out.write(b);
-                out.flush();
-            }
-            socket.close();
-        } catch (IOException e) {
-            // the peer went away; the test observes it through the socket table
-        }
     }
 
     private void connect(String source, InetAddress destination, int port, int count) throws IOException {
