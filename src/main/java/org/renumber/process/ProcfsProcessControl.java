@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -39,8 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class ProcfsProcessControl implements ProcessControl {
 
     private static final Logger log = LoggerFactory.getLogger(ProcfsProcessControl.class);
-    private static final Path PROC = Path.of("/proc");
-    private static final Pattern PID = Pattern.compile("[0-9]+");
     private static final File DEV_NULL = new File("/dev/null");
 
     private final String netns;
@@ -59,23 +56,15 @@ public final class ProcfsProcessControl implements ProcessControl {
     @Override
     public List<ProcessInfo> find(Pattern commandLine) {
         List<ProcessInfo> found = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (!PID.matcher(name).matches()) {
-                    continue;
-                }
-                long pid = Long.parseLong(name);
-                if (pid == self) {
-                    continue;
-                }
-                String line = commandLine(entry);
-                if (!line.isEmpty() && commandLine.matcher(line).find()) {
-                    startTime(pid).ifPresent(started -> found.add(new ProcessInfo(pid, started, line)));
-                }
+        for (Procfs.ProcessDirectory process : Procfs.processes()) {
+            long pid = process.pid();
+            if (pid == self) {
+                continue;
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list " + PROC + ": " + e.getMessage(), e);
+            String line = commandLine(process.path());
+            if (!line.isEmpty() && commandLine.matcher(line).find()) {
+                startTime(pid).ifPresent(started -> found.add(new ProcessInfo(pid, started, line)));
+            }
         }
         return found;
     }
@@ -84,7 +73,7 @@ public final class ProcfsProcessControl implements ProcessControl {
     public Set<ProcessInfo> holdingSockets(Collection<ProcessInfo> candidates, Set<Long> socketInodes) {
         Set<ProcessInfo> holders = new LinkedHashSet<>();
         for (ProcessInfo candidate : candidates) {
-            if (holdsAny(candidate.pid(), socketInodes)) {
+            if (!Procfs.socketsOf(candidate.pid(), socketInodes).isEmpty()) {
                 holders.add(candidate);
             }
         }
@@ -143,33 +132,6 @@ public final class ProcfsProcessControl implements ProcessControl {
         } catch (IOException e) {
             return ""; // exited meanwhile, or not ours to read
         }
-    }
-
-    private static boolean holdsAny(long pid, Set<Long> socketInodes) {
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("fd"))) {
-            for (Path fd : fds) {
-                long inode = socketInode(fd);
-                if (inode != 0 && socketInodes.contains(inode)) {
-                    return true;
-                }
-            }
-        } catch (IOException e) {
-            // exited meanwhile
-        }
-        return false;
-    }
-
-    /** The inode of a {@code socket:[12345]} descriptor link, 0 for any other kind of descriptor. */
-    static long socketInode(Path fd) {
-        try {
-            String target = Files.readSymbolicLink(fd).toString();
-            if (target.startsWith("socket:[") && target.endsWith("]")) {
-                return Long.parseLong(target.substring(8, target.length() - 1));
-            }
-        } catch (IOException | NumberFormatException e) {
-            // closed meanwhile
-        }
-        return 0;
     }
 
     private static Optional<Instant> startTime(long pid) {

@@ -2,7 +2,6 @@ package org.renumber.process;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.renumber.domain.SocketHolder;
 import org.renumber.domain.SocketOwners;
 
@@ -31,8 +29,6 @@ import org.renumber.domain.SocketOwners;
  */
 public final class ProcfsSocketOwners implements SocketOwners {
 
-    private static final Path PROC = Path.of("/proc");
-    private static final Pattern PID = Pattern.compile("[0-9]+");
 
     @Override
     public Set<Long> heldBy(Collection<Long> pids, Set<Long> inodes) {
@@ -41,7 +37,7 @@ public final class ProcfsSocketOwners implements SocketOwners {
             return held;
         }
         for (long pid : new LinkedHashSet<>(pids)) {
-            held.addAll(socketsOf(pid, inodes));
+            held.addAll(Procfs.socketsOf(pid, inodes));
             if (held.size() == inodes.size()) {
                 break;
             }
@@ -56,24 +52,15 @@ public final class ProcfsSocketOwners implements SocketOwners {
             return holders;
         }
         Set<Long> missing = new HashSet<>(inodes);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (!PID.matcher(name).matches()) {
-                    continue;
-                }
-                long pid = Long.parseLong(name);
-                Set<Long> found = socketsOf(pid, missing);
-                if (!found.isEmpty()) {
-                    missing.removeAll(found);
-                    holders.add(new SocketHolder(pid, command(entry), found));
-                    if (missing.isEmpty()) {
-                        break;
-                    }
+        for (Procfs.ProcessDirectory process : Procfs.processes()) {
+            Set<Long> found = Procfs.socketsOf(process.pid(), missing);
+            if (!found.isEmpty()) {
+                missing.removeAll(found);
+                holders.add(new SocketHolder(process.pid(), command(process.path()), found));
+                if (missing.isEmpty()) {
+                    break;
                 }
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list " + PROC + ": " + e.getMessage(), e);
         }
         return holders;
     }
@@ -85,22 +72,16 @@ public final class ProcfsSocketOwners implements SocketOwners {
      */
     @Override
     public long agentPid(long pid, String pidNamespace) {
-        if (pidNamespace.isEmpty() || pidNamespace.equals(namespaceOf(PROC.resolve("self")))) {
-            if (!Files.isDirectory(PROC.resolve(Long.toString(pid)))) {
+        if (pidNamespace.isEmpty() || pidNamespace.equals(namespaceOf(Procfs.PROC.resolve("self")))) {
+            if (!Files.isDirectory(Procfs.PROC.resolve(Long.toString(pid)))) {
                 throw new IllegalArgumentException("no process " + pid + " is running in the agent's PID namespace");
             }
             return pid;
         }
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (PID.matcher(name).matches() && pidNamespace.equals(namespaceOf(entry))
-                        && innermostPid(entry) == pid) {
-                    return Long.parseLong(name);
-                }
+        for (Procfs.ProcessDirectory process : Procfs.processes()) {
+            if (pidNamespace.equals(namespaceOf(process.path())) && innermostPid(process.path()) == pid) {
+                return process.pid();
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list " + PROC + ": " + e.getMessage(), e);
         }
         throw new IllegalArgumentException("no process " + pid + " of PID namespace " + pidNamespace
                 + " is visible to the agent: it runs in another container or has exited");
@@ -128,22 +109,6 @@ public final class ProcfsSocketOwners implements SocketOwners {
             // exited meanwhile
         }
         return 0;
-    }
-
-    /** The inodes among {@code wanted} that {@code pid} holds; empty for a process that has gone. */
-    private static Set<Long> socketsOf(long pid, Set<Long> wanted) {
-        Set<Long> found = new HashSet<>();
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("fd"))) {
-            for (Path fd : fds) {
-                long inode = ProcfsProcessControl.socketInode(fd);
-                if (inode != 0 && wanted.contains(inode)) {
-                    found.add(inode);
-                }
-            }
-        } catch (IOException e) {
-            // exited meanwhile, or a kernel thread
-        }
-        return found;
     }
 
     /** The command line, or the short name ({@code comm}) when the command line is empty. */
