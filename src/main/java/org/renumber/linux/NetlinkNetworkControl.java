@@ -12,6 +12,7 @@ import static org.renumber.linux.NetlinkConstants.IFA_F_NODAD;
 import static org.renumber.linux.NetlinkConstants.IFA_F_NOPREFIXROUTE;
 import static org.renumber.linux.NetlinkConstants.IFA_F_OPTIMISTIC;
 import static org.renumber.linux.NetlinkConstants.IFA_F_TENTATIVE;
+import static org.renumber.linux.NetlinkConstants.IFA_LABEL;
 import static org.renumber.linux.NetlinkConstants.IFA_LOCAL;
 import static org.renumber.linux.NetlinkConstants.IFA_PROTO;
 import static org.renumber.linux.NetlinkConstants.IFA_RT_PRIORITY;
@@ -718,9 +719,10 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
      * @param cacheinfo     lifetimes left, null when the message has none
      * @param routePriority IFA_RT_PRIORITY, 0 when absent
      * @param protocol      IFA_PROTO, 0 when absent
+     * @param label         IFA_LABEL (IPv4 only), null when absent
      */
     record Address(int index, InterfaceAddress address, int flags, int scope, StructIfaCacheinfo cacheinfo,
-            int routePriority, int protocol) {
+            int routePriority, int protocol, String label) {
 
         static Address parse(NetlinkMessage message) {
             if (message.type() != RTM_NEWADDR) {
@@ -752,11 +754,13 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
             StructNlAttr cacheinfo = StructNlAttr.find(attributes, IFA_CACHEINFO);
             StructNlAttr priority = StructNlAttr.find(attributes, IFA_RT_PRIORITY);
             StructNlAttr protocol = StructNlAttr.find(attributes, IFA_PROTO);
+            StructNlAttr label = StructNlAttr.find(attributes, IFA_LABEL);
             return new Address(header.index(), new InterfaceAddress(chosen.asInetAddress(), header.prefixLength()),
                     flags != null ? flags.asU32() : header.flags(), header.scope(),
                     cacheinfo == null || cacheinfo.length() - StructNlAttr.HEADER_SIZE < StructIfaCacheinfo.SIZE
                             ? null : StructIfaCacheinfo.parse(cacheinfo.valueBuffer()),
-                    priority == null ? 0 : priority.asU32(), protocol == null ? 0 : protocol.asU8());
+                    priority == null ? 0 : priority.asU32(), protocol == null ? 0 : protocol.asU8(),
+                    label == null ? null : label.asString());
         }
 
         boolean is(int interfaceIndex, InterfaceAddress other) {

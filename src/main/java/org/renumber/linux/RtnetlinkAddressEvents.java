@@ -1,24 +1,18 @@
 package org.renumber.linux;
 
-import static org.renumber.linux.NetlinkConstants.IFA_ADDRESS;
-import static org.renumber.linux.NetlinkConstants.IFA_FLAGS;
 import static org.renumber.linux.NetlinkConstants.IFA_F_SECONDARY;
-import static org.renumber.linux.NetlinkConstants.IFA_LABEL;
-import static org.renumber.linux.NetlinkConstants.IFA_LOCAL;
 import static org.renumber.linux.NetlinkConstants.IFLA_EXT_MASK;
 import static org.renumber.linux.NetlinkConstants.NETLINK_ROUTE;
 import static org.renumber.linux.NetlinkConstants.NLM_F_ACK;
 import static org.renumber.linux.NetlinkConstants.NLM_F_DUMP;
 import static org.renumber.linux.NetlinkConstants.NLM_F_REQUEST;
 import static org.renumber.linux.NetlinkConstants.RTEXT_FILTER_SKIP_STATS;
-import static org.renumber.linux.NetlinkConstants.RTM_DELADDR;
 import static org.renumber.linux.NetlinkConstants.RTM_GETADDR;
 import static org.renumber.linux.NetlinkConstants.RTM_GETLINK;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWADDR;
 import static org.renumber.linux.NetlinkConstants.RTNLGRP_IPV4_IFADDR;
 import static org.renumber.linux.NetlinkConstants.RTNLGRP_IPV6_IFADDR;
 
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,24 +89,12 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
 
         /** Parses an address message; null for any other message type. */
         static AddressMessage parse(NetlinkMessage message) {
-            if (message.type() != RTM_NEWADDR && message.type() != RTM_DELADDR) {
+            NetlinkNetworkControl.Address parsed = NetlinkNetworkControl.Address.parseEvent(message);
+            if (parsed == null) {
                 return null;
             }
-            ByteBuffer body = message.body();
-            StructIfAddrMsg header = StructIfAddrMsg.parse(body);
-            List<StructNlAttr> attributes = StructNlAttr.parseAll(body);
-            StructNlAttr local = StructNlAttr.find(attributes, IFA_LOCAL);
-            StructNlAttr chosen = local != null ? local : StructNlAttr.find(attributes, IFA_ADDRESS);
-            if (chosen == null) {
-                return null;
-            }
-            StructNlAttr flagsAttribute = StructNlAttr.find(attributes, IFA_FLAGS);
-            int flags = flagsAttribute != null ? flagsAttribute.asU32() : header.flags();
-            StructNlAttr label = StructNlAttr.find(attributes, IFA_LABEL);
-            boolean ipv4 = header.family() == LibC.AF_INET;
-            return new AddressMessage(message.type() == RTM_NEWADDR, header.index(),
-                    new InterfaceAddress(chosen.asInetAddress(), header.prefixLength()),
-                    label == null ? null : label.asString(), ipv4 && (flags & IFA_F_SECONDARY) != 0);
+            return new AddressMessage(message.type() == RTM_NEWADDR, parsed.index(), parsed.address(), parsed.label(),
+                    parsed.address().isIpv4() && (parsed.flags() & IFA_F_SECONDARY) != 0);
         }
 
         Key key() {

@@ -395,7 +395,7 @@ class RtnetlinkCodecTest {
     void lifetimesRequestIsWhatIpAddrChangeSendsWithTheFlagsSpelledOut() {
         NetlinkNetworkControl.Address nodad = new NetlinkNetworkControl.Address(2,
                 InterfaceAddress.parse("2001:db8:9::1/64"), NetlinkConstants.IFA_F_NODAD | NetlinkConstants.IFA_F_PERMANENT,
-                0, null, 0, 0);
+                0, null, 0, 0, null);
 
         byte[] ours = NetlinkNetworkControl.lifetimesRequest(nodad, AddressLifetimes.PERMANENT.deprecated())
                 .toBytes(0x6b09f414);
