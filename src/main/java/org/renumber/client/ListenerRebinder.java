@@ -207,24 +207,8 @@ public final class ListenerRebinder implements AddressChangeHandler, AutoCloseab
     }
 
     private void moveAll(InetAddress from, InetAddress to) {
-        UncheckedIOException failure = null;
-        for (Listener listener : listeners) {
-            try {
-                listener.move(from, to);
-            } catch (IOException e) {
-                // Keep the others moving; the one that failed stays where it was.
-                UncheckedIOException wrapped = new UncheckedIOException("could not move a listener from "
-                        + from.getHostAddress() + " to " + to.getHostAddress() + ": " + e.getMessage(), e);
-                if (failure == null) {
-                    failure = wrapped;
-                } else {
-                    failure.addSuppressed(wrapped);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        EachMove.all(listeners, listener -> listener.move(from, to), e -> "could not move a listener from "
+                + from.getHostAddress() + " to " + to.getHostAddress() + ": " + e.getMessage());
     }
 
     private synchronized void startSweeping(InetAddress old) {

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -142,23 +141,8 @@ public final class ReconnectReaction implements AddressChangeHandler {
     }
 
     private void moveAll(InetAddress from, InetAddress to) {
-        UncheckedIOException failure = null;
-        for (Connection<?> connection : connections) {
-            try {
-                connection.move(from, to);
-            } catch (IOException e) {
-                UncheckedIOException wrapped = new UncheckedIOException("could not reconnect from "
-                        + to.getHostAddress() + ": " + e.getMessage(), e);
-                if (failure == null) {
-                    failure = wrapped;
-                } else {
-                    failure.addSuppressed(wrapped);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        EachMove.all(connections, connection -> connection.move(from, to),
+                e -> "could not reconnect from " + to.getHostAddress() + ": " + e.getMessage());
     }
 
     /**
