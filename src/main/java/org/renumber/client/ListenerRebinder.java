@@ -49,6 +49,11 @@ import java.util.function.Consumer;
  *
  * The accept loop on a replaced channel ends with an {@link java.nio.channels.AsynchronousCloseException} (or
  * {@link java.nio.channels.ClosedChannelException}); treat it as the end of that loop, not as an error.
+ *
+ * <p>Known limit: the kernel keeps a closed listener bound until the thread blocked in its {@code accept()} has
+ * returned. A cancel that arrives before the application's accept loop on the old channel has ended cannot bind
+ * the old address and port again ("Address already in use"); the listener then stays on the new address, and the
+ * failure is thrown to the client, which logs it.
  */
 public final class ListenerRebinder implements AddressChangeHandler, AutoCloseable {
 

@@ -1,6 +1,7 @@
 package org.renumber.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +89,9 @@ class ListenerRebinderTest {
         ListenerRebinder.Listener listener = rebinder.listen(address(OLD, 0), 50, server::serve);
         int port = listener.address().getPort();
         rebinder.started(Events.of(AddressChangeEvent.Type.STARTED, OLD + "/8", NEW + "/8"));
+        // The kernel keeps a closed listener bound until the thread blocked in its accept() returns; moving back
+        // to OLD:port before that fails with "Address already in use" (a known limit, see ListenerRebinder).
+        await().until(() -> server.acceptLoopsRunning() == 1);
 
         rebinder.cancelled(Events.of(AddressChangeEvent.Type.CANCELLED, OLD + "/8", NEW + "/8"));
 
@@ -137,24 +142,38 @@ class ListenerRebinderTest {
     /** The application side: accepts on whatever channel it is handed, echoes, and tells whether it is busy. */
     private final class EchoServer {
         private final Map<Integer, AtomicBoolean> busy = new ConcurrentHashMap<>();
+        private final AtomicInteger acceptLoops = new AtomicInteger();
+
+        int acceptLoopsRunning() {
+            return acceptLoops.get();
+        }
 
         AtomicBoolean busy(int clientPort) {
             return busy.computeIfAbsent(clientPort, p -> new AtomicBoolean());
         }
 
         void serve(ServerSocketChannel channel) {
+            acceptLoops.incrementAndGet();
             daemon(() -> {
-                while (channel.isOpen()) {
-                    try {
-                        SocketChannel connection = channel.accept();
-                        AtomicBoolean flag = busy(((InetSocketAddress) connection.getRemoteAddress()).getPort());
-                        rebinder.track(connection, () -> !flag.get());
-                        daemon(() -> echo(connection));
-                    } catch (IOException e) {
-                        return; // the rebinder closed this listener after replacing it
-                    }
+                try {
+                    acceptOn(channel);
+                } finally {
+                    acceptLoops.decrementAndGet();
                 }
             });
+        }
+
+        private void acceptOn(ServerSocketChannel channel) {
+            while (channel.isOpen()) {
+                try {
+                    SocketChannel connection = channel.accept();
+                    AtomicBoolean flag = busy(((InetSocketAddress) connection.getRemoteAddress()).getPort());
+                    rebinder.track(connection, () -> !flag.get());
+                    daemon(() -> echo(connection));
+                } catch (IOException e) {
+                    return; // the rebinder closed this listener after replacing it
+                }
+            }
         }
 
         private void echo(SocketChannel connection) {
