@@ -1,0 +1,199 @@
+package org.renumber.jmx;
+
+import org.renumber.api.MBeanNames;
+import static java.util.Objects.requireNonNull;
+
+import org.renumber.domain.Subscription;
+import org.renumber.service.AddressChangeService;
+import org.weakref.jmx.Managed;
+
+/**
+ * {@code renumber:type=AddressChangeService}: request, await and cancel address changes, manage subscribers,
+ * and see the node's changes at a glance. It also emits every change notification (see {@link JmxAdapter}).
+ */
+@MBeanDescription(description = "Address changes on this node: request, await and cancel them, manage "
+        + "subscribers; emits every change notification")
+public final class ManagedService {
+
+    private final AddressChangeService service;
+
+    public ManagedService(AddressChangeService service) {
+        this.service = requireNonNull(service, "service");
+    }
+
+    @Managed(description = "Moves an interface from one address to another: adds the new address, moves the "
+            + "routes with src OLD (every table) to it and gives it the policy rules 'from OLD' and 'to OLD', "
+            + "notifies the targeted subscribers, waits until the old address's connections are gone (or the drain "
+            + "timeout), then removes the old address and its rules. Returns the change id at once; follow it with "
+            + "awaitChange, the renumber:type=AddressChange,id=<id> MBean or the notifications.")
+    public String changeAddress(
+            @Param(description = "interface to renumber, e.g. eth0") String interfaceName,
+            @Param(description = "address to replace, as configured on the interface (e.g. 10.9.0.1; the prefix "
+                    + "may be given, 10.9.0.1/24)") String oldAddress,
+            @Param(description = "address to move to, ADDRESS/PREFIX (e.g. 10.9.1.1/24); without /PREFIX the old "
+                    + "address's prefix is used") String newAddress,
+            @Param(description = "who is notified: empty for every subscriber whose scope covers the old address "
+                    + "or interface, otherwise a comma list of subscriber ids and group:NAME entries") String targets,
+            @Param(description = "how long to wait for connections on the old address to close before removing "
+                    + "it anyway (reported as a timeout), in seconds (0 to 604800)") long drainTimeoutSeconds) {
+        return service.changeAddress(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds);
+    }
+
+    @Managed(description = "Like changeAddress, but the targets are warned first (renumber.change.warning, state "
+            + "WARNING; nothing changes yet). The change starts when every target has called ready(changeId) on its "
+            + "Subscription, or when warningSeconds pass; its StartReason attribute says which. cancelChange works "
+            + "during the warning. Returns the change id at once")
+    public String scheduleChange(
+            @Param(description = "interface to renumber, e.g. eth0") String interfaceName,
+            @Param(description = "address to replace, as configured on the interface (e.g. 10.9.0.1; the prefix "
+                    + "may be given, 10.9.0.1/24)") String oldAddress,
+            @Param(description = "address to move to, ADDRESS/PREFIX (e.g. 10.9.1.1/24); without /PREFIX the old "
+                    + "address's prefix is used") String newAddress,
+            @Param(description = "who is warned and notified: empty for every subscriber whose scope covers the old "
+                    + "address or interface, otherwise a comma list of subscriber ids and group:NAME entries")
+            String targets,
+            @Param(description = "how long to wait for connections on the old address to close before removing "
+                    + "it anyway (reported as a timeout), in seconds (0 to 604800)") long drainTimeoutSeconds,
+            @Param(description = "how long the targets have to get ready before the change starts anyway, in "
+                    + "seconds (1 to 86400)") long warningSeconds) {
+        return service.scheduleChange(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds,
+                warningSeconds);
+    }
+
+    @Managed(description = "Partial migration: moves only the targeted applications to the new address while the "
+            + "others keep the old one. Adds the new address (unless it is already on the interface), notifies only "
+            + "the targets, waits only for the connections of their processes (the Pid on their Subscriptions), and "
+            + "does not remove the old address. Outbound traffic is not steered, and no inbound guard or force-close "
+            + "applies: those would move or cut the other applications too. Returns the change id at once")
+    public String migrateSubscribers(
+            @Param(description = "interface holding the shared address, e.g. eth0") String interfaceName,
+            @Param(description = "the shared address the targets leave, as configured on the interface (e.g. "
+                    + "10.9.0.1); it stays configured") String oldAddress,
+            @Param(description = "address the targets move to, ADDRESS/PREFIX (e.g. 10.9.0.7/24); it may already be "
+                    + "on this interface") String newAddress,
+            @Param(description = "who moves, required: a comma list of subscriber ids and group:NAME entries; each "
+                    + "must have its Pid recorded") String targets,
+            @Param(description = "how long to wait for the targets' connections on the old address to close, in "
+                    + "seconds (0 to 604800)") long drainTimeoutSeconds) {
+        return service.migrateSubscribers(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds);
+    }
+
+    @Managed(description = "Partial migration with a warning first: like migrateSubscribers, but the targets get "
+            + "renumber.change.warning (state WARNING; nothing changes yet) and the migration starts when every "
+            + "target has called ready(changeId) on its Subscription, or when warningSeconds pass; its StartReason "
+            + "attribute says which. cancelChange works during the warning. Returns the change id at once")
+    public String scheduleMigration(
+            @Param(description = "interface holding the shared address, e.g. eth0") String interfaceName,
+            @Param(description = "the shared address the targets leave, as configured on the interface (e.g. "
+                    + "10.9.0.1); it stays configured") String oldAddress,
+            @Param(description = "address the targets move to, ADDRESS/PREFIX (e.g. 10.9.0.7/24); it may already be "
+                    + "on this interface") String newAddress,
+            @Param(description = "who is warned and moves, required: a comma list of subscriber ids and group:NAME "
+                    + "entries; each must have its Pid recorded") String targets,
+            @Param(description = "how long to wait for the targets' connections on the old address to close, in "
+                    + "seconds (0 to 604800)") long drainTimeoutSeconds,
+            @Param(description = "how long the targets have to get ready before the migration starts anyway, in "
+                    + "seconds (1 to 86400)") long warningSeconds) {
+        return service.scheduleMigration(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds,
+                warningSeconds);
+    }
+
+    @Managed(description = "Subscribes an application to address change notifications and returns the ObjectName "
+            + "of its renumber:type=Subscription,id=<subscriberId> MBean; listen there for the notifications "
+            + "targeted at it")
+    public String subscribe(
+            @Param(description = "unique subscriber id: 1-64 letters, digits, '.', '_', '@' or '-'")
+            String subscriberId,
+            @Param(description = "optional group name, targeted with group:NAME; empty for none") String group,
+            @Param(description = "which changes concern the subscriber: empty for all, an IP address, or an "
+                    + "interface name") String scope) {
+        Subscription subscription = service.subscribers().subscribe(subscriberId, group, scope);
+        return MBeanNames.subscription(subscription.subscriberId()).toString();
+    }
+
+    @Managed(description = "Removes a subscription and its renumber:type=Subscription MBean")
+    public void unsubscribe(@Param(description = "id given to subscribe") String subscriberId) {
+        service.subscribers().unsubscribe(subscriberId == null ? null : subscriberId.strip());
+    }
+
+    @Managed(description = "Blocks until the change ends or the timeout passes and returns its state then "
+            + "(COMPLETED, TIMED_OUT, FAILED, CANCELLED, or the state it is still in)")
+    public String awaitChange(
+            @Param(description = "change id returned by changeAddress") String changeId,
+            @Param(description = "longest time to wait, in seconds (0 to 86400)") long timeoutSeconds) {
+        try {
+            return service.awaitChange(changeId, timeoutSeconds).name();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for change " + changeId);
+        }
+    }
+
+    @Managed(description = "Cancels a change that has not started removing the old address: the routes go back "
+            + "to the old address, the rules added for the new one are deleted, the new address is removed, the old "
+            + "one stays, and renumber.change.cancelled is sent")
+    public void cancelChange(@Param(description = "change id returned by changeAddress") String changeId) {
+        try {
+            service.cancelChange(changeId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while cancelling change " + changeId);
+        }
+    }
+
+    @Managed(description = "Refuse new inbound TCP connections to the old address (TCP reset) from "
+            + "renumber.change.started until the change ends; established connections keep flowing. Needs nft; "
+            + "default false; persisted")
+    public boolean isGuardNewConnections() {
+        return service.settings().guardNewConnections();
+    }
+
+    @Managed
+    public void setGuardNewConnections(boolean on) {
+        service.setGuardNewConnections(on);
+    }
+
+    @Managed(description = "At the drain deadline, destroy the TCP connections and UDP sockets still on the old "
+            + "address (the applications see a reset) and report how many; default false; persisted")
+    public boolean isForceCloseAtDeadline() {
+        return service.settings().forceCloseAtDeadline();
+    }
+
+    @Managed
+    public void setForceCloseAtDeadline(boolean on) {
+        service.setForceCloseAtDeadline(on);
+    }
+
+    @Managed(description = "Subscribers, one line each: id, group, scope and the process id when recorded")
+    public String[] getSubscribers() {
+        return service.subscribers().all().stream().map(ManagedService::describe).toArray(String[]::new);
+    }
+
+    @Managed(description = "Number of subscribers")
+    public int getSubscriberCount() {
+        return service.subscribers().all().size();
+    }
+
+    @Managed(description = "Changes in progress, one line each: id, interface, old -> new, state, remaining "
+            + "connections, deadline")
+    public String[] getActiveChanges() {
+        return service.activeChanges().stream().map(ManagedChange::describe).toArray(String[]::new);
+    }
+
+    @Managed(description = "Number of changes in progress")
+    public int getActiveChangeCount() {
+        return service.activeChanges().size();
+    }
+
+    @Managed(description = "Finished changes, most recent first, one line each: id, interface, old -> new, final "
+            + "state, outcome, error")
+    public String[] getRecentChanges() {
+        return service.recentChanges().stream().map(ManagedChange::describe).toArray(String[]::new);
+    }
+
+    private static String describe(Subscription s) {
+        return s.subscriberId() + " group=" + (s.group().isEmpty() ? "(none)" : s.group())
+                + " scope=" + (s.scope().isEmpty() ? "(all)" : s.scope())
+                + (s.pid() == 0 ? "" : " pid=" + s.pid());
+    }
+}

@@ -1,0 +1,74 @@
+package org.renumber.jmx;
+
+import org.renumber.api.MBeanNames;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.remote.MBeanServerForwarder;
+
+/**
+ * What a logged-in JMX client may do; the same rules as the Jolokia access policy. Operations and writes:
+ * {@code renumber} MBeans only. Attribute reads: {@code renumber} and {@code java.lang}. Browsing (names, MBean
+ * info) and listening to notifications: anything. Creating and unregistering MBeans: never. Without this, the
+ * agent's password would also open DiagnosticCommand and HotSpotDiagnostic, which load agents and dump the heap
+ * of a process that runs as root.
+ */
+final class RemoteAccessPolicy implements java.lang.reflect.InvocationHandler {
+
+    private static final Set<String> READABLE = Set.of(MBeanNames.DOMAIN, "java.lang");
+    private static final Set<String> OPERABLE = Set.of(MBeanNames.DOMAIN);
+
+    private volatile MBeanServer target;
+
+    private RemoteAccessPolicy() {
+    }
+
+    /** A forwarder for {@code JMXConnectorServer.setMBeanServerForwarder}. */
+    static MBeanServerForwarder forwarder() {
+        return (MBeanServerForwarder) Proxy.newProxyInstance(MBeanServerForwarder.class.getClassLoader(),
+                new Class<?>[] {MBeanServerForwarder.class}, new RemoteAccessPolicy());
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) {
+            return switch (method.getName()) {
+                case "equals" -> proxy == args[0];
+                case "hashCode" -> System.identityHashCode(proxy);
+                default -> "RemoteAccessPolicy[" + target + "]";
+            };
+        }
+        switch (method.getName()) {
+            case "getMBeanServer" -> {
+                return target;
+            }
+            case "setMBeanServer" -> {
+                target = (MBeanServer) args[0];
+                return null;
+            }
+            case "getAttribute", "getAttributes" -> require(READABLE, (ObjectName) args[0], "read attributes of");
+            case "setAttribute", "setAttributes" -> require(OPERABLE, (ObjectName) args[0], "write attributes of");
+            case "invoke" -> require(OPERABLE, (ObjectName) args[0], "invoke operations on");
+            case "createMBean", "registerMBean", "unregisterMBean", "instantiate", "deserialize" ->
+                    throw new SecurityException("the renumber agent does not allow " + method.getName() + " over JMX");
+            default -> {
+                // browsing and notifications
+            }
+        }
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static void require(Set<String> domains, ObjectName name, String what) {
+        if (name == null || !domains.contains(name.getDomain())) {
+            throw new SecurityException("the renumber agent does not allow JMX clients to " + what + " " + name
+                    + "; allowed domains: " + domains);
+        }
+    }
+}
