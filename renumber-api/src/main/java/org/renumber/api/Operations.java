@@ -21,6 +21,11 @@ public final class Operations {
     /** scheduleMigration(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds, warningSeconds). */
     public static final Operation SCHEDULE_MIGRATION = new Operation("scheduleMigration", STRING, STRING, STRING,
             STRING, LONG, LONG);
+    /** planChange(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds): what changeAddress would do. */
+    public static final Operation PLAN_CHANGE = new Operation("planChange", STRING, STRING, STRING, STRING, LONG);
+    /** planMigration(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds). */
+    public static final Operation PLAN_MIGRATION = new Operation("planMigration", STRING, STRING, STRING, STRING,
+            LONG);
     /** subscribe(subscriberId, group, scope): the Subscription MBean's ObjectName. */
     public static final Operation SUBSCRIBE = new Operation("subscribe", STRING, STRING, STRING);
     /** unsubscribe(subscriberId). */
@@ -38,7 +43,7 @@ public final class Operations {
 
     /** The operations of {@link MBeanNames#SERVICE} listed here. */
     public static final List<Operation> SERVICE = List.of(CHANGE_ADDRESS, SCHEDULE_CHANGE, MIGRATE_SUBSCRIBERS,
-            SCHEDULE_MIGRATION, SUBSCRIBE, UNSUBSCRIBE, AWAIT_CHANGE, CANCEL_CHANGE);
+            SCHEDULE_MIGRATION, PLAN_CHANGE, PLAN_MIGRATION, SUBSCRIBE, UNSUBSCRIBE, AWAIT_CHANGE, CANCEL_CHANGE);
     /** The operations of a {@link MBeanNames#subscription(String) Subscription} listed here. */
     public static final List<Operation> SUBSCRIPTION = List.of(READY, RECORD_PROCESS);
 
