@@ -1,7 +1,6 @@
 package org.renumber.jmx;
 
 import java.time.Instant;
-import java.util.Arrays;
 import javax.management.MBeanNotificationInfo;
 import javax.management.Notification;
 import javax.management.openmbean.CompositeData;
@@ -10,19 +9,20 @@ import javax.management.openmbean.CompositeType;
 import javax.management.openmbean.OpenDataException;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
+import org.renumber.api.NotificationTypes;
+import org.renumber.api.UserDataKeys;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.EventType;
 
 /**
- * How a {@link ChangeEvent} looks on the wire: notification type {@link EventType#type()}, the event's message,
- * and a {@link CompositeData} user data item that any JMX client can read without renumber classes.
+ * How a {@link ChangeEvent} looks on the wire: its notification type from {@link NotificationTypes}, the event's
+ * message, and a {@link CompositeData} user data item (keys from {@link UserDataKeys.ChangeEvent}) that any JMX
+ * client can read without renumber classes.
  */
 final class ChangeNotifications {
 
-    static final String[] ITEMS = {"changeId", "interfaceName", "oldAddress", "newAddress", "state",
-            "remainingConnections", "outcome", "error", "startedAt", "deadline", "kind", "oldAddressKept",
-            "warningEnd"};
+    static final String[] ITEMS = UserDataKeys.ChangeEvent.ITEMS.toArray(String[]::new);
     private static final String[] ITEM_DESCRIPTIONS = {
             "id of the change (key of its renumber:type=AddressChange MBean)",
             "interface being renumbered",
@@ -47,9 +47,24 @@ final class ChangeNotifications {
     private ChangeNotifications() {
     }
 
+    /** The notification type of a change event: the domain names the event, the wire contract its type. */
+    static String type(EventType type) {
+        return switch (type) {
+            case WARNING -> NotificationTypes.CHANGE_WARNING;
+            case STARTED -> NotificationTypes.CHANGE_STARTED;
+            case DRAINED -> NotificationTypes.CHANGE_DRAINED;
+            case TIMEOUT -> NotificationTypes.CHANGE_TIMEOUT;
+            case COMPLETED -> NotificationTypes.CHANGE_COMPLETED;
+            case FAILED -> NotificationTypes.CHANGE_FAILED;
+            case CANCELLED -> NotificationTypes.CHANGE_CANCELLED;
+            case INTERFACE_CHANGED -> NotificationTypes.INTERFACE_CHANGED;
+            case ALIAS_REMOVABLE -> NotificationTypes.ALIAS_REMOVABLE;
+        };
+    }
+
     /** What an emitter of change events advertises in its MBeanInfo, so JConsole can subscribe. */
     static MBeanNotificationInfo[] info(String audience) {
-        String[] types = Arrays.stream(EventType.values()).map(EventType::type).toArray(String[]::new);
+        String[] types = NotificationTypes.CHANGE.toArray(String[]::new);
         return new MBeanNotificationInfo[] {new MBeanNotificationInfo(types, Notification.class.getName(),
                 "Address change events " + audience + "; userData is a CompositeData with "
                         + String.join(", ", ITEMS))};
@@ -74,7 +89,7 @@ final class ChangeNotifications {
             return event.message();
         }
         Change change = event.change();
-        return event.type().type() + ": change " + change.id() + " on " + change.interfaceName() + " ("
+        return type(event.type()) + ": change " + change.id() + " on " + change.interfaceName() + " ("
                 + change.oldAddress() + " -> " + change.newAddress() + ")";
     }
 

@@ -634,7 +634,7 @@ public final class AddressChangeService implements AutoCloseable {
             try {
                 listener.event(event);
             } catch (RuntimeException e) {
-                log.warn("listener failed on {} for change {}", event.type().type(), event.change().id(), e);
+                log.warn("listener failed on {} for change {}", event.type(), event.change().id(), e);
             }
         }
     }
