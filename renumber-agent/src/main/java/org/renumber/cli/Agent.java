@@ -89,6 +89,7 @@ public final class Agent implements AutoCloseable {
         mbeanAdapter.exportApplicationMonitor(applications);
         service.addListener(applications);
         subscribers.addGroupSource(applications::groups);
+        service.planner().addApplicationPreview(applications::wouldRestart);
         // MBeans first, so the changes the journal resumes are visible from their first notification.
         service.start();
 

@@ -2,7 +2,6 @@ package org.renumber.jmx;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import javax.management.MBeanNotificationInfo;
 import javax.management.Notification;
@@ -12,19 +11,20 @@ import javax.management.openmbean.CompositeType;
 import javax.management.openmbean.OpenDataException;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
+import org.renumber.api.NotificationTypes;
+import org.renumber.api.UserDataKeys;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.EventType;
 
 /**
- * How a {@link ChangeEvent} looks on the wire: notification type {@link EventType#type()}, the event's message,
- * and a {@link CompositeData} user data item that any JMX client can read without renumber classes.
+ * How a {@link ChangeEvent} looks on the wire: its notification type from {@link NotificationTypes}, the event's
+ * message, and a {@link CompositeData} user data item (keys from {@link UserDataKeys.ChangeEvent}) that any JMX
+ * client can read without renumber classes.
  */
 final class ChangeNotifications {
 
-    static final String[] ITEMS = {"changeId", "interfaceName", "oldAddress", "newAddress", "state",
-            "remainingConnections", "outcome", "error", "startedAt", "deadline", "kind", "oldAddressKept",
-            "warningEnd", "sequence"};
+    static final String[] ITEMS = UserDataKeys.ChangeEvent.ITEMS.toArray(String[]::new);
     private static final String[] ITEM_DESCRIPTIONS = {
             "id of the change (key of its renumber:type=AddressChange MBean)",
             "interface being renumbered",
@@ -49,18 +49,33 @@ final class ChangeNotifications {
 
     static final CompositeType TYPE = compositeType();
     /** The item of {@link #TYPE} that numbers a listener's events. */
-    static final String SEQUENCE = "sequence";
+    static final String SEQUENCE = UserDataKeys.ChangeEvent.SEQUENCE;
     /** The items a pending event adds to the user data: what the notification would have carried besides. */
-    static final String NOTIFICATION_TYPE = "notificationType";
-    static final String MESSAGE = "message";
+    static final String NOTIFICATION_TYPE = UserDataKeys.PendingEvent.NOTIFICATION_TYPE;
+    static final String MESSAGE = UserDataKeys.PendingEvent.MESSAGE;
     static final CompositeType PENDING_TYPE = pendingType();
 
     private ChangeNotifications() {
     }
 
+    /** The notification type of a change event: the domain names the event, the wire contract its type. */
+    static String type(EventType type) {
+        return switch (type) {
+            case WARNING -> NotificationTypes.CHANGE_WARNING;
+            case STARTED -> NotificationTypes.CHANGE_STARTED;
+            case DRAINED -> NotificationTypes.CHANGE_DRAINED;
+            case TIMEOUT -> NotificationTypes.CHANGE_TIMEOUT;
+            case COMPLETED -> NotificationTypes.CHANGE_COMPLETED;
+            case FAILED -> NotificationTypes.CHANGE_FAILED;
+            case CANCELLED -> NotificationTypes.CHANGE_CANCELLED;
+            case INTERFACE_CHANGED -> NotificationTypes.INTERFACE_CHANGED;
+            case ALIAS_REMOVABLE -> NotificationTypes.ALIAS_REMOVABLE;
+        };
+    }
+
     /** What an emitter of change events advertises in its MBeanInfo, so JConsole can subscribe. */
     static MBeanNotificationInfo[] info(String audience) {
-        String[] types = Arrays.stream(EventType.values()).map(EventType::type).toArray(String[]::new);
+        String[] types = NotificationTypes.CHANGE.toArray(String[]::new);
         return new MBeanNotificationInfo[] {new MBeanNotificationInfo(types, Notification.class.getName(),
                 "Address change events " + audience + "; userData is a CompositeData with "
                         + String.join(", ", ITEMS))};
@@ -94,7 +109,7 @@ final class ChangeNotifications {
         List<Object> values = new ArrayList<>(List.of(data.getAll(ITEMS)));
         values.set(items.indexOf(SEQUENCE), sequenced.sequence());
         items.addAll(List.of(NOTIFICATION_TYPE, MESSAGE));
-        values.addAll(List.of(event.type().type(), message(event)));
+        values.addAll(List.of(type(event.type()), message(event)));
         try {
             return new CompositeDataSupport(PENDING_TYPE, items.toArray(String[]::new), values.toArray());
         } catch (OpenDataException e) {
@@ -107,7 +122,7 @@ final class ChangeNotifications {
             return event.message();
         }
         Change change = event.change();
-        return event.type().type() + ": change " + change.id() + " on " + change.interfaceName() + " ("
+        return type(event.type()) + ": change " + change.id() + " on " + change.interfaceName() + " ("
                 + change.oldAddress() + " -> " + change.newAddress() + ")";
     }
 

@@ -154,7 +154,7 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
         monitor.addListener(event -> {
             synchronized (this) {
                 if (!closed) {
-                    emitter.send(event.type().wireName(), ApplicationNotifications.message(event),
+                    emitter.send(ApplicationNotifications.type(event.type()), ApplicationNotifications.message(event),
                             ApplicationNotifications.userData(event));
                 }
             }
@@ -179,7 +179,7 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
      */
     @Override
     public void event(ChangeEvent event) {
-        String type = event.type().type();
+        String type = ChangeNotifications.type(event.type());
         String message = ChangeNotifications.message(event);
         CompositeData userData = ChangeNotifications.userData(event);
         synchronized (this) {

@@ -86,6 +86,7 @@ public final class AddressChangeService implements AutoCloseable {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("renumber-timer"));
     private final SecureRandom random = new SecureRandom();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final ChangePlanner planner;
 
     private final Map<String, ChangeWorkflow> active = new LinkedHashMap<>();
     private final Deque<Change> history = new ArrayDeque<>();
@@ -100,6 +101,12 @@ public final class AddressChangeService implements AutoCloseable {
         this.subscribers = requireNonNull(subscribers, "subscribers");
         this.clock = requireNonNull(clock, "clock");
         this.context = new WorkflowContext(kernel, journal, settings, subscribers, timers, clock);
+        this.planner = new ChangePlanner(this, kernel, settings, subscribers);
+    }
+
+    /** The dry run of a change: what {@link #changeAddress} or {@link #migrateSubscribers} would do, doing nothing. */
+    public ChangePlanner planner() {
+        return planner;
     }
 
     public void addListener(Listener listener) {
@@ -215,7 +222,7 @@ public final class AddressChangeService implements AutoCloseable {
                 ChangeKind.MIGRATION, false, warningOf(warningSeconds));
     }
 
-    private Request validateMigration(String interfaceName, String oldAddress, String newAddress, String targets,
+    Request validateMigration(String interfaceName, String oldAddress, String newAddress, String targets,
                                       long drainTimeoutSeconds) {
         if (targets == null || targets.isBlank()) {
             throw new IllegalArgumentException("targets is required for a migration: name the subscriber ids and "
@@ -324,7 +331,7 @@ public final class AddressChangeService implements AutoCloseable {
     }
 
     /** A change request that passed validation; nothing has been touched yet. */
-    private record Request(String interfaceName, InterfaceAddress old, InterfaceAddress fresh, Targets targets,
+    record Request(String interfaceName, InterfaceAddress old, InterfaceAddress fresh, Targets targets,
                            String targetsText, long drainTimeoutSeconds) {
     }
 
@@ -334,7 +341,7 @@ public final class AddressChangeService implements AutoCloseable {
      * @param newMayBeOnInterface a migration may reuse a new address already on the same interface (an earlier
      *                            migration added it); elsewhere it is always refused
      */
-    private Request validate(String interfaceName, String oldAddress, String newAddress, String targets,
+    Request validate(String interfaceName, String oldAddress, String newAddress, String targets,
                              long drainTimeoutSeconds, boolean newMayBeOnInterface) {
         String ifName = required(interfaceName, "interfaceName").strip();
         String oldText = required(oldAddress, "oldAddress").strip();
@@ -615,7 +622,7 @@ public final class AddressChangeService implements AutoCloseable {
             try {
                 listener.event(event);
             } catch (RuntimeException e) {
-                log.warn("listener failed on {} for change {}", event.type().type(), event.change().id(), e);
+                log.warn("listener failed on {} for change {}", event.type(), event.change().id(), e);
             }
         }
     }
