@@ -96,7 +96,7 @@ public final class Agent implements AutoCloseable {
         // The monitor hands renumberings done by hand to the running service, so it starts after it.
         InterfaceMonitor monitor = keep(new InterfaceMonitor(new RtnetlinkAddressEvents(netns, Clock.systemUTC()),
                 service, tracker, new MonitorSettingsFile(options.stateDir()), Clock.systemUTC()));
-        mbeanAdapter.exportInterfaceMonitor(monitor);
+        mbeanAdapter.exportInterfaceMonitor(monitor, network);
         monitor.start();
 
         Map<String, String> jolokiaProperties = options.jolokiaConfig() == null

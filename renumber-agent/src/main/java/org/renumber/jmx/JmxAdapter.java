@@ -16,6 +16,7 @@ import org.renumber.application.ApplicationMonitor;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ConnectionTracker;
+import org.renumber.domain.NetworkControl;
 import org.renumber.domain.SocketInventory;
 import org.renumber.domain.Subscription;
 import org.renumber.monitor.AddressLoss;
@@ -93,14 +94,15 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
     }
 
     /**
-     * Exports {@code renumber:type=InterfaceMonitor} and turns the monitor's findings into its notifications. The
+     * Exports {@code renumber:type=InterfaceMonitor}, with the interfaces of {@code network} read by its
+     * listInterfaces operation, and turns the monitor's findings into its notifications. The
      * service MBean and the subscriptions hear about a detection through the detected change's own events.
      */
-    public void exportInterfaceMonitor(InterfaceMonitor monitor) {
+    public void exportInterfaceMonitor(InterfaceMonitor monitor, NetworkControl network) {
         requireNonNull(monitor, "monitor");
         NotifyingMBeanServer.Emitter emitter = notifying.emitterFor(MBeanNames.INTERFACE_MONITOR,
                 MonitorNotifications.info());
-        if (!export(MBeanNames.INTERFACE_MONITOR, new ManagedInterfaceMonitor(monitor))) {
+        if (!export(MBeanNames.INTERFACE_MONITOR, new ManagedInterfaceMonitor(monitor, network))) {
             notifying.discard(MBeanNames.INTERFACE_MONITOR);
             throw new IllegalStateException(MBeanNames.INTERFACE_MONITOR + " is already exported, or the adapter is closed");
         }
