@@ -109,11 +109,14 @@ public final class Agent implements AutoCloseable {
         credentialsSource = jolokiaProperties.containsKey(CredentialsStore.PASSWORD_KEY)
                 ? String.valueOf(options.jolokiaConfig())
                 : options.stateDir().resolve(CredentialsStore.FILE_NAME).toString();
-        jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials));
+        // Sized from the subscriptions the journal holds; the buffer keeps only what remote clients listen to.
+        int buffer = JmxRemoteServer.notificationBufferSize(subscribers.all().size());
+        jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials, buffer,
+                SocketPlace.HERE, ""));
         if (options.netnsJmxPort() != AgentOptions.NO_NETNS_JMX) {
             // Applications in the managed namespace cannot reach the agent's own loopback; they get the same
             // connector (same login, same access rules) on theirs.
-            netnsJmx = keep(JmxRemoteServer.start(mbeans, "127.0.0.1", options.netnsJmxPort(), credentials,
+            netnsJmx = keep(JmxRemoteServer.start(mbeans, "127.0.0.1", options.netnsJmxPort(), credentials, buffer,
                     inNamespace(netns), " in " + netns.describe()));
         }
         jolokia = keep(JolokiaAgent.start(jolokiaProperties, credentials));
