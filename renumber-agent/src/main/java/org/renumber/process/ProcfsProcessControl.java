@@ -18,8 +18,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
-import org.renumber.application.ProcessControl;
-import org.renumber.application.ProcessInfo;
+import org.renumber.domain.ProcessInfo;
+import org.renumber.domain.port.ProcessControl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
