@@ -54,7 +54,7 @@ public final class FileJournal implements ChangeJournal {
         this.mapper = createMapper();
         try {
             StateDirectory.ensure(stateDir);
-            Files.createDirectories(changesDir);
+            StateDirectory.ensurePrivate(changesDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the state directory " + stateDir, e);
         }
