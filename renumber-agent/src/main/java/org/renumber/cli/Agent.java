@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.Map;
 import javax.management.MBeanServer;
 import org.renumber.application.ApplicationMonitor;
+import org.renumber.hooks.HookDispatcher;
 import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.JmxRemoteServer;
 import org.renumber.jmx.SocketPlace;
@@ -100,8 +101,11 @@ public final class Agent implements AutoCloseable {
                 new ProcfsSocketOwners());
         FileJournal journal = new FileJournal(options.stateDir());
         SubscriberRegistry subscribers = new SubscriberRegistry(journal);
-        service = keep(new AddressChangeService(kernel, journal, new SettingsStore(options.stateDir()), subscribers,
-                Clock.systemUTC()));
+        SettingsStore settings = new SettingsStore(options.stateDir());
+        HookDispatcher hooks = keep(new HookDispatcher(options.hooksDir(),
+                () -> settings.current().hookTimeoutSeconds()));
+        service = keep(new AddressChangeService(kernel, journal, settings, subscribers, Clock.systemUTC(), hooks));
+        service.addListener(hooks);
 
         MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
         JmxAdapter mbeanAdapter = keep(JmxAdapter.export(mbeans, service, tracker, inventory));
@@ -112,13 +116,14 @@ public final class Agent implements AutoCloseable {
         mbeanAdapter.exportApplicationMonitor(applications);
         service.addListener(applications);
         subscribers.addGroupSource(applications::groups);
+        service.planner().addApplicationPreview(applications::wouldRestart);
         // MBeans first, so the changes the journal resumes are visible from their first notification.
         service.start();
 
         // The monitor hands renumberings done by hand to the running service, so it starts after it.
         InterfaceMonitor monitor = keep(new InterfaceMonitor(new RtnetlinkAddressEvents(netns, Clock.systemUTC()),
                 service, tracker, new MonitorSettingsFile(options.stateDir()), Clock.systemUTC()));
-        mbeanAdapter.exportInterfaceMonitor(monitor);
+        mbeanAdapter.exportInterfaceMonitor(monitor, network);
         monitor.start();
 
         Map<String, String> jolokiaProperties = options.jolokiaConfig() == null
@@ -129,12 +134,14 @@ public final class Agent implements AutoCloseable {
                 : options.stateDir().resolve(CredentialsStore.FILE_NAME).toString();
         // One count of failed logins per client for both endpoints: switching endpoints buys a guesser nothing.
         LoginBackoff logins = new LoginBackoff(Clock.systemUTC());
-        jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials, SocketPlace.HERE,
-                "", logins));
+        // Sized from the subscriptions the journal holds; the buffer keeps only what remote clients listen to.
+        int buffer = JmxRemoteServer.notificationBufferSize(subscribers.all().size());
+        jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials, buffer,
+                SocketPlace.HERE, "", logins));
         if (options.netnsJmxPort() != AgentOptions.NO_NETNS_JMX) {
             // Applications in the managed namespace cannot reach the agent's own loopback; they get the same
             // connector (same login, same access rules) on theirs.
-            netnsJmx = keep(JmxRemoteServer.start(mbeans, "127.0.0.1", options.netnsJmxPort(), credentials,
+            netnsJmx = keep(JmxRemoteServer.start(mbeans, "127.0.0.1", options.netnsJmxPort(), credentials, buffer,
                     inNamespace(netns), " in " + netns.describe(), logins));
         }
         jolokia = keep(JolokiaAgent.start(jolokiaProperties, credentials, logins));

@@ -34,6 +34,7 @@ import org.jolokia.server.core.service.api.JolokiaContext;
 import org.jolokia.server.core.service.api.JolokiaServiceManager;
 import org.jolokia.server.core.service.api.Restrictor;
 import org.jolokia.server.core.service.impl.ClasspathServiceCreator;
+import org.renumber.console.ConsoleHandler;
 import org.renumber.security.Credentials;
 import org.renumber.security.LoginBackoff;
 import org.slf4j.Logger;
@@ -163,8 +164,8 @@ public final class JolokiaAgent implements AutoCloseable {
             jolokia.getAgentDetails().updateAgentParameters(url.toString(), true);
 
             SameOrigin origins = SameOrigin.of(http.getAddress());
-            HttpContext root = http.createContext("/",
-                    new RequestGate(context, new JolokiaHttpHandler(jolokia), origins, waits));
+            HttpContext root = http.createContext("/", new ConsoleHandler(context,
+                    new RequestGate(context, new JolokiaHttpHandler(jolokia), origins, waits)));
             root.setAuthenticator(new BasicLogin(jolokiaConfig.getConfig(ConfigKey.REALM), credentials, backoff));
             http.setExecutor(executor);
             http.start();

@@ -93,7 +93,11 @@ class JmxRemoteTest {
         assertThat(toApp1).extracting(Notification::getType).containsExactly(
                 "renumber.change.started", "renumber.change.drained", "renumber.change.completed");
         assertThat(toApp1).extracting(Notification::getSource).containsOnly(app1);
-        assertThat(toApp1).extracting(Notification::getSequenceNumber).containsExactly(1L, 2L, 3L);
+        // The subscriber's own numbering, one apart, the same in the notification and in its userData.
+        long first = toApp1.get(0).getSequenceNumber();
+        assertThat(toApp1).extracting(Notification::getSequenceNumber).containsExactly(first, first + 1, first + 2);
+        assertThat(toApp1).extracting(n -> ((CompositeData) n.getUserData()).get("sequence"))
+                .containsExactly(first, first + 1, first + 2);
         CompositeData started = (CompositeData) toApp1.get(0).getUserData();
         assertThat(started.get("changeId")).isEqualTo(id);
         assertThat(started.get("interfaceName")).isEqualTo("v0");
@@ -216,8 +220,8 @@ class JmxRemoteTest {
     @Test
     void afterFiveWrongPasswordsTheClientMustWaitAndIsToldSo() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        try (JmxRemoteServer guarded = JmxRemoteServer.start(server, "127.0.0.1", 0, credentials, SocketPlace.HERE, "",
-                new LoginBackoff(clock))) {
+        try (JmxRemoteServer guarded = JmxRemoteServer.start(server, "127.0.0.1", 0, credentials, 0, SocketPlace.HERE,
+                "", new LoginBackoff(clock))) {
             for (int attempt = 1; attempt <= 6; attempt++) {
                 SecurityException wrong = assertThrows(SecurityException.class,
                         () -> connect(guarded, new String[] {credentials.user(), "wrong"}));
