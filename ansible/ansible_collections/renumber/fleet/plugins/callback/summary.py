@@ -37,10 +37,11 @@ class CallbackModule(CallbackBase):
         self._summaries = {}
 
     def v2_playbook_on_play_start(self, play):
-        # The play's hosts as the inventory lists them, so hosts of batches that never ran are named too.
+        # The play's hosts as the inventory lists them, so hosts of batches that never ran are named too (while a
+        # batch runs, the inventory is restricted to it).
         try:
             inventory = play.get_variable_manager()._inventory
-            names = [h.name for h in inventory.get_hosts(play.hosts)]
+            names = [h.name for h in inventory.get_hosts(play.hosts, ignore_restrictions=True)]
         except Exception:  # pylint: disable=broad-except
             names = []
         for name in names:
