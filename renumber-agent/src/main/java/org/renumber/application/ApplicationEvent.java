@@ -23,19 +23,8 @@ public record ApplicationEvent(Type type, String application, String group, Stri
                                List<Long> started, String message) {
 
     public enum Type {
-        RESTARTED("renumber.application.restarted"),
-        FAILED("renumber.application.failed");
-
-        private final String wireName;
-
-        Type(String wireName) {
-            this.wireName = wireName;
-        }
-
-        /** The notification type scripts match on. */
-        public String wireName() {
-            return wireName;
-        }
+        RESTARTED,
+        FAILED
     }
 
     public ApplicationEvent {

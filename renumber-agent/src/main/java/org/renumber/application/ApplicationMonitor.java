@@ -153,6 +153,21 @@ public final class ApplicationMonitor implements AddressChangeService.Listener, 
         return list;
     }
 
+    /**
+     * The applications a change of {@code oldAddress} with {@code targets} would restart if it started now: those it
+     * targets with a process holding a socket on the old address. Only reads the socket table and /proc.
+     */
+    public List<String> wouldRestart(String targets, InetAddress oldAddress) {
+        Set<Long> inodes = tracker.sockets(oldAddress).stream().map(SocketEntry::inode).filter(inode -> inode != 0)
+                .collect(Collectors.toSet());
+        if (inodes.isEmpty()) {
+            return List.of();
+        }
+        return applications().stream().filter(a -> a.targetedBy(targets))
+                .filter(a -> !processes.holdingSockets(processes.find(a.pattern()), inodes).isEmpty())
+                .map(LegacyApplication::name).toList();
+    }
+
     @Override
     public void event(ChangeEvent event) {
         if (event.type() != EventType.STARTED) {

@@ -89,13 +89,14 @@ public final class Agent implements AutoCloseable {
         mbeanAdapter.exportApplicationMonitor(applications);
         service.addListener(applications);
         subscribers.addGroupSource(applications::groups);
+        service.planner().addApplicationPreview(applications::wouldRestart);
         // MBeans first, so the changes the journal resumes are visible from their first notification.
         service.start();
 
         // The monitor hands renumberings done by hand to the running service, so it starts after it.
         InterfaceMonitor monitor = keep(new InterfaceMonitor(new RtnetlinkAddressEvents(netns, Clock.systemUTC()),
                 service, tracker, new MonitorSettingsFile(options.stateDir()), Clock.systemUTC()));
-        mbeanAdapter.exportInterfaceMonitor(monitor);
+        mbeanAdapter.exportInterfaceMonitor(monitor, network);
         monitor.start();
 
         Map<String, String> jolokiaProperties = options.jolokiaConfig() == null
@@ -104,11 +105,14 @@ public final class Agent implements AutoCloseable {
         credentialsSource = jolokiaProperties.containsKey(CredentialsStore.PASSWORD_KEY)
                 ? String.valueOf(options.jolokiaConfig())
                 : options.stateDir().resolve(CredentialsStore.FILE_NAME).toString();
-        jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials));
+        // Sized from the subscriptions the journal holds; the buffer keeps only what remote clients listen to.
+        int buffer = JmxRemoteServer.notificationBufferSize(subscribers.all().size());
+        jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials, buffer,
+                SocketPlace.HERE, ""));
         if (options.netnsJmxPort() != AgentOptions.NO_NETNS_JMX) {
             // Applications in the managed namespace cannot reach the agent's own loopback; they get the same
             // connector (same login, same access rules) on theirs.
-            netnsJmx = keep(JmxRemoteServer.start(mbeans, "127.0.0.1", options.netnsJmxPort(), credentials,
+            netnsJmx = keep(JmxRemoteServer.start(mbeans, "127.0.0.1", options.netnsJmxPort(), credentials, buffer,
                     inNamespace(netns), " in " + netns.describe()));
         }
         jolokia = keep(JolokiaAgent.start(jolokiaProperties, credentials));

@@ -11,13 +11,14 @@ import javax.management.openmbean.CompositeType;
 import javax.management.openmbean.OpenDataException;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
+import org.renumber.api.NotificationTypes;
+import org.renumber.api.UserDataKeys;
 import org.renumber.application.ApplicationEvent;
 
 /** How an {@link ApplicationEvent} looks on the wire: its type, its message, and a CompositeData any client reads. */
 final class ApplicationNotifications {
 
-    static final String[] ITEMS = {"application", "group", "changeId", "interfaceName", "oldAddress", "newAddress",
-            "stoppedPids", "killedPids", "newPids", "message"};
+    static final String[] ITEMS = UserDataKeys.ApplicationEvent.ITEMS.toArray(String[]::new);
     private static final String[] ITEM_DESCRIPTIONS = {
             "name of the declared application",
             "its group, empty for none",
@@ -40,8 +41,16 @@ final class ApplicationNotifications {
     private ApplicationNotifications() {
     }
 
+    /** The notification type of what the monitor did. */
+    static String type(ApplicationEvent.Type type) {
+        return switch (type) {
+            case RESTARTED -> NotificationTypes.APPLICATION_RESTARTED;
+            case FAILED -> NotificationTypes.APPLICATION_FAILED;
+        };
+    }
+
     static MBeanNotificationInfo[] info() {
-        String[] types = Arrays.stream(ApplicationEvent.Type.values()).map(ApplicationEvent.Type::wireName)
+        String[] types = Arrays.stream(ApplicationEvent.Type.values()).map(ApplicationNotifications::type)
                 .toArray(String[]::new);
         return new MBeanNotificationInfo[] {new MBeanNotificationInfo(types, Notification.class.getName(),
                 "A legacy application was restarted for a change, or could not be; userData is a CompositeData with "
@@ -60,7 +69,7 @@ final class ApplicationNotifications {
     }
 
     static String message(ApplicationEvent event) {
-        return event.type().wireName() + ": " + event.application() + " for change " + event.changeId() + ": "
+        return type(event.type()) + ": " + event.application() + " for change " + event.changeId() + ": "
                 + event.message();
     }
 

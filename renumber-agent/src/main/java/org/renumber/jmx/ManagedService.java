@@ -3,6 +3,8 @@ package org.renumber.jmx;
 import org.renumber.api.MBeanNames;
 import static java.util.Objects.requireNonNull;
 
+import java.util.Map;
+import javax.management.openmbean.CompositeData;
 import org.renumber.domain.Subscription;
 import org.renumber.service.AddressChangeService;
 import org.weakref.jmx.Managed;
@@ -16,9 +18,36 @@ import org.weakref.jmx.Managed;
 public final class ManagedService {
 
     private final AddressChangeService service;
+    private final ChangeEventLog events;
 
-    public ManagedService(AddressChangeService service) {
+    ManagedService(AddressChangeService service, ChangeEventLog events) {
         this.service = requireNonNull(service, "service");
+        this.events = requireNonNull(events, "events");
+    }
+
+    @Managed(description = "The change events sent to a subscriber with a sequence number above afterSequence, "
+            + "oldest first, from the active and recent changes (the agent keeps its last " + ChangeEventLog.KEPT
+            + " events). Each is the notification's userData (with its 'sequence') plus 'notificationType' and "
+            + "'message'. A listener that sees a sequence other than its last plus one, or a lost-notifications "
+            + "report from its connector, calls this with the last sequence it handled")
+    public CompositeData[] pendingEvents(
+            @Param(description = "the subscriber's id; empty for every event (the numbers of this MBean's own "
+                    + "notifications)") String subscriberId,
+            @Param(description = "the last sequence number handled; the events after it are returned")
+            long afterSequence) {
+        String id = subscriberId == null ? "" : subscriberId.strip();
+        if (!id.isEmpty() && service.subscribers().find(id).isEmpty()) {
+            throw new IllegalArgumentException("no subscriber with id '" + id + "'; pendingEvents takes the id of a "
+                    + "subscription, or empty for every event");
+        }
+        return events.after(id, afterSequence).stream().map(ChangeNotifications::pending)
+                .toArray(CompositeData[]::new);
+    }
+
+    @Managed(description = "Sequence number of the last change event this MBean sent (each notification's "
+            + "userData carries its number as 'sequence')")
+    public long getSequence() {
+        return events.sequence(ChangeEventLog.ALL);
     }
 
     @Managed(description = "Moves an interface from one address to another: adds the new address, moves the "
@@ -96,6 +125,45 @@ public final class ManagedService {
                     + "seconds (1 to 86400)") long warningSeconds) {
         return service.scheduleMigration(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds,
                 warningSeconds);
+    }
+
+    @Managed(description = "Dry run of changeAddress with the same arguments: validates them exactly as "
+            + "changeAddress would and says what it would do, changing nothing. Returns a map: valid, refusal (the "
+            + "message changeAddress would refuse with; empty when valid), kind, interfaceName, oldAddress, newAddress, "
+            + "usable (when the new address would be usable), routes [{table, before, after}] and rules [{action, "
+            + "rule}] in iproute2's words, subscribers [{id, group, scope, pid}] that would be told, applications "
+            + "(legacy ones that would be restarted), guardNewConnections, forceCloseAtDeadline, drainTimeoutSeconds, "
+            + "connections [{local, remote, state, pid, process}] on the old address now, listeners, holders")
+    public Map<String, Object> planChange(
+            @Param(description = "interface to renumber, e.g. eth0") String interfaceName,
+            @Param(description = "address to replace, as configured on the interface (e.g. 10.9.0.1; the prefix "
+                    + "may be given, 10.9.0.1/24)") String oldAddress,
+            @Param(description = "address to move to, ADDRESS/PREFIX (e.g. 10.9.1.1/24); without /PREFIX the old "
+                    + "address's prefix is used") String newAddress,
+            @Param(description = "who would be notified: empty for every subscriber whose scope covers the old "
+                    + "address or interface, otherwise a comma list of subscriber ids and group:NAME entries")
+            String targets,
+            @Param(description = "how long the change would wait for connections on the old address to close, in "
+                    + "seconds (0 to 604800)") long drainTimeoutSeconds) {
+        return PlanView.of(service.planner().planChange(interfaceName, oldAddress, newAddress, targets,
+                drainTimeoutSeconds));
+    }
+
+    @Managed(description = "Dry run of migrateSubscribers with the same arguments: validates them exactly as "
+            + "migrateSubscribers would and says what it would do, changing nothing. Returns the same map as "
+            + "planChange (kind MIGRATION: no routes or rules move, no guard or force-close applies)")
+    public Map<String, Object> planMigration(
+            @Param(description = "interface holding the shared address, e.g. eth0") String interfaceName,
+            @Param(description = "the shared address the targets would leave, as configured on the interface (e.g. "
+                    + "10.9.0.1)") String oldAddress,
+            @Param(description = "address the targets would move to, ADDRESS/PREFIX (e.g. 10.9.0.7/24); it may "
+                    + "already be on this interface") String newAddress,
+            @Param(description = "who would move, required: a comma list of subscriber ids and group:NAME entries; "
+                    + "each must have its Pid recorded") String targets,
+            @Param(description = "how long the migration would wait for the targets' connections on the old address "
+                    + "to close, in seconds (0 to 604800)") long drainTimeoutSeconds) {
+        return PlanView.of(service.planner().planMigration(interfaceName, oldAddress, newAddress, targets,
+                drainTimeoutSeconds));
     }
 
     @Managed(description = "Subscribes an application to address change notifications and returns the ObjectName "

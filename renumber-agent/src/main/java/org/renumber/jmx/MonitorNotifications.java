@@ -8,7 +8,8 @@ import javax.management.openmbean.CompositeType;
 import javax.management.openmbean.OpenDataException;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
-import org.renumber.domain.EventType;
+import org.renumber.api.NotificationTypes;
+import org.renumber.api.UserDataKeys;
 import org.renumber.monitor.AddressLoss;
 import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.monitor.Renumbering;
@@ -22,13 +23,12 @@ import org.renumber.monitor.Renumbering;
  */
 final class MonitorNotifications {
 
-    static final String INTERFACE_CHANGED = EventType.INTERFACE_CHANGED.type();
-    static final String ADDRESS_LOST = "renumber.address.lost";
-    static final String MONITOR_FAILED = "renumber.monitor.failed";
-    static final String MONITOR_RECOVERED = "renumber.monitor.recovered";
+    static final String INTERFACE_CHANGED = NotificationTypes.INTERFACE_CHANGED;
+    static final String ADDRESS_LOST = NotificationTypes.ADDRESS_LOST;
+    static final String MONITOR_FAILED = NotificationTypes.MONITOR_FAILED;
+    static final String MONITOR_RECOVERED = NotificationTypes.MONITOR_RECOVERED;
 
-    static final String[] CHANGED_ITEMS = {"interfaceName", "oldAddress", "newAddress", "aliasLabel", "changeId",
-            "error", "detectedAt"};
+    static final String[] CHANGED_ITEMS = UserDataKeys.InterfaceChanged.ITEMS.toArray(String[]::new);
     private static final String[] CHANGED_DESCRIPTIONS = {
             "interface renumbered by hand",
             "old address, ADDRESS/PREFIX, as configured again (the alias)",
@@ -37,7 +37,7 @@ final class MonitorNotifications {
             "id of the detected change that follows the alias (renumber:type=AddressChange,id=<id>); empty if none",
             "why no change follows the detection (e.g. another change runs on the interface); empty otherwise",
             "when the kernel event that completed the pattern arrived (ISO-8601)"};
-    static final String[] LOST_ITEMS = {"interfaceName", "address", "label", "connections", "removedAt"};
+    static final String[] LOST_ITEMS = UserDataKeys.AddressLost.ITEMS.toArray(String[]::new);
     private static final String[] LOST_DESCRIPTIONS = {
             "interface the address was removed from",
             "removed address, ADDRESS/PREFIX",
@@ -45,13 +45,13 @@ final class MonitorNotifications {
             "live connections on the address right after its removal: they are broken now",
             "when the removal arrived (ISO-8601)"};
 
-    static final String[] FAILED_ITEMS = {"reason", "failedAt", "retryInMillis"};
+    static final String[] FAILED_ITEMS = UserDataKeys.MonitorFailed.ITEMS.toArray(String[]::new);
     private static final String[] FAILED_DESCRIPTIONS = {
             "what stopped the address events, as the kernel or the reader said",
             "when the monitor learned of it (ISO-8601)",
             "when it first tries to reopen them, in milliseconds; each further attempt waits twice as long, up to "
                     + "10 s"};
-    static final String[] RECOVERED_ITEMS = {"failedAt", "recoveredAt", "attempts"};
+    static final String[] RECOVERED_ITEMS = UserDataKeys.MonitorRecovered.ITEMS.toArray(String[]::new);
     private static final String[] RECOVERED_DESCRIPTIONS = {
             "when the address events had stopped (ISO-8601)",
             "when a reopen succeeded (ISO-8601); the monitor catches up from a fresh dump",

@@ -38,6 +38,7 @@ import org.jolokia.server.core.service.api.JolokiaContext;
 import org.jolokia.server.core.service.api.JolokiaServiceManager;
 import org.jolokia.server.core.service.api.Restrictor;
 import org.jolokia.server.core.service.impl.ClasspathServiceCreator;
+import org.renumber.console.ConsoleHandler;
 import org.renumber.security.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,7 +150,8 @@ public final class JolokiaAgent implements AutoCloseable {
             URI url = url(http.getAddress(), context);
             jolokia.getAgentDetails().updateAgentParameters(url.toString(), true);
 
-            HttpContext root = http.createContext("/", route(context, new JolokiaHttpHandler(jolokia)));
+            HttpContext root = http.createContext("/",
+                    new ConsoleHandler(context, route(context, new JolokiaHttpHandler(jolokia))));
             root.setAuthenticator(authenticator(jolokiaConfig.getConfig(ConfigKey.REALM), credentials));
             http.setExecutor(executor);
             http.start();

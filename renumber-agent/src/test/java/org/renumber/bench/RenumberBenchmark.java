@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeState;
+import org.renumber.api.NotificationTypes;
 import org.renumber.domain.EventType;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
@@ -635,7 +636,7 @@ class RenumberBenchmark {
         }
 
         private void onSubscriberNotification(Notification notification, Object handback) {
-            if (!EventType.COMPLETED.type().equals(notification.getType())
+            if (!NotificationTypes.CHANGE_COMPLETED.equals(notification.getType())
                     || !(notification.getUserData() instanceof CompositeData data)) {
                 return;
             }

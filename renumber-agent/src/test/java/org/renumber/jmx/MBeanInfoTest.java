@@ -19,6 +19,9 @@ import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.renumber.api.NotificationTypes;
+import org.renumber.api.Operation;
+import org.renumber.api.Operations;
 import org.renumber.domain.EventType;
 import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.testing.InMemoryAddressEvents;
@@ -39,7 +42,7 @@ class MBeanInfoTest {
         fixture.start();
         monitor = new InterfaceMonitor(new InMemoryAddressEvents(fixture.network, java.time.Clock.systemUTC()),
                 fixture.service, fixture.tracker, monitorSettings, java.time.Clock.systemUTC());
-        adapter.exportInterfaceMonitor(monitor);
+        adapter.exportInterfaceMonitor(monitor, fixture.network);
         monitor.start();
         fixture.service.subscribers().subscribe("app1", "web", "");
         changeId = fixture.service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
@@ -120,8 +123,30 @@ class MBeanInfoTest {
     }
 
     @Test
+    void theOperationsAndAttributesOfTheApiExistWithTheirExactSignatures() throws Exception {
+        assertHasOperations(MBeanNames.SERVICE, Operations.SERVICE);
+        assertHasOperations(MBeanNames.subscription("app1"), Operations.SUBSCRIPTION);
+        assertThat(attributeNames(MBeanNames.subscription("app1")))
+                .containsAll(org.renumber.api.Attributes.Subscription.ALL);
+        assertThat(attributeNames(MBeanNames.change(changeId))).containsAll(org.renumber.api.Attributes.Change.ALL);
+        assertThat(server.queryNames(MBeanNames.CHANGES, null)).containsExactly(MBeanNames.change(changeId));
+    }
+
+    private void assertHasOperations(ObjectName name, List<Operation> operations) throws Exception {
+        MBeanInfo info = server.getMBeanInfo(name);
+        for (Operation expected : operations) {
+            assertThat(Arrays.stream(info.getOperations()).filter(o -> o.getName().equals(expected.name()))
+                    .map(o -> Arrays.stream(o.getSignature()).map(MBeanParameterInfo::getType).toList()))
+                    .as(name + " " + expected.name()).contains(expected.parameterTypes());
+        }
+    }
+
+    @Test
     void serviceAndSubscriptionsAdvertiseEveryNotificationType() throws Exception {
-        Set<String> all = Set.of(Arrays.stream(EventType.values()).map(EventType::type).toArray(String[]::new));
+        Set<String> all = Set.of(Arrays.stream(EventType.values()).map(ChangeNotifications::type)
+                .toArray(String[]::new));
+        assertThat(all).as("every event of a change has its own type in the api")
+                .containsExactlyInAnyOrderElementsOf(NotificationTypes.CHANGE);
         for (ObjectName name : List.of(MBeanNames.SERVICE, MBeanNames.subscription("app1"))) {
             assertThat(server.isInstanceOf(name, NotificationBroadcaster.class.getName())).as(name.toString()).isTrue();
             MBeanNotificationInfo[] notifications = server.getMBeanInfo(name).getNotifications();

@@ -11,6 +11,8 @@ public final class MBeanNames {
     public static final ObjectName CONNECTION_TRACKER = name("type=ConnectionTracker");
     public static final ObjectName APPLICATION_MONITOR = name("type=ApplicationMonitor");
     public static final ObjectName INTERFACE_MONITOR = name("type=InterfaceMonitor");
+    /** The pattern matching every {@code renumber:type=AddressChange} MBean. */
+    public static final ObjectName CHANGES = name("type=AddressChange,*");
 
     private MBeanNames() {
     }

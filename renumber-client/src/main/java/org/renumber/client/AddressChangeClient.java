@@ -38,7 +38,6 @@ import javax.management.MBeanParameterInfo;
 import javax.management.MBeanServerConnection;
 import javax.management.MBeanServerDelegate;
 import javax.management.MBeanServerNotification;
-import javax.management.MalformedObjectNameException;
 import javax.management.Notification;
 import javax.management.NotificationFilterSupport;
 import javax.management.NotificationListener;
@@ -55,6 +54,11 @@ import javax.management.remote.JMXConnectionNotification;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
+import org.renumber.api.Attributes;
+import org.renumber.api.MBeanNames;
+import org.renumber.api.Operation;
+import org.renumber.api.Operations;
+import org.renumber.api.UserDataKeys.ChangeEvent;
 
 /**
  * Connects a Java application to the Renumber agent and delivers the address changes meant for it to an
@@ -98,14 +102,7 @@ import javax.management.remote.JMXServiceURL;
 public final class AddressChangeClient implements AutoCloseable {
 
     /** The agent's service MBean. */
-    public static final String SERVICE_NAME = "renumber:type=AddressChangeService";
-    private static final String SUBSCRIPTION_NAME = "renumber:type=Subscription,id=";
-    private static final String CHANGES = "renumber:type=AddressChange,*";
-    private static final String[] SUBSCRIBE_SIGNATURE = {String.class.getName(), String.class.getName(),
-            String.class.getName()};
-    private static final String[] ONE_STRING = {String.class.getName()};
-    private static final String[] CHANGE_ATTRIBUTES = {"Id", "State", "Subscribers", "InterfaceName", "OldAddress",
-            "NewAddress", "RemainingConnections", "StartedAt", "Deadline"};
+    public static final String SERVICE_NAME = MBeanNames.SERVICE.toString();
     private static final Pattern ADDRESS_LITERAL = Pattern.compile("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     /** How many (change, event type) pairs a subscription remembers to drop repeats. */
     private static final int REMEMBERED_EVENTS = 512;
@@ -147,7 +144,7 @@ public final class AddressChangeClient implements AutoCloseable {
         this.initialBackoff = builder.initialBackoff;
         this.maxBackoff = builder.maxBackoff;
         this.heartbeat = builder.heartbeat;
-        this.service = name(SERVICE_NAME);
+        this.service = MBeanNames.SERVICE;
         this.connectionThread = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = daemon("renumber-client-connection").newThread(runnable);
             connectionWorker = thread;
@@ -328,7 +325,7 @@ public final class AddressChangeClient implements AutoCloseable {
             this.group = group;
             this.scope = scope;
             this.handler = handler;
-            this.objectName = subscriptionName(subscriberId);
+            this.objectName = MBeanNames.subscription(subscriberId);
         }
 
         public String subscriberId() {
@@ -362,7 +359,7 @@ public final class AddressChangeClient implements AutoCloseable {
         public void unsubscribe() throws IOException {
             close();
             onConnectionThread(() -> {
-                invoke(requireConnection(), service, "unsubscribe", new Object[] {subscriberId}, ONE_STRING);
+                invoke(requireConnection(), service, Operations.UNSUBSCRIBE, subscriberId);
                 return null;
             });
         }
@@ -420,8 +417,8 @@ public final class AddressChangeClient implements AutoCloseable {
                     return;
                 }
                 try {
-                    if (hasOperation(current, objectName, "ready", ONE_STRING)) {
-                        invoke(current, objectName, "ready", new Object[] {changeId}, ONE_STRING);
+                    if (hasOperation(current, objectName, Operations.READY)) {
+                        invoke(current, objectName, Operations.READY, changeId);
                     } else {
                         log.log(Level.INFO, "the agent has no ready operation on {0}; change {1} starts at its own "
                                 + "time", objectName, changeId);
@@ -500,7 +497,7 @@ public final class AddressChangeClient implements AutoCloseable {
             return;
         }
         try {
-            invoke(current, service, "subscribe", new Object[] {s.subscriberId, s.group, s.scope}, SUBSCRIBE_SIGNATURE);
+            invoke(current, service, Operations.SUBSCRIBE, s.subscriberId, s.group, s.scope);
         } catch (IllegalArgumentException e) {
             // Someone subscribed the same id between our check and our call: reuse it if it is the same.
             if (!current.isRegistered(s.objectName)) {
@@ -511,8 +508,8 @@ public final class AddressChangeClient implements AutoCloseable {
     }
 
     private void requireSameSubscription(MBeanServerConnection current, Subscription s) throws IOException {
-        String existingGroup = String.valueOf(attribute(current, s.objectName, "Group"));
-        String existingScope = String.valueOf(attribute(current, s.objectName, "Scope"));
+        String existingGroup = String.valueOf(attribute(current, s.objectName, Attributes.Subscription.GROUP));
+        String existingScope = String.valueOf(attribute(current, s.objectName, Attributes.Subscription.SCOPE));
         if (!existingGroup.equals(s.group) || !sameScope(existingScope, s.scope)) {
             throw new IllegalStateException("subscriber id '" + s.subscriberId + "' is already subscribed with group '"
                     + existingGroup + "' and scope '" + existingScope + "', not group '" + s.group + "' and scope '"
@@ -539,17 +536,18 @@ public final class AddressChangeClient implements AutoCloseable {
         try {
             MBeanInfo info = current.getMBeanInfo(s.objectName);
             boolean translating = Arrays.stream(info.getOperations())
-                    .anyMatch(o -> o.getName().equals("recordProcess") && o.getSignature().length == 2);
+                    .anyMatch(o -> o.getName().equals(Operations.RECORD_PROCESS.name())
+                            && o.getSignature().length == Operations.RECORD_PROCESS.parameterTypes().size());
             boolean writable = Arrays.stream(info.getAttributes())
-                    .anyMatch(a -> a.getName().equals("Pid") && a.isWritable() && isLong(a));
+                    .anyMatch(a -> a.getName().equals(Attributes.Subscription.PID) && a.isWritable() && isLong(a));
             if (translating) {
                 // In a container the agent knows this process by another id; it translates ours.
-                Object agentPid = current.invoke(s.objectName, "recordProcess", new Object[] {pid, pidNamespace()},
-                        new String[] {"long", String.class.getName()});
+                Object agentPid = current.invoke(s.objectName, Operations.RECORD_PROCESS.name(),
+                        new Object[] {pid, pidNamespace()}, Operations.RECORD_PROCESS.signature());
                 log.log(Level.DEBUG, "recorded pid {0} on {1}; the agent sees this process as {2}", pid,
                         s.objectName, agentPid);
             } else if (writable) {
-                current.setAttribute(s.objectName, new Attribute("Pid", pid));
+                current.setAttribute(s.objectName, new Attribute(Attributes.Subscription.PID, pid));
             } else {
                 log.log(Level.DEBUG, "{0} has no writable Pid attribute; process id not recorded", s.objectName);
             }
@@ -575,18 +573,18 @@ public final class AddressChangeClient implements AutoCloseable {
     /** Delivers a change running for this subscriber (warning or draining) whose notification we may have missed. */
     private void catchUp(MBeanServerConnection current, Subscription s) {
         try {
-            Set<ObjectName> running = current.queryNames(name(CHANGES), Query.or(
-                    Query.eq(Query.attr("State"), Query.value("DRAINING")),
-                    Query.eq(Query.attr("State"), Query.value("WARNING"))));
+            Set<ObjectName> running = current.queryNames(MBeanNames.CHANGES, Query.or(
+                    Query.eq(Query.attr(Attributes.Change.STATE), Query.value(Attributes.Change.STATE_DRAINING)),
+                    Query.eq(Query.attr(Attributes.Change.STATE), Query.value(Attributes.Change.STATE_WARNING))));
             for (ObjectName change : running) {
                 Map<String, Object> values = new LinkedHashMap<>();
-                AttributeList list = current.getAttributes(change, CHANGE_ATTRIBUTES);
+                AttributeList list = current.getAttributes(change, Attributes.Change.ALL.toArray(String[]::new));
                 list.asList().forEach(a -> values.put(a.getName(), a.getValue()));
-                Object subscribers = values.get("Subscribers");
+                Object subscribers = values.get(Attributes.Change.SUBSCRIBERS);
                 if (!(subscribers instanceof String[] ids) || !List.of(ids).contains(s.subscriberId)) {
                     continue;
                 }
-                boolean warning = "WARNING".equals(values.get("State"));
+                boolean warning = Attributes.Change.STATE_WARNING.equals(values.get(Attributes.Change.STATE));
                 AddressChangeEvent.Type type = warning ? AddressChangeEvent.Type.WARNING : AddressChangeEvent.Type.STARTED;
                 s.deliver(AddressChangeEvent.from(caughtUp(type, values, s.objectName)));
             }
@@ -597,18 +595,21 @@ public final class AddressChangeClient implements AutoCloseable {
 
     private static Notification caughtUp(AddressChangeEvent.Type type, Map<String, Object> values, ObjectName source)
             throws OpenDataException {
-        String[] items = {"changeId", "interfaceName", "oldAddress", "newAddress", "state", "remainingConnections",
-                "startedAt", "deadline"};
+        String[] items = {ChangeEvent.CHANGE_ID, ChangeEvent.INTERFACE_NAME, ChangeEvent.OLD_ADDRESS,
+                ChangeEvent.NEW_ADDRESS, ChangeEvent.STATE, ChangeEvent.REMAINING_CONNECTIONS, ChangeEvent.STARTED_AT,
+                ChangeEvent.DEADLINE};
         OpenType<?>[] types = {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
                 SimpleType.STRING, SimpleType.INTEGER, SimpleType.STRING, SimpleType.STRING};
         CompositeType compositeType = new CompositeType("renumber.CaughtUpChange", "a running change read back",
                 items, items, types);
-        Object remaining = values.get("RemainingConnections");
-        CompositeData data = new CompositeDataSupport(compositeType, items, new Object[] {values.get("Id"),
-                values.get("InterfaceName"), values.get("OldAddress"), values.get("NewAddress"), values.get("State"),
-                remaining instanceof Integer i ? i : 0, values.get("StartedAt"), values.get("Deadline")});
+        Object remaining = values.get(Attributes.Change.REMAINING_CONNECTIONS);
+        CompositeData data = new CompositeDataSupport(compositeType, items, new Object[] {
+                values.get(Attributes.Change.ID), values.get(Attributes.Change.INTERFACE_NAME),
+                values.get(Attributes.Change.OLD_ADDRESS), values.get(Attributes.Change.NEW_ADDRESS),
+                values.get(Attributes.Change.STATE), remaining instanceof Integer i ? i : 0,
+                values.get(Attributes.Change.STARTED_AT), values.get(Attributes.Change.DEADLINE)});
         Notification notification = new Notification(type.wireName(), source, 0, type.wireName()
-                + ": change " + values.get("Id") + " was already running when this client (re)connected");
+                + ": change " + values.get(Attributes.Change.ID) + " was already running when this client (re)connected");
         notification.setUserData(data);
         return notification;
     }
@@ -833,16 +834,16 @@ public final class AddressChangeClient implements AutoCloseable {
     }
 
     /** Invokes an operation; the agent's refusal comes back as the JDK exception it threw, with its message. */
-    private static Object invoke(MBeanServerConnection c, ObjectName target, String operation, Object[] args,
-                                 String[] signature) throws IOException {
+    private static Object invoke(MBeanServerConnection c, ObjectName target, Operation operation, Object... args)
+            throws IOException {
         try {
-            return c.invoke(target, operation, args, signature);
+            return c.invoke(target, operation.name(), args, operation.signature());
         } catch (MBeanException e) {
-            throw agentRefusal(e.getTargetException() != null ? e.getTargetException() : e, target, operation);
+            throw agentRefusal(e.getTargetException() != null ? e.getTargetException() : e, target, operation.name());
         } catch (RuntimeMBeanException e) {
-            throw agentRefusal(e.getTargetException(), target, operation);
+            throw agentRefusal(e.getTargetException(), target, operation.name());
         } catch (JMException e) {
-            throw new IllegalStateException("the agent cannot " + operation + " on " + target + ": " + e, e);
+            throw new IllegalStateException("the agent cannot " + operation.name() + " on " + target + ": " + e, e);
         }
     }
 
@@ -862,13 +863,13 @@ public final class AddressChangeClient implements AutoCloseable {
         return new IllegalStateException(operation + " on " + target + " failed: " + message, cause);
     }
 
-    private static boolean hasOperation(MBeanServerConnection c, ObjectName target, String operation,
-                                        String[] signature) throws IOException {
+    private static boolean hasOperation(MBeanServerConnection c, ObjectName target, Operation operation)
+            throws IOException {
         try {
             for (MBeanOperationInfo info : c.getMBeanInfo(target).getOperations()) {
                 String[] types = Arrays.stream(info.getSignature()).map(MBeanParameterInfo::getType)
                         .toArray(String[]::new);
-                if (info.getName().equals(operation) && Arrays.equals(types, signature)) {
+                if (info.getName().equals(operation.name()) && Arrays.equals(types, operation.signature())) {
                     return true;
                 }
             }
@@ -878,19 +879,6 @@ public final class AddressChangeClient implements AutoCloseable {
         }
     }
 
-    /** {@code renumber:type=Subscription,id=<id>}, quoted as the agent quotes ids with unusual characters. */
-    static ObjectName subscriptionName(String subscriberId) {
-        String value = subscriberId.matches("[A-Za-z0-9._@-]+") ? subscriberId : ObjectName.quote(subscriberId);
-        return name(SUBSCRIPTION_NAME + value);
-    }
-
-    private static ObjectName name(String text) {
-        try {
-            return new ObjectName(text);
-        } catch (MalformedObjectNameException e) {
-            throw new IllegalArgumentException("invalid MBean name " + text, e);
-        }
-    }
 
     private static ThreadFactory daemon(String name) {
         return runnable -> {

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import javax.management.Notification;
 import javax.management.openmbean.CompositeData;
+import org.renumber.api.NotificationTypes;
+import org.renumber.api.UserDataKeys.ChangeEvent;
 
 /**
  * One address change notification as an application sees it: immutable, built from the JMX notification's
@@ -50,29 +52,26 @@ public record AddressChangeEvent(
         String message,
         Map<String, Object> details) {
 
-    /**
-     * The notification types of an address change. The wire names are duplicated here on purpose: the client
-     * must not depend on the agent's classes (a test keeps both lists in step).
-     */
+    /** The notification types of an address change, with their wire names from {@link NotificationTypes}. */
     public enum Type {
         /** The change is announced ahead; acknowledge by completing {@link AddressChangeHandler#warning}. */
-        WARNING("renumber.change.warning"),
+        WARNING(NotificationTypes.CHANGE_WARNING),
         /** The new address is usable: move listeners, reconnect. */
-        STARTED("renumber.change.started"),
+        STARTED(NotificationTypes.CHANGE_STARTED),
         /** No connection uses the old address any more; it is about to be removed. */
-        DRAINED("renumber.change.drained"),
+        DRAINED(NotificationTypes.CHANGE_DRAINED),
         /** The drain timeout passed with connections open; the old address was removed anyway. */
-        TIMEOUT("renumber.change.timeout"),
+        TIMEOUT(NotificationTypes.CHANGE_TIMEOUT),
         /** The old address is gone; the change is over. */
-        COMPLETED("renumber.change.completed"),
+        COMPLETED(NotificationTypes.CHANGE_COMPLETED),
         /** A step failed; the agent rolled the change back (the new address is gone again). */
-        FAILED("renumber.change.failed"),
+        FAILED(NotificationTypes.CHANGE_FAILED),
         /** An operator cancelled; the agent rolled the change back (the new address is gone again). */
-        CANCELLED("renumber.change.cancelled"),
+        CANCELLED(NotificationTypes.CHANGE_CANCELLED),
         /** The agent saw an operator renumber by hand; a change with the old address kept as an alias follows. */
-        INTERFACE_CHANGED("renumber.interface.changed"),
+        INTERFACE_CHANGED(NotificationTypes.INTERFACE_CHANGED),
         /** A detected change drained (or timed out): the old address, now an alias, may be removed. */
-        ALIAS_REMOVABLE("renumber.alias.removable"),
+        ALIAS_REMOVABLE(NotificationTypes.ALIAS_REMOVABLE),
         /** A type this version of the client does not know. */
         OTHER("");
 
@@ -94,7 +93,7 @@ public record AddressChangeEvent(
 
         /** Whether a change ends with this event (no further event follows for it). */
         public boolean isFinal() {
-            return this == COMPLETED || this == TIMEOUT || this == FAILED || this == CANCELLED;
+            return NotificationTypes.FINAL.contains(wireName);
         }
     }
 
@@ -132,13 +131,13 @@ public record AddressChangeEvent(
                 details.put(key, value);
             }
         }
-        Object remaining = details.get("remainingConnections");
+        Object remaining = details.get(ChangeEvent.REMAINING_CONNECTIONS);
         return new AddressChangeEvent(Type.of(notification.getType()), notification.getType(),
-                text(details.get("changeId")), text(details.get("interfaceName")), text(details.get("oldAddress")),
-                text(details.get("newAddress")), text(details.get("state")),
-                remaining instanceof Number n ? n.intValue() : 0, text(details.get("outcome")),
-                text(details.get("error")), instant(details.get("startedAt")), instant(details.get("deadline")),
-                notification.getMessage(), details);
+                text(details.get(ChangeEvent.CHANGE_ID)), text(details.get(ChangeEvent.INTERFACE_NAME)),
+                text(details.get(ChangeEvent.OLD_ADDRESS)), text(details.get(ChangeEvent.NEW_ADDRESS)), text(details.get(ChangeEvent.STATE)),
+                remaining instanceof Number n ? n.intValue() : 0, text(details.get(ChangeEvent.OUTCOME)),
+                text(details.get(ChangeEvent.ERROR)), instant(details.get(ChangeEvent.STARTED_AT)),
+                instant(details.get(ChangeEvent.DEADLINE)), notification.getMessage(), details);
     }
 
     /** The old address without its prefix. */

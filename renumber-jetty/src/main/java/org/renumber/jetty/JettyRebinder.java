@@ -1,0 +1,250 @@
+package org.renumber.jetty;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.InvocationTargetException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.Graceful;
+import org.renumber.client.AddressChangeEvent;
+import org.renumber.client.AddressChangeHandler;
+
+/**
+ * Moves an embedded Jetty 12 {@link Server} off an address that is being replaced, without failing a request.
+ *
+ * <ol>
+ * <li>On {@link #started}: for every {@link ServerConnector} bound to the old address, a new connector on the new
+ *     address and the same port is added and started first (make before break). Then the old connector is shut
+ *     down with Jetty's {@link Graceful} mechanism and its listening socket closed: requests in flight complete;
+ *     each HTTP/1.1 response on an old connection carries {@code Connection: close}, HTTP/2 sessions get a GOAWAY,
+ *     so clients open their next connection, which follows the name to the new address; idle old connections are
+ *     closed after {@code idleGrace}. Once its last connection has ended (or at the change's deadline at the
+ *     latest) the old connector is stopped and removed from the server.</li>
+ * <li>A connector bound to the wildcard address (no host, {@code 0.0.0.0}, {@code ::}) or to another address is
+ *     left alone: it already accepts on the new address.</li>
+ * <li>On {@link #cancelled} or {@link #failed} the agent removes the new address again: the same steps run in the
+ *     other direction.</li>
+ * <li>On {@link #completed} or {@link #timedOut} the old address is gone: connectors still draining are stopped.</li>
+ * </ol>
+ *
+ * <pre>{@code
+ * Server server = new Server();
+ * ServerConnector http = new ServerConnector(server, new HttpConnectionFactory(config));
+ * http.setHost("10.0.0.5");
+ * http.setPort(8080);
+ * server.addConnector(http);
+ * server.start();
+ * client.subscribe("web", "", "", new JettyRebinder(server));
+ * }</pre>
+ *
+ * The new connector gets connection factories of its own (see {@link ConnectorFactory}): an HTTP/2 factory keeps
+ * its sessions, and shutting down the old connector's sessions must not touch the new connector's.
+ */
+public final class JettyRebinder implements AddressChangeHandler {
+
+    /** Jetty's own default for the idle time of a connection on a connector that is shutting down. */
+    public static final Duration DEFAULT_IDLE_GRACE = Duration.ofSeconds(1);
+
+    private static final System.Logger log = System.getLogger(JettyRebinder.class.getName());
+
+    /** Makes the connector that replaces {@code old} on {@code address}, same port; not yet added nor started. */
+    @FunctionalInterface
+    public interface ConnectorFactory {
+        ServerConnector create(Server server, ServerConnector old, InetSocketAddress address);
+    }
+
+    private final Server server;
+    private final ConnectorFactory connectorFactory;
+    private final Duration idleGrace;
+    /** Old connectors shutting down, with the future that stops them. */
+    private final Map<ServerConnector, CompletableFuture<Void>> draining = new ConcurrentHashMap<>();
+
+    /** Copies each old connector ({@link #copying()}); idle old connections get {@link #DEFAULT_IDLE_GRACE}. */
+    public JettyRebinder(Server server) {
+        this(server, copying(), DEFAULT_IDLE_GRACE);
+    }
+
+    public JettyRebinder(Server server, ConnectorFactory connectorFactory, Duration idleGrace) {
+        this.server = requireNonNull(server, "server");
+        this.connectorFactory = requireNonNull(connectorFactory, "connectorFactory");
+        if (idleGrace.isNegative() || idleGrace.isZero()) {
+            throw new IllegalArgumentException("idle grace must be positive: " + idleGrace);
+        }
+        this.idleGrace = idleGrace;
+    }
+
+    @Override
+    public void started(AddressChangeEvent event) {
+        move(event.oldInetAddress(), event.newInetAddress(), event.deadline());
+    }
+
+    @Override
+    public void cancelled(AddressChangeEvent event) {
+        move(event.newInetAddress(), event.oldInetAddress(), null);
+    }
+
+    @Override
+    public void failed(AddressChangeEvent event) {
+        move(event.newInetAddress(), event.oldInetAddress(), null);
+    }
+
+    @Override
+    public void completed(AddressChangeEvent event) {
+        stopDraining();
+    }
+
+    @Override
+    public void timedOut(AddressChangeEvent event) {
+        stopDraining();
+    }
+
+    /** The connectors still shutting down (their listening socket is already closed). */
+    public List<ServerConnector> draining() {
+        return List.copyOf(draining.keySet());
+    }
+
+    private void move(InetAddress from, InetAddress to, Instant deadline) {
+        List<ServerConnector> moving = new ArrayList<>();
+        for (Connector connector : server.getConnectors()) {
+            if (connector instanceof ServerConnector sc && !draining.containsKey(sc) && from.equals(boundAddress(sc))) {
+                moving.add(sc);
+            }
+        }
+        RuntimeException first = null;
+        for (ServerConnector old : moving) {
+            try {
+                replace(old, new InetSocketAddress(to, old.getLocalPort()), deadline);
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private void replace(ServerConnector old, InetSocketAddress address, Instant deadline) {
+        ServerConnector fresh = connectorFactory.create(server, old, address);
+        try {
+            server.addConnector(fresh);
+            if (!fresh.isStarted()) {
+                fresh.start();
+            }
+        } catch (Exception e) {
+            server.removeConnector(fresh);
+            throw new IllegalStateException("could not open a connector on " + address + "; " + old
+                    + " keeps serving: " + e.getMessage(), e);
+        }
+        log.log(Level.INFO, "Jetty connector open on {0}; draining the one on {1}", address,
+                old.getHost() + ":" + old.getLocalPort());
+        drain(old, deadline);
+    }
+
+    private void drain(ServerConnector old, Instant deadline) {
+        old.setShutdownIdleTimeout(idleGrace.toMillis());
+        // The connector (no more accepts, Connection: close on HTTP/1.1 responses, shorter idle timeout) and its
+        // beans (an HTTP/2 factory's session container sends GOAWAY on every session).
+        CompletableFuture<Void> done = CompletableFuture.allOf(old.shutdown(), Graceful.shutdown(old));
+        // Shut down first: the acceptors have left accept(), so closing the socket is no accept failure.
+        old.close();
+        if (deadline != null) {
+            long millis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
+            done = done.completeOnTimeout(null, millis, TimeUnit.MILLISECONDS);
+        }
+        CompletableFuture<Void> stopped = done.handle((ok, e) -> {
+            stop(old);
+            return null;
+        });
+        draining.put(old, stopped);
+        if (stopped.isDone()) {
+            draining.remove(old);
+        }
+    }
+
+    private void stopDraining() {
+        draining.keySet().forEach(this::stop);
+    }
+
+    private void stop(ServerConnector old) {
+        draining.remove(old);
+        try {
+            old.stop();
+        } catch (Exception e) {
+            log.log(Level.DEBUG, "stopping a drained connector: {0}", e.toString());
+        }
+        server.removeConnector(old);
+        log.log(Level.INFO, "Jetty connector {0} drained and removed", old);
+    }
+
+    /** The address a connector listens on; null when it is not open or listens on the wildcard address. */
+    static InetAddress boundAddress(ServerConnector connector) {
+        if (!connector.isOpen() || !(connector.getTransport() instanceof ServerSocketChannel channel)) {
+            return null;
+        }
+        try {
+            InetAddress address = ((InetSocketAddress) channel.getLocalAddress()).getAddress();
+            return address.isAnyLocalAddress() ? null : address;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A factory that copies the old connector: acceptor and selector counts, idle timeout, accept queue, socket
+     * options (executor, scheduler and buffer pool are the server's), and a new instance of each connection factory that takes an {@link HttpConfiguration} (HTTP/1.1,
+     * h2c, ...), sharing the configuration. A factory of another kind is shared with the old connector.
+     */
+    public static ConnectorFactory copying() {
+        return (server, old, address) -> {
+            ConnectionFactory[] factories = old.getConnectionFactories().stream().map(JettyRebinder::copy)
+                    .toArray(ConnectionFactory[]::new);
+            // The server's executor, scheduler and buffer pool (null): passed explicitly they would become beans
+            // the connector manages, and stopping a drained connector would stop them for the whole server.
+            ServerConnector fresh = new ServerConnector(server, null, null, null, old.getAcceptors(),
+                    old.getSelectorManager().getSelectorCount(), factories);
+            fresh.setHost(address.getAddress().getHostAddress());
+            fresh.setPort(address.getPort());
+            fresh.setName(old.getName());
+            fresh.setIdleTimeout(old.getIdleTimeout());
+            fresh.setAcceptQueueSize(old.getAcceptQueueSize());
+            // Moving back after a cancel binds a port whose old connections may linger in TIME_WAIT.
+            fresh.setReuseAddress(true);
+            fresh.setAcceptedTcpNoDelay(old.getAcceptedTcpNoDelay());
+            fresh.setDefaultProtocol(old.getDefaultProtocol());
+            return fresh;
+        };
+    }
+
+    private static ConnectionFactory copy(ConnectionFactory factory) {
+        if (factory instanceof HttpConfiguration.ConnectionFactory configured) {
+            try {
+                return factory.getClass().getConstructor(HttpConfiguration.class)
+                        .newInstance(configured.getHttpConfiguration());
+            } catch (NoSuchMethodException | InstantiationException | IllegalAccessException
+                     | InvocationTargetException e) {
+                log.log(Level.DEBUG, "{0} cannot be copied; shared: {1}", factory, e.toString());
+            }
+        }
+        return factory;
+    }
+}
