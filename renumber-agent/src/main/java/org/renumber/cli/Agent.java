@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.Map;
 import javax.management.MBeanServer;
 import org.renumber.application.ApplicationMonitor;
+import org.renumber.hooks.HookDispatcher;
 import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.JmxRemoteServer;
 import org.renumber.jmx.SocketPlace;
@@ -77,8 +78,11 @@ public final class Agent implements AutoCloseable {
                 new ProcfsSocketOwners());
         FileJournal journal = new FileJournal(options.stateDir());
         SubscriberRegistry subscribers = new SubscriberRegistry(journal);
-        service = keep(new AddressChangeService(kernel, journal, new SettingsStore(options.stateDir()), subscribers,
-                Clock.systemUTC()));
+        SettingsStore settings = new SettingsStore(options.stateDir());
+        HookDispatcher hooks = keep(new HookDispatcher(options.hooksDir(),
+                () -> settings.current().hookTimeoutSeconds()));
+        service = keep(new AddressChangeService(kernel, journal, settings, subscribers, Clock.systemUTC(), hooks));
+        service.addListener(hooks);
 
         MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
         JmxAdapter mbeanAdapter = keep(JmxAdapter.export(mbeans, service, tracker, inventory));

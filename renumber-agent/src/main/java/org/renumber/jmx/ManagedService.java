@@ -232,6 +232,17 @@ public final class ManagedService {
         service.setForceCloseAtDeadline(on);
     }
 
+    @Managed(description = "How long one dispatcher hook may run before it is killed and counted failed, in "
+            + "seconds (1 to 600); default 30; persisted")
+    public long getHookTimeoutSeconds() {
+        return service.settings().hookTimeoutSeconds();
+    }
+
+    @Managed
+    public void setHookTimeoutSeconds(long seconds) {
+        service.setHookTimeoutSeconds(seconds);
+    }
+
     @Managed(description = "Subscribers, one line each: id, group, scope and the process id when recorded")
     public String[] getSubscribers() {
         return service.subscribers().all().stream().map(ManagedService::describe).toArray(String[]::new);

@@ -93,6 +93,12 @@ public final class AddressChangeService implements AutoCloseable {
 
     public AddressChangeService(KernelPorts kernel, ChangeJournal journal, SettingsRepository settings,
                                 SubscriberRegistry subscribers, Clock clock) {
+        this(kernel, journal, settings, subscribers, clock, PreStartHook.NONE);
+    }
+
+    /** With {@code preStart} asked before each change starts (the dispatcher's {@code pre-started} hooks). */
+    public AddressChangeService(KernelPorts kernel, ChangeJournal journal, SettingsRepository settings,
+                                SubscriberRegistry subscribers, Clock clock, PreStartHook preStart) {
         this.kernel = requireNonNull(kernel, "kernel");
         this.network = kernel.network();
         this.tracker = kernel.tracker();
@@ -100,7 +106,7 @@ public final class AddressChangeService implements AutoCloseable {
         this.settings = requireNonNull(settings, "settings");
         this.subscribers = requireNonNull(subscribers, "subscribers");
         this.clock = requireNonNull(clock, "clock");
-        this.context = new WorkflowContext(kernel, journal, settings, subscribers, timers, clock);
+        this.context = new WorkflowContext(kernel, journal, settings, subscribers, timers, clock, preStart);
         this.planner = new ChangePlanner(this, kernel, settings, subscribers);
     }
 
@@ -171,6 +177,12 @@ public final class AddressChangeService implements AutoCloseable {
         }
         settings.save(settings.current().withGuardNewConnections(on));
         log.info("GuardNewConnections set to {}", on);
+    }
+
+    /** How long one dispatcher hook may run, for hooks started from now on. */
+    public synchronized void setHookTimeoutSeconds(long seconds) {
+        settings.save(settings.current().withHookTimeoutSeconds(seconds));
+        log.info("HookTimeoutSeconds set to {}", seconds);
     }
 
     /** Destroys the sockets still on the old address at the drain deadline, for changes that reach it from now on. */
