@@ -1,5 +1,6 @@
 package org.renumber.jmx;
 
+import org.renumber.api.MBeanNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,7 +35,6 @@ import javax.management.remote.JMXConnectorFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.renumber.api.MBeanNames;
 import org.renumber.security.Credentials;
 import org.renumber.security.LoginBackoff;
 import org.renumber.testing.MutableClock;

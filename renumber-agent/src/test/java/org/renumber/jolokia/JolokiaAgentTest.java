@@ -29,8 +29,8 @@ import org.jolokia.client.response.JolokiaReadResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.renumber.api.MBeanNames;
 import org.renumber.jmx.JmxAdapter;
+import org.renumber.api.MBeanNames;
 import org.renumber.jmx.ServiceFixture;
 import org.renumber.security.Credentials;
 

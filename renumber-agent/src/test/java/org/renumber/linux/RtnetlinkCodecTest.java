@@ -2,7 +2,6 @@ package org.renumber.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.renumber.linux.NetlinkConstants.NLMSG_DONE;
 import static org.renumber.linux.NetlinkConstants.NLMSG_ERROR;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWADDR;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.AddressLifetimes;
