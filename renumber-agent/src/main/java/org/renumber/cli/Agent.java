@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.Map;
 import javax.management.MBeanServer;
 import org.renumber.application.ApplicationMonitor;
+import org.renumber.hooks.HookDispatcher;
 import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.JmxRemoteServer;
 import org.renumber.jmx.SocketPlace;
@@ -77,8 +78,11 @@ public final class Agent implements AutoCloseable {
                 new ProcfsSocketOwners());
         FileJournal journal = new FileJournal(options.stateDir());
         SubscriberRegistry subscribers = new SubscriberRegistry(journal);
-        service = keep(new AddressChangeService(kernel, journal, new SettingsStore(options.stateDir()), subscribers,
-                Clock.systemUTC()));
+        SettingsStore settings = new SettingsStore(options.stateDir());
+        HookDispatcher hooks = keep(new HookDispatcher(options.hooksDir(),
+                () -> settings.current().hookTimeoutSeconds()));
+        service = keep(new AddressChangeService(kernel, journal, settings, subscribers, Clock.systemUTC(), hooks));
+        service.addListener(hooks);
 
         MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
         JmxAdapter mbeanAdapter = keep(JmxAdapter.export(mbeans, service, tracker, inventory));
@@ -105,11 +109,14 @@ public final class Agent implements AutoCloseable {
         credentialsSource = jolokiaProperties.containsKey(CredentialsStore.PASSWORD_KEY)
                 ? String.valueOf(options.jolokiaConfig())
                 : options.stateDir().resolve(CredentialsStore.FILE_NAME).toString();
-        jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials));
+        // Sized from the subscriptions the journal holds; the buffer keeps only what remote clients listen to.
+        int buffer = JmxRemoteServer.notificationBufferSize(subscribers.all().size());
+        jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials, buffer,
+                SocketPlace.HERE, ""));
         if (options.netnsJmxPort() != AgentOptions.NO_NETNS_JMX) {
             // Applications in the managed namespace cannot reach the agent's own loopback; they get the same
             // connector (same login, same access rules) on theirs.
-            netnsJmx = keep(JmxRemoteServer.start(mbeans, "127.0.0.1", options.netnsJmxPort(), credentials,
+            netnsJmx = keep(JmxRemoteServer.start(mbeans, "127.0.0.1", options.netnsJmxPort(), credentials, buffer,
                     inNamespace(netns), " in " + netns.describe()));
         }
         jolokia = keep(JolokiaAgent.start(jolokiaProperties, credentials));

@@ -41,7 +41,7 @@ class JmxRemoteInNamespaceTest {
         netns = LinuxNetns.open(net.a());
         adapter = JmxAdapter.export(server, fixture.service, fixture.tracker, fixture.sockets);
         fixture.start();
-        remote = JmxRemoteServer.start(server, "127.0.0.1", 0, credentials, factory -> {
+        remote = JmxRemoteServer.start(server, "127.0.0.1", 0, credentials, 0, factory -> {
             try {
                 return netns.call(factory::open);
             } catch (UncheckedIOException e) {

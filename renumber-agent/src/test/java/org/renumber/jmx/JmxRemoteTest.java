@@ -89,7 +89,11 @@ class JmxRemoteTest {
         assertThat(toApp1).extracting(Notification::getType).containsExactly(
                 "renumber.change.started", "renumber.change.drained", "renumber.change.completed");
         assertThat(toApp1).extracting(Notification::getSource).containsOnly(app1);
-        assertThat(toApp1).extracting(Notification::getSequenceNumber).containsExactly(1L, 2L, 3L);
+        // The subscriber's own numbering, one apart, the same in the notification and in its userData.
+        long first = toApp1.get(0).getSequenceNumber();
+        assertThat(toApp1).extracting(Notification::getSequenceNumber).containsExactly(first, first + 1, first + 2);
+        assertThat(toApp1).extracting(n -> ((CompositeData) n.getUserData()).get("sequence"))
+                .containsExactly(first, first + 1, first + 2);
         CompositeData started = (CompositeData) toApp1.get(0).getUserData();
         assertThat(started.get("changeId")).isEqualTo(id);
         assertThat(started.get("interfaceName")).isEqualTo("v0");
