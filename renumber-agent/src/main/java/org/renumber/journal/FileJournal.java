@@ -56,7 +56,7 @@ public final class FileJournal implements ChangeJournal {
         this.format = new ChangeFormat(mapper);
         try {
             StateDirectory.ensure(stateDir);
-            Files.createDirectories(changesDir);
+            StateDirectory.ensurePrivate(changesDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the state directory " + stateDir, e);
         }
