@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +30,8 @@ import org.renumber.client.AddressChangeHandler;
  *
  * <ol>
  * <li>On {@link #started}: for every {@link ServerConnector} bound to the old address, a new connector on the new
- *     address and the same port is added and started first (make before break). Then the old connector is shut
+ *     address and the same port is added and started first (make before break). After {@code breakDelay} (none by
+ *     default; see {@link #JettyRebinder(Server, ConnectorFactory, Duration, Duration)}) the old connector is shut
  *     down with Jetty's {@link Graceful} mechanism and its listening socket closed: requests in flight complete;
  *     each HTTP/1.1 response on an old connection carries {@code Connection: close}, HTTP/2 sessions get a GOAWAY,
  *     so clients open their next connection, which follows the name to the new address; idle old connections are
@@ -72,21 +73,35 @@ public final class JettyRebinder implements AddressChangeHandler {
     private final Server server;
     private final ConnectorFactory connectorFactory;
     private final Duration idleGrace;
-    /** Old connectors shutting down, with the future that stops them. */
-    private final Map<ServerConnector, CompletableFuture<Void>> draining = new ConcurrentHashMap<>();
+    private final Duration breakDelay;
+    /** Old connectors not yet stopped: waiting for the break delay, or shutting down. */
+    private final Set<ServerConnector> draining = ConcurrentHashMap.newKeySet();
 
-    /** Copies each old connector ({@link #copying()}); idle old connections get {@link #DEFAULT_IDLE_GRACE}. */
+    /**
+     * Copies each old connector ({@link #copying()}); idle old connections get {@link #DEFAULT_IDLE_GRACE}; the old
+     * connector starts draining as soon as the new one is open.
+     */
     public JettyRebinder(Server server) {
-        this(server, copying(), DEFAULT_IDLE_GRACE);
+        this(server, copying(), DEFAULT_IDLE_GRACE, Duration.ZERO);
     }
 
-    public JettyRebinder(Server server, ConnectorFactory connectorFactory, Duration idleGrace) {
+    /**
+     * @param idleGrace  how long an idle connection on a draining connector is kept before it is closed
+     * @param breakDelay how long both connectors accept before the old one starts draining: while a name's DNS
+     *                   answer still holds the old address (until an operator's hook has switched it once the
+     *                   service listens on the new one), a client that resolved it just before is still served
+     */
+    public JettyRebinder(Server server, ConnectorFactory connectorFactory, Duration idleGrace, Duration breakDelay) {
         this.server = requireNonNull(server, "server");
         this.connectorFactory = requireNonNull(connectorFactory, "connectorFactory");
         if (idleGrace.isNegative() || idleGrace.isZero()) {
             throw new IllegalArgumentException("idle grace must be positive: " + idleGrace);
         }
+        if (breakDelay.isNegative()) {
+            throw new IllegalArgumentException("break delay must not be negative: " + breakDelay);
+        }
         this.idleGrace = idleGrace;
+        this.breakDelay = breakDelay;
     }
 
     @Override
@@ -114,15 +129,15 @@ public final class JettyRebinder implements AddressChangeHandler {
         stopDraining();
     }
 
-    /** The connectors still shutting down (their listening socket is already closed). */
+    /** The old connectors not yet stopped: waiting for the break delay, or shutting down. */
     public List<ServerConnector> draining() {
-        return List.copyOf(draining.keySet());
+        return List.copyOf(draining);
     }
 
     private void move(InetAddress from, InetAddress to, Instant deadline) {
         List<ServerConnector> moving = new ArrayList<>();
         for (Connector connector : server.getConnectors()) {
-            if (connector instanceof ServerConnector sc && !draining.containsKey(sc) && from.equals(boundAddress(sc))) {
+            if (connector instanceof ServerConnector sc && !draining.contains(sc) && from.equals(boundAddress(sc))) {
                 moving.add(sc);
             }
         }
@@ -155,12 +170,19 @@ public final class JettyRebinder implements AddressChangeHandler {
             throw new IllegalStateException("could not open a connector on " + address + "; " + old
                     + " keeps serving: " + e.getMessage(), e);
         }
-        log.log(Level.INFO, "Jetty connector open on {0}; draining the one on {1}", address,
-                old.getHost() + ":" + old.getLocalPort());
-        drain(old, deadline);
+        log.log(Level.INFO, "Jetty connector open on {0}; draining the one on {1} in {2} ms", address,
+                old.getHost() + ":" + old.getLocalPort(), breakDelay.toMillis());
+        if (breakDelay.isZero()) {
+            drain(old, deadline);
+        } else {
+            draining.add(old);
+            CompletableFuture.runAsync(() -> drain(old, deadline),
+                    CompletableFuture.delayedExecutor(breakDelay.toMillis(), TimeUnit.MILLISECONDS));
+        }
     }
 
     private void drain(ServerConnector old, Instant deadline) {
+        draining.add(old);
         old.setShutdownIdleTimeout(idleGrace.toMillis());
         // The connector (no more accepts, Connection: close on HTTP/1.1 responses, shorter idle timeout) and its
         // beans (an HTTP/2 factory's session container sends GOAWAY on every session).
@@ -171,22 +193,17 @@ public final class JettyRebinder implements AddressChangeHandler {
             long millis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
             done = done.completeOnTimeout(null, millis, TimeUnit.MILLISECONDS);
         }
-        CompletableFuture<Void> stopped = done.handle((ok, e) -> {
-            stop(old);
-            return null;
-        });
-        draining.put(old, stopped);
-        if (stopped.isDone()) {
-            draining.remove(old);
-        }
+        done.whenComplete((ok, e) -> stop(old));
     }
 
     private void stopDraining() {
-        draining.keySet().forEach(this::stop);
+        List.copyOf(draining).forEach(this::stop);
     }
 
     private void stop(ServerConnector old) {
-        draining.remove(old);
+        if (!draining.remove(old)) {
+            return; // stopped already: drained, and then the change completed
+        }
         try {
             old.stop();
         } catch (Exception e) {
