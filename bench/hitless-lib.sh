@@ -4,10 +4,11 @@
 
 if java -jar target/renumber.jar agent --help 2>/dev/null | grep -q -- '--hooks-dir'; then
   dns_mode="pre-started hook (agent --hooks-dir)"
-  hooks=1
+  hooks=1 break_delay=0
 else
-  dns_mode="pre-started hook run by the bench once the new address is on s0 (this agent has no --hooks-dir)"
-  hooks=0
+  dns_mode="pre-started hook run by the bench once the new address is on s0 (this agent has no --hooks-dir;"
+  dns_mode="$dns_mode the service keeps its old listener 2 s more to cover the lag)"
+  hooks=0 break_delay=2000
 fi
 
 cleanup_run() {
@@ -59,6 +60,8 @@ setup_run() {
   ip -n "$S" addr add "$A/24" dev s0
   ip -n "$C" addr add "$PEER/24" dev c0
   ip -n "$S" link set s0 up
+  # The service may listen on the new address before it exists (see the hook below).
+  ip netns exec "$S" sysctl -q -w net.ipv4.ip_nonlocal_bind=1
   ip -n "$C" link set c0 up
 
   # DNS for the client namespace: `ip netns exec` mounts /etc/netns/C/resolv.conf over /etc/resolv.conf.
@@ -71,33 +74,19 @@ setup_run() {
   pids="$pids $!"
 
   mkdir -p "$work/hooks"
-  # The DNS answer follows the change. From pre-started (the new address exists; the service does not listen on it
-  # yet) both addresses: a client that tries each address of an answer in turn (Go, OkHttp, Apache HttpClient) is
-  # refused at once by whichever listener is not open and takes the other one; make before break means one always
-  # is. Then only the new address, as soon as the service listens there, long before the old address can drain
-  # and go (a client that dials an address already removed waits for its timeout: no reset comes back).
+  # Before anything moves, the name answers the new address only. The service listens there already: it opened
+  # its new connector during the change's warning (ip_nonlocal_bind), so it accepts from the instant the address
+  # exists. Connections kept alive to the old address move when the service answers them `Connection: close`.
   cat >"$work/hooks/10-dns" <<EOF
 #!/bin/sh
-new="\${RENUMBER_NEW_ADDRESS%/*}" old="\${RENUMBER_OLD_ADDRESS%/*}"
-answer() {
-  for a in "\$@"; do echo "\$a $NAME"; done >"$work/hosts.new" && mv "$work/hosts.new" "$work/hosts"
-  echo "\$(date +%s.%N) \$RENUMBER_EVENT \$*" >>"$work/dns.log"
-  kill -HUP "\$(cat "$work/dnsmasq.pid")"
-}
 case "\$RENUMBER_EVENT" in
-  pre-started)
-    answer "\$new" "\$old"
-    (
-      i=0
-      until ip netns exec "$S" ss -Hltn "src \$new:$PORT" | grep -q .; do
-        i=\$((i + 1)); [ \$i -gt 6000 ] && exit 1; sleep 0.01
-      done
-      answer "\$new"
-    ) </dev/null >/dev/null 2>&1 &
-    ;;
-  drained|completed|timed-out) answer "\$new" ;;
-  cancelled|failed) answer "\$old" ;;
+  pre-started) answer="\${RENUMBER_NEW_ADDRESS%/*}" ;;
+  cancelled|failed) answer="\${RENUMBER_OLD_ADDRESS%/*}" ;;
+  *) exit 0 ;;
 esac
+echo "\$answer $NAME" >"$work/hosts.new" && mv "$work/hosts.new" "$work/hosts"
+echo "\$(date +%s.%N) \$RENUMBER_EVENT \$answer" >>"$work/dns.log"
+kill -HUP "\$(cat "$work/dnsmasq.pid")"
 EOF
   chmod 755 "$work/hooks/10-dns"
 
@@ -117,7 +106,7 @@ EOF
   chmod 600 "$work/password"
 
   ip netns exec "$S" java -Xmx128m -jar target/renumber-example-http.jar --bind "$A:$PORT" \
-    --jmx-url "$app_jmx_url" --user "$user" --password-file "$work/password" --subscriber-id web \
+    --jmx-url "$app_jmx_url" --user "$user" --password-file "$work/password" --subscriber-id web --break-delay "$break_delay" \
     >"$work/example.log" 2>&1 &
   pids="$pids $!"
   await_line "$work/example.log" 90 "^READY"
@@ -171,9 +160,13 @@ one_run() {
   local t0 t_change t_done id
   t0=$(now)
   echo "$t0 start" >"$work/times.log"
-  { until ! ip -n "$S" -o addr show dev s0 2>/dev/null | grep -q " $A/"; do sleep 0.02; done
+  { while [[ "$(ip -n "$S" -o addr show dev s0 2>/dev/null)" == *" $A/"* ]]; do sleep 0.02; done
     echo "$(now) old-address-removed" >>"$work/times.log"; } &
   pids="$pids $!"
+  if [ -n "${HITLESS_DEBUG:-}" ]; then
+    { while :; do ip netns exec "$C" ss -Htn state syn-sent | sed "s/^/$(now) /" >>"$work/synsent.log"; sleep 0.2; done; } &
+    pids="$pids $!"
+  fi
   ip netns exec "$C" hey -z "${duration}s" -q "$rate" -c "$workers" "${flags[@]}" "$url" >"$work/load.txt" 2>&1 &
   local load=$!
   ip netns exec "$C" hey -z "${duration}s" -q "$rate" -c 2 "${flags[@]}" -o csv "$url" >"$work/probe.csv" 2>&1 &
@@ -187,13 +180,13 @@ one_run() {
   sleep "$change_at"
   t_change=$(echo "$(now) - $t0" | bc)
   jolokia "{\"type\":\"exec\",\"mbean\":\"renumber:type=AddressChangeService\",
-      \"operation\":\"changeAddress\",\"arguments\":[\"s0\",\"$A\",\"$B/24\",\"\",$drain]}" >"$work/change.json" &
+      \"operation\":\"scheduleChange\",\"arguments\":[\"s0\",\"$A\",\"$B/24\",\"\",$drain,10]}" >"$work/change.json" &
   local request=$!
   if [ "$hooks" = 0 ]; then
     # pre-started: as soon as the new address is on the interface.
     local i
     for i in $(seq 1 3000); do
-      ip -n "$S" -o addr show dev s0 | grep -q " $B/" && break
+      [[ "$(ip -n "$S" -o addr show dev s0)" == *" $B/"* ]] && break
       sleep 0.01
     done
     hook pre-started

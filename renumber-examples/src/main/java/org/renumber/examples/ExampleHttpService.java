@@ -59,7 +59,7 @@ public final class ExampleHttpService implements Callable<Integer> {
             description = "Subscriber group operators target with group:NAME. Default: none.")
     String group;
 
-    @Option(names = "--break-delay", paramLabel = "MILLIS", defaultValue = "2000",
+    @Option(names = "--break-delay", paramLabel = "MILLIS", defaultValue = "0",
             description = "How long the old address keeps accepting after the new one listens, for clients whose DNS "
                     + "answer still holds the old address. Default: ${DEFAULT-VALUE}.")
     long breakDelayMillis;

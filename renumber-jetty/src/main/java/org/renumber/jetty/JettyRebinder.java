@@ -12,8 +12,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.ConnectionFactory;
@@ -30,7 +32,8 @@ import org.renumber.client.AddressChangeHandler;
  *
  * <ol>
  * <li>On {@link #started}: for every {@link ServerConnector} bound to the old address, a new connector on the new
- *     address and the same port is added and started first (make before break). After {@code breakDelay} (none by
+ *     address and the same port is added and started first (make before break), unless {@link #warning} opened
+ *     it already. After {@code breakDelay} (none by
  *     default; see {@link #JettyRebinder(Server, ConnectorFactory, Duration, Duration)}) the old connector is shut
  *     down with Jetty's {@link Graceful} mechanism and its listening socket closed: requests in flight complete;
  *     each HTTP/1.1 response on an old connection carries {@code Connection: close}, HTTP/2 sessions get a GOAWAY,
@@ -76,6 +79,8 @@ public final class JettyRebinder implements AddressChangeHandler {
     private final Duration breakDelay;
     /** Old connectors not yet stopped: waiting for the break delay, or shutting down. */
     private final Set<ServerConnector> draining = ConcurrentHashMap.newKeySet();
+    /** Connectors opened on a change's new address during its warning, by the connector they replace. */
+    private final Map<ServerConnector, ServerConnector> preOpened = new ConcurrentHashMap<>();
 
     /**
      * Copies each old connector ({@link #copying()}); idle old connections get {@link #DEFAULT_IDLE_GRACE}; the old
@@ -104,6 +109,28 @@ public final class JettyRebinder implements AddressChangeHandler {
         this.breakDelay = breakDelay;
     }
 
+    /**
+     * Opens the new connectors already, while the new address does not exist yet, when the kernel allows it
+     * ({@code net.ipv4.ip_nonlocal_bind=1}, {@code net.ipv6.ip_nonlocal_bind=1}): they accept from the instant the
+     * address is added, so an operator's hook may point clients to it before the service is told to move.
+     * Otherwise they open on {@link #started}.
+     */
+    @Override
+    public CompletionStage<Void> warning(AddressChangeEvent event) {
+        InetAddress to = event.newInetAddress();
+        for (ServerConnector old : boundTo(event.oldInetAddress())) {
+            InetSocketAddress address = new InetSocketAddress(to, old.getLocalPort());
+            try {
+                preOpened.put(old, open(old, address));
+                log.log(Level.INFO, "Jetty connector open early on {0}, before the address exists", address);
+            } catch (RuntimeException e) {
+                log.log(Level.INFO, "cannot listen on {0} before the address exists ({1}); it opens when the change "
+                        + "starts", address, e.getMessage());
+            }
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
     @Override
     public void started(AddressChangeEvent event) {
         move(event.oldInetAddress(), event.newInetAddress(), event.deadline());
@@ -111,11 +138,13 @@ public final class JettyRebinder implements AddressChangeHandler {
 
     @Override
     public void cancelled(AddressChangeEvent event) {
+        discardPreOpened();
         move(event.newInetAddress(), event.oldInetAddress(), null);
     }
 
     @Override
     public void failed(AddressChangeEvent event) {
+        discardPreOpened();
         move(event.newInetAddress(), event.oldInetAddress(), null);
     }
 
@@ -134,15 +163,33 @@ public final class JettyRebinder implements AddressChangeHandler {
         return List.copyOf(draining);
     }
 
-    private void move(InetAddress from, InetAddress to, Instant deadline) {
-        List<ServerConnector> moving = new ArrayList<>();
+    /** The open connectors on {@code address}, but those draining or opened early for a change. */
+    private List<ServerConnector> boundTo(InetAddress address) {
+        List<ServerConnector> bound = new ArrayList<>();
         for (Connector connector : server.getConnectors()) {
-            if (connector instanceof ServerConnector sc && !draining.contains(sc) && from.equals(boundAddress(sc))) {
-                moving.add(sc);
+            if (connector instanceof ServerConnector sc && !draining.contains(sc) && !preOpened.containsValue(sc)
+                    && address.equals(boundAddress(sc))) {
+                bound.add(sc);
             }
         }
+        return bound;
+    }
+
+    private void discardPreOpened() {
+        for (ServerConnector early : List.copyOf(preOpened.values())) {
+            preOpened.values().remove(early);
+            try {
+                early.stop();
+            } catch (Exception e) {
+                log.log(Level.DEBUG, "closing a connector opened early: {0}", e.toString());
+            }
+            server.removeConnector(early);
+        }
+    }
+
+    private void move(InetAddress from, InetAddress to, Instant deadline) {
         RuntimeException first = null;
-        for (ServerConnector old : moving) {
+        for (ServerConnector old : boundTo(from)) {
             try {
                 replace(old, new InetSocketAddress(to, old.getLocalPort()), deadline);
             } catch (RuntimeException e) {
@@ -159,16 +206,9 @@ public final class JettyRebinder implements AddressChangeHandler {
     }
 
     private void replace(ServerConnector old, InetSocketAddress address, Instant deadline) {
-        ServerConnector fresh = connectorFactory.create(server, old, address);
-        try {
-            server.addConnector(fresh);
-            if (!fresh.isStarted()) {
-                fresh.start();
-            }
-        } catch (Exception e) {
-            server.removeConnector(fresh);
-            throw new IllegalStateException("could not open a connector on " + address + "; " + old
-                    + " keeps serving: " + e.getMessage(), e);
+        ServerConnector early = preOpened.remove(old);
+        if (early == null || !address.getAddress().equals(boundAddress(early))) {
+            open(old, address);
         }
         log.log(Level.INFO, "Jetty connector open on {0}; draining the one on {1} in {2} ms", address,
                 old.getHost() + ":" + old.getLocalPort(), breakDelay.toMillis());
@@ -178,6 +218,22 @@ public final class JettyRebinder implements AddressChangeHandler {
             draining.add(old);
             CompletableFuture.runAsync(() -> drain(old, deadline),
                     CompletableFuture.delayedExecutor(breakDelay.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** Adds and starts the connector that replaces {@code old} on {@code address}; the old one keeps serving. */
+    private ServerConnector open(ServerConnector old, InetSocketAddress address) {
+        ServerConnector fresh = connectorFactory.create(server, old, address);
+        try {
+            server.addConnector(fresh);
+            if (!fresh.isStarted()) {
+                fresh.start();
+            }
+            return fresh;
+        } catch (Exception e) {
+            server.removeConnector(fresh);
+            throw new IllegalStateException("could not open a connector on " + address + "; " + old
+                    + " keeps serving: " + e.getMessage(), e);
         }
     }
 

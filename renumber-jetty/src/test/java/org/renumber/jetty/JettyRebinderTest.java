@@ -199,6 +199,33 @@ class JettyRebinderTest {
     }
 
     @Test
+    void theWarningOpensTheNewConnectorEarlyAndStartedOnlyDrainsTheOldOne() throws Exception {
+        JettyRebinder rebinder = new JettyRebinder(server);
+
+        rebinder.warning(event(Type.WARNING)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertEquals(200, new Http1(NEW).get("/").status(), "open before the change starts");
+        assertEquals(200, new Http1(OLD).get("/").status());
+        rebinder.started(event(Type.STARTED));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rebinder.draining().isEmpty());
+        assertThat(server.getConnectors()).hasSize(1);
+        assertEquals(200, new Http1(NEW).get("/").status());
+        assertThrows(ConnectException.class, () -> new Socket(OLD, port).close());
+    }
+
+    @Test
+    void aCancelDuringTheWarningClosesTheConnectorOpenedEarly() throws Exception {
+        JettyRebinder rebinder = new JettyRebinder(server);
+        rebinder.warning(event(Type.WARNING)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        rebinder.cancelled(event(Type.CANCELLED));
+
+        assertThrows(ConnectException.class, () -> new Socket(NEW, port).close());
+        assertEquals(200, new Http1(OLD).get("/").status());
+        assertThat(server.getConnectors()).hasSize(1);
+    }
+
+    @Test
     void aCancelMovesTheConnectorBackToTheOldAddress() throws Exception {
         JettyRebinder rebinder = new JettyRebinder(server);
         rebinder.started(event(Type.STARTED));
