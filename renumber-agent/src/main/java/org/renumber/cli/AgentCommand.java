@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.renumber.hooks.HookDispatcher;
 import org.renumber.journal.StateDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,6 +42,11 @@ final class AgentCommand implements Callable<Integer> {
                     + "login and access rules. Default: off.")
     Integer netnsJmxPort;
 
+    @Option(names = "--hooks-dir", paramLabel = "DIR",
+            description = "Dispatcher hooks: every executable file in DIR runs, in name order, on each change event "
+                    + "as HOOK INTERFACE EVENT (see the README). Absent: no hooks. Default: ${DEFAULT-VALUE}.")
+    Path hooksDir = HookDispatcher.DEFAULT_DIR;
+
     @Override
     public Integer call() throws Exception {
         if (sandbox && netns != null) {
@@ -67,7 +73,7 @@ final class AgentCommand implements Callable<Integer> {
             managed = layout.namespace();
         }
         AgentOptions options = new AgentOptions(managed, stateDir, jolokia, "127.0.0.1", jmxPort,
-                netnsJmxPort == null ? AgentOptions.NO_NETNS_JMX : netnsJmxPort);
+                netnsJmxPort == null ? AgentOptions.NO_NETNS_JMX : netnsJmxPort, hooksDir);
         CountDownLatch stopped = new CountDownLatch(1);
         try (Agent agent = Agent.start(options)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param jmxPort        JMX connector port, 0 to pick a free one
  * @param netnsJmxPort   port of a second JMX connector on the loopback of the managed namespace, for applications
  *                       that run there; 0 to pick a free one, {@link #NO_NETNS_JMX} for none
+ * @param hooksDir       dispatcher hooks directory; null (or a directory that does not exist) for no hooks
  */
 public record AgentOptions(String netns, Path stateDir, Path jolokiaConfig, String jmxHost, int jmxPort,
-                           int netnsJmxPort) {
+                           int netnsJmxPort, Path hooksDir) {
 
     public static final int DEFAULT_JMX_PORT = 9875;
     public static final int NO_NETNS_JMX = -1;
@@ -31,6 +32,12 @@ public record AgentOptions(String netns, Path stateDir, Path jolokiaConfig, Stri
             throw new IllegalArgumentException("JMX port " + netnsJmxPort + " in the managed namespace is not a TCP "
                     + "port");
         }
+    }
+
+    /** Options without hooks. */
+    public AgentOptions(String netns, Path stateDir, Path jolokiaConfig, String jmxHost, int jmxPort,
+                        int netnsJmxPort) {
+        this(netns, stateDir, jolokiaConfig, jmxHost, jmxPort, netnsJmxPort, null);
     }
 
     /** Options without a connector inside the managed namespace. */

@@ -1,6 +1,8 @@
 package org.renumber.jmx;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import javax.management.MBeanNotificationInfo;
 import javax.management.Notification;
 import javax.management.openmbean.CompositeData;
@@ -37,12 +39,21 @@ final class ChangeNotifications {
             "REQUESTED (changeAddress, scheduleChange), DETECTED (renumbered by hand) or MIGRATION (migrateSubscribers)",
             "true when the old address stays configured at the end: a partial migration (other applications keep "
                     + "using it) or a detected change whose alias is left to the operator",
-            "when a scheduled change starts at the latest (ISO-8601), empty for a change without a warning"};
+            "when a scheduled change starts at the latest (ISO-8601), empty for a change without a warning",
+            "this listener's number of the event: one more than the last one it was sent, so a gap means missed "
+                    + "events (read them with pendingEvents on renumber:type=AddressChangeService)"};
     private static final OpenType<?>[] ITEM_TYPES = {SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
             SimpleType.STRING, SimpleType.STRING, SimpleType.INTEGER, SimpleType.STRING, SimpleType.STRING,
-            SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.BOOLEAN, SimpleType.STRING};
+            SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.BOOLEAN, SimpleType.STRING,
+            SimpleType.LONG};
 
     static final CompositeType TYPE = compositeType();
+    /** The item of {@link #TYPE} that numbers a listener's events. */
+    static final String SEQUENCE = UserDataKeys.ChangeEvent.SEQUENCE;
+    /** The items a pending event adds to the user data: what the notification would have carried besides. */
+    static final String NOTIFICATION_TYPE = UserDataKeys.PendingEvent.NOTIFICATION_TYPE;
+    static final String MESSAGE = UserDataKeys.PendingEvent.MESSAGE;
+    static final CompositeType PENDING_TYPE = pendingType();
 
     private ChangeNotifications() {
     }
@@ -76,11 +87,33 @@ final class ChangeNotifications {
                 change.newAddress().toString(), change.state().name(), change.remainingConnections(),
                 change.outcome() == null ? "" : change.outcome().name(), text(change.error()),
                 instant(change.startedAt()), instant(change.deadline()), change.kind().name(),
-                !change.removeOldAddress(), change.warning() == null ? "" : instant(change.warning().warningEnd())};
+                !change.removeOldAddress(), change.warning() == null ? "" : instant(change.warning().warningEnd()),
+                0L};
         try {
             return new CompositeDataSupport(TYPE, ITEMS, values);
         } catch (OpenDataException e) {
             throw new IllegalStateException("change event does not fit its composite type", e);
+        }
+    }
+
+    /** {@code shared} user data (from {@link #userData}) numbered for one listener. */
+    static CompositeData sequenced(CompositeData shared, long sequence) {
+        return new SequencedUserData(shared, SEQUENCE, sequence);
+    }
+
+    /** An event read back with pendingEvents: its user data, numbered, with its notification type and message. */
+    static CompositeData pending(ChangeEventLog.Sequenced sequenced) {
+        ChangeEvent event = sequenced.event();
+        CompositeData data = userData(event);
+        List<String> items = new ArrayList<>(List.of(ITEMS));
+        List<Object> values = new ArrayList<>(List.of(data.getAll(ITEMS)));
+        values.set(items.indexOf(SEQUENCE), sequenced.sequence());
+        items.addAll(List.of(NOTIFICATION_TYPE, MESSAGE));
+        values.addAll(List.of(type(event.type()), message(event)));
+        try {
+            return new CompositeDataSupport(PENDING_TYPE, items.toArray(String[]::new), values.toArray());
+        } catch (OpenDataException e) {
+            throw new IllegalStateException("pending event does not fit its composite type", e);
         }
     }
 
@@ -99,6 +132,23 @@ final class ChangeNotifications {
 
     static String text(String value) {
         return value == null ? "" : value;
+    }
+
+    private static CompositeType pendingType() {
+        List<String> items = new ArrayList<>(List.of(ITEMS));
+        List<String> descriptions = new ArrayList<>(List.of(ITEM_DESCRIPTIONS));
+        List<OpenType<?>> types = new ArrayList<>(List.of(ITEM_TYPES));
+        items.addAll(List.of(NOTIFICATION_TYPE, MESSAGE));
+        descriptions.addAll(List.of("the notification's type, e.g. renumber.change.started",
+                "the notification's message"));
+        types.addAll(List.of(SimpleType.STRING, SimpleType.STRING));
+        try {
+            return new CompositeType("renumber.PendingChangeEvent", "A change event read back by sequence number",
+                    items.toArray(String[]::new), descriptions.toArray(String[]::new),
+                    types.toArray(OpenType<?>[]::new));
+        } catch (OpenDataException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private static CompositeType compositeType() {

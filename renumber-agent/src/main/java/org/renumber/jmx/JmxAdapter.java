@@ -3,16 +3,20 @@ package org.renumber.jmx;
 import org.renumber.api.MBeanNames;
 import static java.util.Objects.requireNonNull;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 import org.renumber.application.ApplicationMonitor;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ConnectionTracker;
+import org.renumber.domain.NetworkControl;
 import org.renumber.domain.SocketInventory;
 import org.renumber.domain.Subscription;
 import org.renumber.monitor.AddressLoss;
@@ -40,6 +44,7 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
     private final NotifyingMBeanServer.Emitter serviceEmitter;
     private final Map<String, NotifyingMBeanServer.Emitter> subscriptionEmitters = new HashMap<>();
     private final Map<ObjectName, Object> exported = new HashMap<>();
+    private final ChangeEventLog events;
     private boolean closed;
     private final SocketInventory inventory;
 
@@ -56,7 +61,10 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
         this.exporter = new MBeanExporter(notifying.server());
         this.serviceEmitter = notifying.emitterFor(MBeanNames.SERVICE,
                 ChangeNotifications.info("of every change on this node"));
-        export(MBeanNames.SERVICE, new ManagedService(service));
+        // Asked at the first event, when the service has loaded the journal's history.
+        this.events = new ChangeEventLog(() -> ChangeEventLog.base(Instant.now(),
+                Stream.concat(service.activeChanges().stream(), service.recentChanges().stream()).toList()));
+        export(MBeanNames.SERVICE, new ManagedService(service, events));
         export(MBeanNames.CONNECTION_TRACKER,
                 new ManagedConnectionTracker(requireNonNull(tracker, "tracker"), inventory, service::holders));
     }
@@ -86,14 +94,15 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
     }
 
     /**
-     * Exports {@code renumber:type=InterfaceMonitor} and turns the monitor's findings into its notifications. The
+     * Exports {@code renumber:type=InterfaceMonitor}, with the interfaces of {@code network} read by its
+     * listInterfaces operation, and turns the monitor's findings into its notifications. The
      * service MBean and the subscriptions hear about a detection through the detected change's own events.
      */
-    public void exportInterfaceMonitor(InterfaceMonitor monitor) {
+    public void exportInterfaceMonitor(InterfaceMonitor monitor, NetworkControl network) {
         requireNonNull(monitor, "monitor");
         NotifyingMBeanServer.Emitter emitter = notifying.emitterFor(MBeanNames.INTERFACE_MONITOR,
                 MonitorNotifications.info());
-        if (!export(MBeanNames.INTERFACE_MONITOR, new ManagedInterfaceMonitor(monitor))) {
+        if (!export(MBeanNames.INTERFACE_MONITOR, new ManagedInterfaceMonitor(monitor, network))) {
             notifying.discard(MBeanNames.INTERFACE_MONITOR);
             throw new IllegalStateException(MBeanNames.INTERFACE_MONITOR + " is already exported, or the adapter is closed");
         }
@@ -166,23 +175,34 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
         guarded("unexport change " + changeId, () -> unexport(MBeanNames.change(changeId)));
     }
 
+    /**
+     * Numbers the event for every recipient, then sends it where someone listens: a Subscription MBean nobody
+     * listens to sends nothing (its listener reads what it missed back with pendingEvents).
+     */
     @Override
     public void event(ChangeEvent event) {
         String type = ChangeNotifications.type(event.type());
         String message = ChangeNotifications.message(event);
-        Object userData = ChangeNotifications.userData(event);
+        CompositeData userData = ChangeNotifications.userData(event);
         synchronized (this) {
             if (closed) {
                 return;
             }
-            serviceEmitter.send(type, message, userData);
+            events.append(event);
+            send(serviceEmitter, type, message, userData, ChangeEventLog.ALL);
             for (String recipient : event.recipients()) {
                 NotifyingMBeanServer.Emitter emitter = subscriptionEmitters.get(recipient);
-                if (emitter != null) {
-                    emitter.send(type, message, userData);
+                if (emitter != null && emitter.heard()) {
+                    send(emitter, type, message, userData, recipient);
                 }
             }
         }
+    }
+
+    private void send(NotifyingMBeanServer.Emitter emitter, String type, String message, CompositeData userData,
+                      String listener) {
+        long sequence = events.sequence(listener);
+        emitter.send(type, message, ChangeNotifications.sequenced(userData, sequence), sequence);
     }
 
     @Override
@@ -192,7 +212,7 @@ public final class JmxAdapter implements AutoCloseable, AddressChangeService.Lis
             ObjectName name = MBeanNames.subscription(id);
             NotifyingMBeanServer.Emitter emitter = notifying.emitterFor(name,
                     ChangeNotifications.info("targeted at subscriber " + id));
-            if (export(name, new ManagedSubscription(subscription, service))) {
+            if (export(name, new ManagedSubscription(subscription, service, events))) {
                 subscriptionEmitters.put(id, emitter);
             }
         });

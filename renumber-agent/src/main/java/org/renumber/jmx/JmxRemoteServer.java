@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
 import java.rmi.AlreadyBoundException;
 import java.rmi.NoSuchObjectException;
 import java.rmi.registry.LocateRegistry;
 import java.rmi.registry.Registry;
+import java.rmi.server.RemoteServer;
+import java.rmi.server.ServerNotActiveException;
 import java.rmi.server.RMIServerSocketFactory;
 import java.rmi.server.UnicastRemoteObject;
 import java.util.HashMap;
@@ -24,6 +28,7 @@ import javax.management.remote.rmi.RMIConnectorServer;
 import javax.management.remote.rmi.RMIJRMPServerImpl;
 import javax.security.auth.Subject;
 import org.renumber.security.Credentials;
+import org.renumber.security.LoginBackoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +45,11 @@ public final class JmxRemoteServer implements AutoCloseable {
     /** Port of the registry and the connector unless configured otherwise. */
     public static final int DEFAULT_PORT = 9875;
     public static final String DEFAULT_HOST = "127.0.0.1";
+    /** The connector's notification buffer holds at least this many notifications (the JDK's default is 1000). */
+    public static final int MIN_BUFFER = 16_384;
+    static final int MAX_BUFFER = 262_144;
+    /** The environment key of the notification buffer's size, read when the first client connects. */
+    static final String BUFFER_SIZE = "jmx.remote.x.notification.buffer.size";
 
     private static final String BINDING = "jmxrmi";
     private static final String RMI_HOSTNAME = "java.rmi.server.hostname";
@@ -70,23 +80,50 @@ public final class JmxRemoteServer implements AutoCloseable {
      */
     public static JmxRemoteServer start(MBeanServer server, String host, int port, Credentials credentials)
             throws IOException {
-        return start(server, host, port, credentials, SocketPlace.HERE, "");
+        return start(server, host, port, credentials, 0, SocketPlace.HERE, "");
+    }
+
+    /**
+     * The size of the connector's notification buffer for {@code subscriptions} subscriptions: room for a change's
+     * four events (warning, started, drained, completed) at every one of them, at least {@link #MIN_BUFFER}, at
+     * most {@link #MAX_BUFFER}. The buffer holds only notifications someone listens to ({@link RemoteListeners}),
+     * so this is room to spare; a client that still falls behind catches up by sequence number.
+     */
+    public static int notificationBufferSize(int subscriptions) {
+        return (int) Math.min(MAX_BUFFER, Math.max(MIN_BUFFER, 4L * subscriptions + MIN_BUFFER));
     }
 
     /**
      * Starts the connector with its listening sockets made in {@code place}, e.g. inside another network namespace,
      * where {@code host}:{@code port} is then an address of that namespace.
      *
+     * @param bufferSize how many notifications the connector buffers for slow clients, 0 for the system property
+     *                   {@code jmx.remote.x.notification.buffer.size} or else {@link #MIN_BUFFER}; see
+     *                   {@link #notificationBufferSize}
      * @param where what the logs say of {@code place}, e.g. " in network namespace 'x'"; empty for here
      * @throws IOException if the port is taken or the connector cannot start
      */
     public static JmxRemoteServer start(MBeanServer server, String host, int port, Credentials credentials,
-                                        SocketPlace place, String where) throws IOException {
+                                        int bufferSize, SocketPlace place, String where) throws IOException {
+        return start(server, host, port, credentials, bufferSize, place, where, new LoginBackoff(Clock.systemUTC()));
+    }
+
+    /**
+     * Starts the connector as above; failed logins count towards {@code backoff} (shared with Jolokia by the
+     * agent, so a guesser gains nothing by switching endpoints).
+     */
+    public static JmxRemoteServer start(MBeanServer server, String host, int port, Credentials credentials,
+                                        int bufferSize, SocketPlace place, String where, LoginBackoff backoff)
+            throws IOException {
         requireNonNull(server, "server");
+        requireNonNull(backoff, "backoff");
         requireNonNull(credentials, "credentials");
         requireNonNull(place, "place");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("JMX port " + port + " is out of range 0-65535");
+        }
+        if (bufferSize < 0) {
+            throw new IllegalArgumentException("notification buffer size " + bufferSize + " is negative");
         }
         InetAddress bind = address(host);
         pinStubHost(bind);
@@ -100,19 +137,26 @@ public final class JmxRemoteServer implements AutoCloseable {
         RMIConnectorServer connector = null;
         try {
             Map<String, Object> environment = new HashMap<>();
-            environment.put(JMXConnectorServer.AUTHENTICATOR, authenticator(credentials));
+            environment.put(JMXConnectorServer.AUTHENTICATOR, authenticator(credentials, backoff));
             environment.put(CREDENTIAL_TYPES, new String[] {String[].class.getName(), String.class.getName()});
+            // The JDK reads the system property of the same name when the environment has none: an operator's
+            // -Djmx.remote.x.notification.buffer.size=N wins over the default here, not over an explicit size.
+            if (bufferSize > 0 || System.getProperty(BUFFER_SIZE) == null) {
+                environment.put(BUFFER_SIZE, bufferSize == 0 ? MIN_BUFFER : bufferSize);
+            }
+            RemoteListeners listeners = new RemoteListeners();
             // The connector object shares the registry's port (same socket factory, so one listener).
-            RMIJRMPServerImpl rmiServer = new RMIJRMPServerImpl(actualPort, null, sockets, environment);
+            RMIJRMPServerImpl rmiServer = new TrackedRmiServer(actualPort, sockets, environment, listeners);
             connector = new RMIConnectorServer(new JMXServiceURL("rmi", hostPart, actualPort), environment,
                     rmiServer, server);
-            connector.setMBeanServerForwarder(RemoteAccessPolicy.forwarder());
+            connector.setMBeanServerForwarder(RemoteAccessPolicy.forwarder(listeners));
             connector.start();
             // Bound in-process: no serialization, so the locked registry accepts it.
             registry.bind(BINDING, rmiServer.toStub());
             JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + hostPart + ":" + actualPort
                     + "/" + BINDING);
-            log.info("JMX connector listening at {}{} (login required)", url, where);
+            log.info("JMX connector listening at {}{} (login required; notification buffer {})", url, where,
+                    environment.getOrDefault(BUFFER_SIZE, System.getProperty(BUFFER_SIZE)));
             return new JmxRemoteServer(registry, connector, url, actualPort, where);
         } catch (IOException | RuntimeException e) {
             abandon(connector, registry);
@@ -153,18 +197,37 @@ public final class JmxRemoteServer implements AutoCloseable {
         }
     }
 
-    private static JMXAuthenticator authenticator(Credentials credentials) {
+    private static JMXAuthenticator authenticator(Credentials credentials, LoginBackoff backoff) {
         return offered -> {
+            String client = clientHost();
+            Duration wait = backoff.waitFor(client);
+            if (!wait.isZero()) {
+                throw new SecurityException("Too many failed logins from " + client + ": retry in "
+                        + Math.max(1, (wait.toMillis() + 999) / 1000) + " s");
+            }
             if (!(offered instanceof String[] pair) || pair.length != 2) {
-                log.warn("JMX connection refused: no user name and password given");
+                log.warn("JMX connection from {} refused: no user name and password given", client);
                 throw new SecurityException("Authentication required: connect with a user name and password");
             }
             if (!credentials.matches(pair[0], pair[1])) {
-                log.warn("JMX connection refused: wrong user name or password (user '{}')", printable(pair[0]));
+                Duration next = backoff.failed(client);
+                log.warn("JMX connection from {} refused: wrong user name or password (user '{}'){}", client,
+                        printable(pair[0]), next.isZero() ? "" : "; its next login is checked in "
+                                + next.toSeconds() + " s");
                 throw new SecurityException("Authentication failed: wrong user name or password");
             }
+            backoff.succeeded(client);
             return new Subject(true, Set.of(new JMXPrincipal(pair[0])), Set.of(), Set.of());
         };
+    }
+
+    // The authenticator runs on the RMI thread serving the client's newClient call, which knows its address.
+    private static String clientHost() {
+        try {
+            return RemoteServer.getClientHost();
+        } catch (ServerNotActiveException e) {
+            return "(local)";
+        }
     }
 
     private static String printable(String user) {

@@ -2,6 +2,9 @@ package org.renumber.jmx;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
+import java.util.Map;
+import org.renumber.domain.NetworkControl;
 import org.renumber.monitor.InterfaceMonitor;
 import org.weakref.jmx.Managed;
 
@@ -17,9 +20,21 @@ import org.weakref.jmx.Managed;
 public final class ManagedInterfaceMonitor {
 
     private final InterfaceMonitor monitor;
+    private final InterfaceTable interfaces;
 
-    public ManagedInterfaceMonitor(InterfaceMonitor monitor) {
+    public ManagedInterfaceMonitor(InterfaceMonitor monitor, NetworkControl network) {
         this.monitor = requireNonNull(monitor, "monitor");
+        this.interfaces = new InterfaceTable(network);
+    }
+
+    // An operation, not an attribute: attributes stay simple JDK types; like planChange, this returns lists and maps
+    // that Jolokia renders as JSON.
+    @Managed(description = "The managed namespace's interfaces, read from the kernel now: a list of {name, index, "
+            + "addresses}; each address is {address (ADDRESS/PREFIX), family (inet, inet6), state (USABLE; TENTATIVE "
+            + "while IPv6 duplicate address detection runs; DUPLICATE), tentative, deprecated (IPv6 preferred lifetime "
+            + "0), preferredLifetime, validLifetime}")
+    public List<Map<String, Object>> listInterfaces() {
+        return interfaces.read();
     }
 
     @Managed(description = "Whether the monitor listens to the kernel's address events (default true)")

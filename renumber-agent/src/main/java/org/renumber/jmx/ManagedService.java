@@ -4,7 +4,7 @@ import org.renumber.api.MBeanNames;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Map;
-
+import javax.management.openmbean.CompositeData;
 import org.renumber.domain.Subscription;
 import org.renumber.service.AddressChangeService;
 import org.weakref.jmx.Managed;
@@ -18,9 +18,36 @@ import org.weakref.jmx.Managed;
 public final class ManagedService {
 
     private final AddressChangeService service;
+    private final ChangeEventLog events;
 
-    public ManagedService(AddressChangeService service) {
+    ManagedService(AddressChangeService service, ChangeEventLog events) {
         this.service = requireNonNull(service, "service");
+        this.events = requireNonNull(events, "events");
+    }
+
+    @Managed(description = "The change events sent to a subscriber with a sequence number above afterSequence, "
+            + "oldest first, from the active and recent changes (the agent keeps its last " + ChangeEventLog.KEPT
+            + " events). Each is the notification's userData (with its 'sequence') plus 'notificationType' and "
+            + "'message'. A listener that sees a sequence other than its last plus one, or a lost-notifications "
+            + "report from its connector, calls this with the last sequence it handled")
+    public CompositeData[] pendingEvents(
+            @Param(description = "the subscriber's id; empty for every event (the numbers of this MBean's own "
+                    + "notifications)") String subscriberId,
+            @Param(description = "the last sequence number handled; the events after it are returned")
+            long afterSequence) {
+        String id = subscriberId == null ? "" : subscriberId.strip();
+        if (!id.isEmpty() && service.subscribers().find(id).isEmpty()) {
+            throw new IllegalArgumentException("no subscriber with id '" + id + "'; pendingEvents takes the id of a "
+                    + "subscription, or empty for every event");
+        }
+        return events.after(id, afterSequence).stream().map(ChangeNotifications::pending)
+                .toArray(CompositeData[]::new);
+    }
+
+    @Managed(description = "Sequence number of the last change event this MBean sent (each notification's "
+            + "userData carries its number as 'sequence')")
+    public long getSequence() {
+        return events.sequence(ChangeEventLog.ALL);
     }
 
     @Managed(description = "Moves an interface from one address to another: adds the new address, moves the "
@@ -203,6 +230,17 @@ public final class ManagedService {
     @Managed
     public void setForceCloseAtDeadline(boolean on) {
         service.setForceCloseAtDeadline(on);
+    }
+
+    @Managed(description = "How long one dispatcher hook may run before it is killed and counted failed, in "
+            + "seconds (1 to 600); default 30; persisted")
+    public long getHookTimeoutSeconds() {
+        return service.settings().hookTimeoutSeconds();
+    }
+
+    @Managed
+    public void setHookTimeoutSeconds(long seconds) {
+        service.setHookTimeoutSeconds(seconds);
     }
 
     @Managed(description = "Subscribers, one line each: id, group, scope and the process id when recorded")

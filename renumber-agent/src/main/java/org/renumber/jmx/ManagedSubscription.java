@@ -17,11 +17,20 @@ public final class ManagedSubscription {
     private final Subscription subscription;
     private final SubscriberRegistry registry;
     private final AddressChangeService service;
+    private final ChangeEventLog events;
 
-    public ManagedSubscription(Subscription subscription, AddressChangeService service) {
+    ManagedSubscription(Subscription subscription, AddressChangeService service, ChangeEventLog events) {
         this.subscription = requireNonNull(subscription, "subscription");
         this.service = requireNonNull(service, "service");
         this.registry = service.subscribers();
+        this.events = requireNonNull(events, "events");
+    }
+
+    @Managed(description = "Sequence number of the last change event sent to this subscriber (the next one is one "
+            + "more; each notification's userData carries its number as 'sequence'). A listener reads it before it "
+            + "starts listening, then calls pendingEvents on the service with it to miss nothing in between")
+    public long getSequence() {
+        return events.sequence(subscription.subscriberId());
     }
 
     @Managed(description = "Tells the agent this application is ready for a scheduled change it was warned about "

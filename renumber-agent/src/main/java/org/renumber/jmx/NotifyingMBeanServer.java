@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.Attribute;
@@ -91,6 +93,8 @@ final class NotifyingMBeanServer {
     static final class Emitter extends NotificationBroadcasterSupport {
         private final ObjectName source;
         private final AtomicLong sequence = new AtomicLong();
+        /** The filter of each registered listener (null for none), to tell whether anyone would hear. */
+        private final List<Registration> registrations = new CopyOnWriteArrayList<>();
 
         private Emitter(ObjectName source, Executor dispatcher, MBeanNotificationInfo[] info) {
             super(dispatcher, info);
@@ -98,12 +102,64 @@ final class NotifyingMBeanServer {
         }
 
         void send(String type, String message, Object userData) {
+            send(type, message, userData, sequence.incrementAndGet());
+        }
+
+        /** Sends with the caller's sequence number (a subscriber's, see {@link ChangeEventLog}). */
+        void send(String type, String message, Object userData, long sequenceNumber) {
             // The ObjectName, never this object, is the source: a remote client cannot deserialize an emitter
             // and would silently receive nothing.
-            Notification notification = new Notification(type, source, sequence.incrementAndGet(),
-                    System.currentTimeMillis(), message);
+            Notification notification = new Notification(type, source, sequenceNumber, System.currentTimeMillis(),
+                    message);
             notification.setUserData(userData);
             sendNotification(notification);
+        }
+
+        /**
+         * Whether a notification sent now would reach a listener: an in-process one, or a remote client through
+         * a connector (whose buffer listens everywhere, but with a {@link RemoteListeners.Audience} filter).
+         */
+        boolean heard() {
+            for (Registration registration : registrations) {
+                if (!(registration.filter() instanceof RemoteListeners.Audience audience) || audience.heard()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void addNotificationListener(NotificationListener listener, NotificationFilter filter,
+                                            Object handback) {
+            super.addNotificationListener(listener, filter, handback);
+            registrations.add(new Registration(listener, filter, handback));
+        }
+
+        @Override
+        public void removeNotificationListener(NotificationListener listener) throws ListenerNotFoundException {
+            super.removeNotificationListener(listener);
+            registrations.removeIf(r -> r.listener() == listener);
+        }
+
+        @Override
+        public void removeNotificationListener(NotificationListener listener, NotificationFilter filter,
+                                               Object handback) throws ListenerNotFoundException {
+            super.removeNotificationListener(listener, filter, handback);
+            registrations.remove(new Registration(listener, filter, handback));
+        }
+
+        private record Registration(NotificationListener listener, NotificationFilter filter, Object handback) {
+            // Identity, as NotificationBroadcasterSupport matches listeners.
+            @Override
+            public boolean equals(Object other) {
+                return other instanceof Registration r && r.listener == listener && r.filter == filter
+                        && r.handback == handback;
+            }
+
+            @Override
+            public int hashCode() {
+                return System.identityHashCode(listener);
+            }
         }
     }
 

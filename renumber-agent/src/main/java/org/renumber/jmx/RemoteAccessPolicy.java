@@ -6,6 +6,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Set;
 import javax.management.MBeanServer;
+import javax.management.NotificationFilter;
+import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import javax.management.remote.MBeanServerForwarder;
 
@@ -15,21 +17,28 @@ import javax.management.remote.MBeanServerForwarder;
  * info) and listening to notifications: anything. Creating and unregistering MBeans: never. Without this, the
  * agent's password would also open DiagnosticCommand and HotSpotDiagnostic, which load agents and dump the heap
  * of a process that runs as root.
+ *
+ * <p>The connector's notification buffer registers its own listener on every emitting MBean through this
+ * forwarder (remote clients cannot pass a listener object, only the buffer can); on a {@code renumber} MBean it
+ * gets the {@link RemoteListeners#audience} filter, so only notifications some remote client listens to are
+ * buffered.
  */
 final class RemoteAccessPolicy implements java.lang.reflect.InvocationHandler {
 
     private static final Set<String> READABLE = Set.of(MBeanNames.DOMAIN, "java.lang");
     private static final Set<String> OPERABLE = Set.of(MBeanNames.DOMAIN);
 
+    private final RemoteListeners listeners;
     private volatile MBeanServer target;
 
-    private RemoteAccessPolicy() {
+    private RemoteAccessPolicy(RemoteListeners listeners) {
+        this.listeners = listeners;
     }
 
     /** A forwarder for {@code JMXConnectorServer.setMBeanServerForwarder}. */
-    static MBeanServerForwarder forwarder() {
+    static MBeanServerForwarder forwarder(RemoteListeners listeners) {
         return (MBeanServerForwarder) Proxy.newProxyInstance(MBeanServerForwarder.class.getClassLoader(),
-                new Class<?>[] {MBeanServerForwarder.class}, new RemoteAccessPolicy());
+                new Class<?>[] {MBeanServerForwarder.class}, new RemoteAccessPolicy(listeners));
     }
 
     @Override
@@ -52,6 +61,12 @@ final class RemoteAccessPolicy implements java.lang.reflect.InvocationHandler {
             case "getAttribute", "getAttributes" -> require(READABLE, (ObjectName) args[0], "read attributes of");
             case "setAttribute", "setAttributes" -> require(OPERABLE, (ObjectName) args[0], "write attributes of");
             case "invoke" -> require(OPERABLE, (ObjectName) args[0], "invoke operations on");
+            case "addNotificationListener" -> {
+                if (args[1] instanceof NotificationListener && args[0] instanceof ObjectName name
+                        && OPERABLE.contains(name.getDomain())) {
+                    args[2] = listeners.audience(name, (NotificationFilter) args[2]);
+                }
+            }
             case "createMBean", "registerMBean", "unregisterMBean", "instantiate", "deserialize" ->
                     throw new SecurityException("the renumber agent does not allow " + method.getName() + " over JMX");
             default -> {

@@ -18,11 +18,12 @@ import org.renumber.domain.SettingsRepository;
  * <pre>
  * {
  *   "guardNewConnections" : false,
- *   "forceCloseAtDeadline" : false
+ *   "forceCloseAtDeadline" : false,
+ *   "hookTimeoutSeconds" : 30
  * }
  * </pre>
  * A missing file means {@link ServiceSettings#DEFAULTS}; a missing key (a file from an older version) is
- * false, which is each setting's default; unknown keys are ignored. An unreadable file is an error naming the file, not a silent reset to
+ * false or 0, which reads as each setting's default; unknown keys are ignored. An unreadable file is an error naming the file, not a silent reset to
  * the defaults: an operator who switched the guard on must not find it off after a restart.
  */
 public final class SettingsStore implements SettingsRepository {

@@ -2,7 +2,6 @@ package org.renumber.service;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -25,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.renumber.domain.AddressRules;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeJournal;
@@ -93,6 +93,12 @@ public final class AddressChangeService implements AutoCloseable {
 
     public AddressChangeService(KernelPorts kernel, ChangeJournal journal, SettingsRepository settings,
                                 SubscriberRegistry subscribers, Clock clock) {
+        this(kernel, journal, settings, subscribers, clock, PreStartHook.NONE);
+    }
+
+    /** With {@code preStart} asked before each change starts (the dispatcher's {@code pre-started} hooks). */
+    public AddressChangeService(KernelPorts kernel, ChangeJournal journal, SettingsRepository settings,
+                                SubscriberRegistry subscribers, Clock clock, PreStartHook preStart) {
         this.kernel = requireNonNull(kernel, "kernel");
         this.network = kernel.network();
         this.tracker = kernel.tracker();
@@ -100,7 +106,7 @@ public final class AddressChangeService implements AutoCloseable {
         this.settings = requireNonNull(settings, "settings");
         this.subscribers = requireNonNull(subscribers, "subscribers");
         this.clock = requireNonNull(clock, "clock");
-        this.context = new WorkflowContext(kernel, journal, settings, subscribers, timers, clock);
+        this.context = new WorkflowContext(kernel, journal, settings, subscribers, timers, clock, preStart);
         this.planner = new ChangePlanner(this, kernel, settings, subscribers);
     }
 
@@ -171,6 +177,12 @@ public final class AddressChangeService implements AutoCloseable {
         }
         settings.save(settings.current().withGuardNewConnections(on));
         log.info("GuardNewConnections set to {}", on);
+    }
+
+    /** How long one dispatcher hook may run, for hooks started from now on. */
+    public synchronized void setHookTimeoutSeconds(long seconds) {
+        settings.save(settings.current().withHookTimeoutSeconds(seconds));
+        log.info("HookTimeoutSeconds set to {}", seconds);
     }
 
     /** Destroys the sockets still on the old address at the drain deadline, for changes that reach it from now on. */
@@ -352,27 +364,11 @@ public final class AddressChangeService implements AutoCloseable {
                     + " is out of range: use 0 to " + MAX_DRAIN_SECONDS + " seconds (7 days)");
         }
         List<NetInterface> interfaces = network.interfaces();
-        NetInterface nic = interfaces.stream().filter(i -> i.name().equals(ifName)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown interface '" + ifName + "'; interfaces: "
-                        + interfaces.stream().map(NetInterface::name).toList()));
+        NetInterface nic = AddressRules.requireInterface(interfaces, ifName);
         refuseIfBusy(ifName);
-        InterfaceAddress old = resolveOld(nic, oldText);
-        InterfaceAddress fresh = parseNew(newText, old);
-        for (NetInterface other : interfaces) {
-            Optional<InterfaceAddress> present = other.find(fresh.address());
-            if (present.isEmpty()) {
-                continue;
-            }
-            if (newMayBeOnInterface && other.name().equals(ifName)) {
-                if (!present.get().equals(fresh)) {
-                    throw new IllegalArgumentException("new address " + newText + " is configured on " + ifName
-                            + " as " + present.get() + "; give it with that prefix");
-                }
-                continue;
-            }
-            throw new IllegalArgumentException("new address " + IpLiterals.format(fresh.address())
-                    + " is already configured on " + other.name() + "; pick an unused address");
-        }
+        InterfaceAddress old = AddressRules.resolveOld(nic, oldText);
+        InterfaceAddress fresh = AddressRules.parseNew(newText, old);
+        AddressRules.refuseNewInUse(interfaces, ifName, fresh, newText, newMayBeOnInterface);
         return new Request(ifName, old, fresh, parsedTargets, targets == null ? "" : targets.strip(),
                 drainTimeoutSeconds);
     }
@@ -440,87 +436,6 @@ public final class AddressChangeService implements AutoCloseable {
                     + ifName + " (state " + running.get().change().state()
                     + "); wait for it with awaitChange or cancel it first");
         }
-    }
-
-    private static InterfaceAddress resolveOld(NetInterface nic, String text) {
-        int slash = text.indexOf('/');
-        InetAddress address = IpLiterals.parse(slash < 0 ? text : text.substring(0, slash));
-        InterfaceAddress configured = nic.find(address).orElseThrow(() -> new IllegalArgumentException(
-                "old address " + IpLiterals.format(address) + " is not configured on " + nic.name()
-                        + "; its addresses are " + nic.addresses()));
-        if (slash >= 0 && !InterfaceAddress.parse(text).equals(configured)) {
-            throw new IllegalArgumentException("old address " + text + " does not match " + configured
-                    + " as configured on " + nic.name());
-        }
-        if (address.isLinkLocalAddress() && address instanceof Inet6Address) {
-            throw new IllegalArgumentException("old address " + configured + " is an IPv6 link-local address"
-                    + " (fe80::/10): the kernel keeps one per interface for neighbour discovery, it is not renumbered;"
-                    + " give a global or unique local address");
-        }
-        return configured;
-    }
-
-    private static InterfaceAddress parseNew(String text, InterfaceAddress old) {
-        InterfaceAddress fresh = text.indexOf('/') < 0
-                ? new InterfaceAddress(IpLiterals.parse(text), old.prefixLength())
-                : InterfaceAddress.parse(text);
-        if (fresh.family() != old.family()) {
-            throw new IllegalArgumentException("new address " + text + " is " + fresh.family() + " but the old address "
-                    + old + " is " + old.family() + "; both must be of the same family");
-        }
-        if (fresh.address().equals(old.address())) {
-            throw new IllegalArgumentException("new address " + text + " is the old address; nothing to change");
-        }
-        InetAddress a = fresh.address();
-        if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isMulticastAddress()) {
-            throw new IllegalArgumentException("new address " + text + " is a wildcard, loopback or multicast address");
-        }
-        if (fresh.prefixLength() == 0) {
-            throw new IllegalArgumentException("new address " + text + " has prefix length 0; give the subnet's prefix");
-        }
-        if (fresh.isIpv4() && fresh.prefixLength() < 31
-                && (fresh.address().equals(fresh.network()) || isBroadcast(fresh))) {
-            throw new IllegalArgumentException("new address " + text + " is the network or broadcast address of its subnet");
-        }
-        if (fresh.isIpv6()) {
-            refuseUnassignableIpv6(fresh, text);
-        }
-        return fresh;
-    }
-
-    /**
-     * An interface gets global unicast (2000::/3) or unique local (fc00::/7, RFC 4193) addresses from a change;
-     * link-local ones belong to the kernel, and the rest of the space is reserved or special (RFC 4291).
-     */
-    private static void refuseUnassignableIpv6(InterfaceAddress fresh, String text) {
-        InetAddress a = fresh.address();
-        if (a.isLinkLocalAddress()) {
-            throw new IllegalArgumentException("new address " + text + " is an IPv6 link-local address (fe80::/10);"
-                    + " link-local addresses are not renumbered: give a global or unique local address");
-        }
-        int first = a.getAddress()[0] & 0xff;
-        boolean global = (first & 0xe0) == 0x20;
-        boolean uniqueLocal = (first & 0xfe) == 0xfc;
-        if (!global && !uniqueLocal) {
-            throw new IllegalArgumentException("new address " + text + " is neither a global unicast (2000::/3) nor"
-                    + " a unique local (fc00::/7) IPv6 address");
-        }
-        // RFC 4291 2.6.1: all host bits zero is the subnet-router anycast address (RFC 6164 exempts /127).
-        if (fresh.prefixLength() < 127 && a.equals(fresh.network())) {
-            throw new IllegalArgumentException("new address " + text + " is the subnet-router anycast address of its"
-                    + " prefix (all host bits zero); pick another address in " + IpLiterals.format(fresh.network())
-                    + "/" + fresh.prefixLength());
-        }
-    }
-
-    private static boolean isBroadcast(InterfaceAddress a) {
-        byte[] bytes = a.address().getAddress();
-        for (int bit = a.prefixLength(); bit < 32; bit++) {
-            if ((bytes[bit / 8] & (0x80 >>> (bit % 8))) == 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Blocks until the change ends or the timeout passes; returns its state then. */

@@ -72,6 +72,7 @@ final class ChangeWorkflow implements Runnable {
     private final Consumer<ChangeEvent> events;
     private final boolean resumed;
     private final Consumer<Change> onFinished;
+    private final PreStartHook preStart;
 
     private final CompletableFuture<Change> done = new CompletableFuture<>();
     private final CompletableFuture<Void> cancelRequested = new CompletableFuture<>();
@@ -97,6 +98,7 @@ final class ChangeWorkflow implements Runnable {
         this.clock = context.clock();
         this.events = requireNonNull(events, "events");
         this.onFinished = requireNonNull(onFinished, "onFinished");
+        this.preStart = context.preStart();
     }
 
     Change change() {
@@ -249,8 +251,9 @@ final class ChangeWorkflow implements Runnable {
     }
 
     /**
-     * ADDING: the new address goes up, the workflow waits until it is usable (IPv6 duplicate address detection),
-     * new outbound connections are steered to it, and only then are the applications told to move.
+     * ADDING: the new address goes up, the workflow waits until it is usable (IPv6 duplicate address detection), the
+     * pre-start hook may still refuse the change, new outbound connections are steered to it, and only then are the
+     * applications told to move.
      */
     private void addNewAddressAndSteerTraffic() throws InterruptedException {
         if (cancelRequested.isDone()) {
@@ -276,6 +279,16 @@ final class ChangeWorkflow implements Runnable {
         }
         if (usable != AddressState.USABLE) {
             abort(Outcome.FAILED, unusable(usable));
+            return;
+        }
+        try {
+            preStart.beforeStart(change);
+        } catch (RuntimeException e) {
+            abort(Outcome.FAILED, e.getMessage());
+            return;
+        }
+        if (cancelRequested.isDone()) {
+            abort(Outcome.CANCELLED, "cancelled by operator before the new address was announced");
             return;
         }
         try {

@@ -10,10 +10,11 @@ import org.renumber.domain.SettingsRepository;
 
 /**
  * What every change's workflow shares: the kernel, the journal, the operator settings, the subscribers (a
- * migration follows the sockets of their processes), time.
+ * migration follows the sockets of their processes), time, and the hook asked before a change starts.
  */
 record WorkflowContext(KernelPorts kernel, ChangeJournal journal, SettingsRepository settings,
-                       SubscriberRegistry subscribers, ScheduledExecutorService timers, Clock clock) {
+                       SubscriberRegistry subscribers, ScheduledExecutorService timers, Clock clock,
+                       PreStartHook preStart) {
 
     WorkflowContext {
         requireNonNull(kernel, "kernel");
@@ -22,5 +23,6 @@ record WorkflowContext(KernelPorts kernel, ChangeJournal journal, SettingsReposi
         requireNonNull(subscribers, "subscribers");
         requireNonNull(timers, "timers");
         requireNonNull(clock, "clock");
+        requireNonNull(preStart, "preStart");
     }
 }

@@ -74,7 +74,7 @@ class InterfaceMonitorRecoveryTest {
         service.start();
         monitor = keep(new InterfaceMonitor(new FailingOnFirstBatch(new RtnetlinkAddressEvents(netns, Clock.systemUTC())),
                 service, tracker, new InMemorySettingsStore(), Clock.systemUTC()));
-        adapter.exportInterfaceMonitor(monitor);
+        adapter.exportInterfaceMonitor(monitor, kernel.network());
         server.addNotificationListener(MBeanNames.INTERFACE_MONITOR, (n, handback) -> notifications.add(n), null, null);
         monitor.start();
     }

@@ -42,7 +42,7 @@ class MBeanInfoTest {
         fixture.start();
         monitor = new InterfaceMonitor(new InMemoryAddressEvents(fixture.network, java.time.Clock.systemUTC()),
                 fixture.service, fixture.tracker, monitorSettings, java.time.Clock.systemUTC());
-        adapter.exportInterfaceMonitor(monitor);
+        adapter.exportInterfaceMonitor(monitor, fixture.network);
         monitor.start();
         fixture.service.subscribers().subscribe("app1", "web", "");
         changeId = fixture.service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);

@@ -312,7 +312,10 @@ class SockDiagConnectionTrackerTest {
         // No event announces a new socket: only the safety walk can find these.
         clientsInB(Stack.DUAL, "10.9.0.1", 5000, 2);
 
-        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts).containsExactly(0, 2));
+        // A walk may run between the two connects and report 1 on the way: what matters is that the walks find
+        // both and never count more than there are.
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(counts).last().isEqualTo(2));
+        assertThat(counts).startsWith(0).isSorted().allSatisfy(count -> assertThat(count).isBetween(0, 2));
     }
 
     @Test

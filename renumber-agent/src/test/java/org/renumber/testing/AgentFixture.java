@@ -23,7 +23,15 @@ public final class AgentFixture implements AutoCloseable {
     private int jmxPort;
     private int netnsJmxPort;
 
+    private final Path hooksDir;
+
     public AgentFixture(String namePrefix) {
+        this(namePrefix, null);
+    }
+
+    /** An agent that runs the dispatcher hooks in {@code hooksDir}. */
+    public AgentFixture(String namePrefix, Path hooksDir) {
+        this.hooksDir = hooksDir;
         net = NetNsFixture.create(namePrefix);
         try {
             stateDir = Files.createTempDirectory("renumber-state-");
@@ -37,7 +45,8 @@ public final class AgentFixture implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        agent = Agent.start(new AgentOptions(net.a(), stateDir, jolokiaConfig, "127.0.0.1", jmxPort, netnsJmxPort));
+        agent = Agent.start(new AgentOptions(net.a(), stateDir, jolokiaConfig, "127.0.0.1", jmxPort, netnsJmxPort,
+                hooksDir));
         jmxPort = agent.jmx().port();
         netnsJmxPort = agent.netnsJmx().port();
     }

@@ -14,7 +14,12 @@ public final class Attributes {
         public static final String SCOPE = "Scope";
         /** Writable, a {@code long}: the subscriber's process id. */
         public static final String PID = "Pid";
-        public static final List<String> ALL = List.of(GROUP, SCOPE, PID);
+        /**
+         * A {@code long}: the {@link UserDataKeys.ChangeEvent#SEQUENCE} of the last event sent to the subscriber.
+         * Read it before listening, then ask {@link Operations#PENDING_EVENTS} for what came after.
+         */
+        public static final String SEQUENCE = "Sequence";
+        public static final List<String> ALL = List.of(GROUP, SCOPE, PID, SEQUENCE);
 
         private Subscription() {
         }

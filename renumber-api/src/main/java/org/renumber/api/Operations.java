@@ -34,6 +34,11 @@ public final class Operations {
     public static final Operation AWAIT_CHANGE = new Operation("awaitChange", STRING, LONG);
     /** cancelChange(changeId). */
     public static final Operation CANCEL_CHANGE = new Operation("cancelChange", STRING);
+    /**
+     * pendingEvents(subscriberId, afterSequence): the events sent to the subscriber numbered above afterSequence,
+     * oldest first, as {@code CompositeData[]} with the items of {@link UserDataKeys.PendingEvent}.
+     */
+    public static final Operation PENDING_EVENTS = new Operation("pendingEvents", STRING, LONG);
 
     // renumber:type=Subscription,id=<subscriberId>
     /** ready(changeId): the subscriber is ready for a warned change. */
@@ -43,7 +48,8 @@ public final class Operations {
 
     /** The operations of {@link MBeanNames#SERVICE} listed here. */
     public static final List<Operation> SERVICE = List.of(CHANGE_ADDRESS, SCHEDULE_CHANGE, MIGRATE_SUBSCRIBERS,
-            SCHEDULE_MIGRATION, PLAN_CHANGE, PLAN_MIGRATION, SUBSCRIBE, UNSUBSCRIBE, AWAIT_CHANGE, CANCEL_CHANGE);
+            SCHEDULE_MIGRATION, PLAN_CHANGE, PLAN_MIGRATION, SUBSCRIBE, UNSUBSCRIBE, AWAIT_CHANGE, CANCEL_CHANGE,
+            PENDING_EVENTS);
     /** The operations of a {@link MBeanNames#subscription(String) Subscription} listed here. */
     public static final List<Operation> SUBSCRIPTION = List.of(READY, RECORD_PROCESS);
 

@@ -26,10 +26,32 @@ public final class UserDataKeys {
         public static final String KIND = "kind";
         public static final String OLD_ADDRESS_KEPT = "oldAddressKept";
         public static final String WARNING_END = "warningEnd";
+        /**
+         * A {@code long}: the listening MBean's number of this event, one more than the last one it sent (a
+         * Subscription's count the events of that subscriber). A listener that sees another number missed events
+         * (or the agent restarted: each run starts higher): it reads them back with
+         * {@link Operations#PENDING_EVENTS}.
+         */
+        public static final String SEQUENCE = "sequence";
         public static final List<String> ITEMS = List.of(CHANGE_ID, INTERFACE_NAME, OLD_ADDRESS, NEW_ADDRESS, STATE,
-                REMAINING_CONNECTIONS, OUTCOME, ERROR, STARTED_AT, DEADLINE, KIND, OLD_ADDRESS_KEPT, WARNING_END);
+                REMAINING_CONNECTIONS, OUTCOME, ERROR, STARTED_AT, DEADLINE, KIND, OLD_ADDRESS_KEPT, WARNING_END,
+                SEQUENCE);
 
         private ChangeEvent() {
+        }
+    }
+
+    /**
+     * One event returned by {@link Operations#PENDING_EVENTS}: every {@link ChangeEvent} item (its
+     * {@link ChangeEvent#SEQUENCE} the subscriber's number) and what the notification carried besides.
+     */
+    public static final class PendingEvent {
+        /** The notification's type, e.g. {@link NotificationTypes#CHANGE_STARTED}. */
+        public static final String NOTIFICATION_TYPE = "notificationType";
+        /** The notification's message. */
+        public static final String MESSAGE = "message";
+
+        private PendingEvent() {
         }
     }
 

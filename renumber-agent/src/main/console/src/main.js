@@ -1,0 +1,99 @@
+// The console: reads the agent every second through Jolokia, pulls its notifications, and redraws.
+import { Agent } from "./agent.js";
+import { replace, h } from "./dom.js";
+import { FINAL, addEvent, changeCard, renderInterfaces, renderMonitors, renderRecent, renderSubscribers }
+  from "./views.js";
+import { confirmCancel, wirePlanForm } from "./actions.js";
+
+const SETTINGS_EVERY_MS = 5000;
+// Absolute, from the origin: a page opened as http://user:password@host/console/ would otherwise resolve the
+// Jolokia path with those credentials in it, which fetch() refuses.
+const agent = new Agent(new URL(document.querySelector('meta[name="renumber-jolokia"]').content,
+  window.location.origin).href);
+
+// What this page has seen of each change: its drain samples and the states it went through, with times.
+const records = new Map();
+// Changes shown in the "active" panel: the running ones, and those this page saw running until dismissed.
+const watched = new Set();
+let latest = { changes: [], subscriptions: [] };
+
+function record(change) {
+  let r = records.get(change.Id);
+  if (!r) {
+    r = { samples: [], timeline: [{ state: "REQUESTED", at: Date.parse(change.RequestedAt) }] };
+    records.set(change.Id, r);
+  }
+  return r;
+}
+
+function observe(change, now) {
+  const r = record(change);
+  const last = r.timeline[r.timeline.length - 1];
+  if (last.state !== change.State) {
+    const at = FINAL.has(change.State) && change.FinishedAt ? Date.parse(change.FinishedAt) : now;
+    r.timeline.push({ state: change.State, at });
+  }
+  // The chart counts from the drain on, and ends with one sample of the final state.
+  const previous = r.samples[r.samples.length - 1];
+  if (change.State === "DRAINING" || change.State === "REMOVING"
+    || (FINAL.has(change.State) && previous && !FINAL.has(previous.state))) {
+    r.samples.push({ t: now, remaining: change.RemainingConnections, state: change.State });
+  }
+  if (!FINAL.has(change.State)) watched.add(change.Id);
+}
+
+function statusLine(text, ok) {
+  replace("connection", text).className = ok ? "status ok" : "status failed";
+}
+
+function render() {
+  const now = Date.now();
+  const byId = new Map(latest.changes.map((c) => [c.Id, c]));
+  const shown = [...watched].map((id) => byId.get(id)).filter(Boolean)
+    .sort((a, b) => Date.parse(b.RequestedAt) - Date.parse(a.RequestedAt));
+  replace("active-body", shown.length === 0 ? h("p", { class: "quiet" }, "no change in progress")
+    : shown.map((c) => {
+      const card = changeCard(c, record(c), now, FINAL.has(c.State) ? null : () => confirmCancel(agent, c.Id));
+      if (FINAL.has(c.State)) {
+        card.append(h("div", { class: "actions" }, h("button", { type: "button",
+          onclick: () => { watched.delete(c.Id); render(); } }, "Dismiss")));
+      }
+      return card;
+    }));
+  renderRecent(latest.changes.filter((c) => FINAL.has(c.State))
+    .sort((a, b) => Date.parse(b.FinishedAt) - Date.parse(a.FinishedAt)));
+  renderSubscribers(latest.subscriptions, latest.changes);
+}
+
+async function refreshSettings() {
+  try {
+    const settings = await agent.settings();
+    renderInterfaces(settings.interfaces);
+    renderMonitors(settings);
+  } catch (error) {
+    replace("monitors-body", h("p", { class: "refusal" }, error.message));
+  }
+}
+
+agent.poll((state) => {
+  const now = Date.now();
+  latest = state;
+  state.changes.forEach((c) => observe(c, now));
+  statusLine(`connected · ${new Date(now).toLocaleTimeString([], { hour12: false })}`, true);
+  render();
+}, (failure) => statusLine(`agent unreachable: ${failure}`, false));
+
+agent.listen((mbean, notification) => {
+  addEvent(mbean, notification);
+  if (notification.type.startsWith("renumber.interface") || notification.type.startsWith("renumber.address")
+    || notification.type.startsWith("renumber.application")) {
+    refreshSettings();
+  }
+}).catch((error) => statusLine(`notifications unavailable: ${error.message}`, false));
+
+wirePlanForm(agent, (id) => {
+  watched.add(id);
+  replace("cancel-confirm");
+});
+refreshSettings();
+setInterval(refreshSettings, SETTINGS_EVERY_MS);
