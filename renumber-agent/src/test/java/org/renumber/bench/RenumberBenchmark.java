@@ -57,6 +57,7 @@ import org.renumber.linux.SockDiagSocketKiller;
 import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.service.AddressChangeService;
 import org.renumber.service.SubscriberRegistry;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /**
@@ -102,6 +103,7 @@ import org.renumber.testing.NetNsFixture;
  * is set.
  */
 @Tag(RenumberBenchmark.TAG)
+@KernelTest
 class RenumberBenchmark {
 
     static final String TAG = "benchmark";
