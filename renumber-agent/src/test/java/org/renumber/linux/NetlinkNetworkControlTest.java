@@ -150,7 +150,7 @@ class NetlinkNetworkControlTest {
         assertThat(fixture.addresses(fixture.a(), IF_A)).contains("10.9.0.3/24");
     }
 
-    /** Kernel fact (DESIGN.md): the trap the workflow avoids. */
+    /** Kernel fact (docs/architecture.md): the trap the workflow avoids. */
     @Test
     void withoutPromotionRemovingThePrimaryTakesTheNewSecondaryAndItsRouteWithIt() {
         control.addAddress(IF_A, NEW);
