@@ -144,7 +144,7 @@ class RenumberCommandIT {
         RenumberCommand.Result planned = renumber.run("plan", "--json", "v0", OLD, "10.9.1.1/24");
         JsonNode plan = JSON.readTree(planned.out());
         RenumberCommand.Running change = renumber.start("change", "v0", OLD, "10.9.1.1/24", "--drain-timeout", "120");
-        await().atMost(LONG).until(() -> change.out().contains("of 2 connections left"));
+        await().atMost(LONG).until(() -> change.out().contains("2 of 2 connections left   deadline in"));
         clients.ask("close");
         RenumberCommand.Result followed = change.await(120);
 
@@ -163,7 +163,9 @@ class RenumberCommandIT {
             assertThat(net.ip(net.a(), "route", "show", "table", route.path("table").asText()))
                     .contains(route.path("after").asText().replace(" table 100", ""));
         }
-        String rules = net.ip(net.a(), "rule");
+        // iproute2 prints "PRIORITY:\tSELECTORS ACTION"; the plan says it as ip rule add takes it, "... priority N".
+        String rules = net.ip(net.a(), "rule").lines().map(line -> line.split(":\t", 2))
+                .map(parts -> parts[1].strip() + " priority " + parts[0]).collect(java.util.stream.Collectors.joining("\n"));
         for (JsonNode rule : plan.path("rules")) {
             if (rule.path("action").asText().equals("add")) {
                 assertThat(rules).contains(rule.path("rule").asText());
