@@ -3,26 +3,30 @@ package org.renumber.cli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import javax.management.MBeanServer;
 import org.renumber.application.ApplicationMonitor;
+import org.renumber.domain.port.KernelPorts;
 import org.renumber.hooks.HookDispatcher;
 import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.JmxRemoteServer;
 import org.renumber.jmx.SocketPlace;
 import org.renumber.jolokia.JolokiaAgent;
 import org.renumber.journal.ApplicationsFile;
-import org.renumber.domain.KernelPorts;
 import org.renumber.journal.FileJournal;
-import org.renumber.journal.SettingsStore;
 import org.renumber.journal.MonitorSettingsFile;
+import org.renumber.journal.ProcessLock;
+import org.renumber.journal.ServiceSettingsFile;
+import org.renumber.journal.StateDirectory;
 import org.renumber.linux.LinuxNetns;
 import org.renumber.linux.NetlinkNetworkControl;
-import org.renumber.linux.RtnetlinkAddressEvents;
 import org.renumber.linux.NftablesGuard;
+import org.renumber.linux.RtnetlinkAddressEvents;
 import org.renumber.linux.SockDiagConnectionTracker;
 import org.renumber.linux.SockDiagSocketInventory;
 import org.renumber.linux.SockDiagSocketKiller;
@@ -31,6 +35,7 @@ import org.renumber.process.ProcfsProcessControl;
 import org.renumber.process.ProcfsSocketOwners;
 import org.renumber.security.Credentials;
 import org.renumber.security.CredentialsStore;
+import org.renumber.security.LoginBackoff;
 import org.renumber.service.AddressChangeService;
 import org.renumber.service.SubscriberRegistry;
 import org.slf4j.Logger;
@@ -43,6 +48,12 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    /** Lock file in the state directory; it names the pid of the agent using it. */
+    public static final String STATE_LOCK = "agent.lock";
+    // Above this, the JVM was started without the launcher's heap bound (the default is a quarter of memory).
+    private static final long UNBOUNDED_HEAP_MIB = 512;
+    /** Where the namespace locks live: one file per managed namespace, naming the pid of its agent. */
+    static final Path LOCK_DIR = Path.of("/run/renumber");
 
     private final AgentOptions options;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -69,7 +80,19 @@ public final class Agent implements AutoCloseable {
     }
 
     private void assemble() throws IOException {
+        long maxHeapMiB = Runtime.getRuntime().maxMemory() >> 20;
+        if (maxHeapMiB > UNBOUNDED_HEAP_MIB) {
+            log.warn("the JVM may grow its heap to {} MiB; run the agent with packaging/renumber-agent (or -Xmx128m "
+                    + "-XX:+UseSerialGC) to keep it small", maxHeapMiB);
+        }
+        // Two agents on one state directory would journal over each other; two on one namespace would steer the
+        // same routes. Both are locked for the agent's life (the kernel drops the locks if it dies).
+        StateDirectory.ensure(options.stateDir());
+        keep(ProcessLock.take(options.stateDir().resolve(STATE_LOCK), "using the state directory "
+                + options.stateDir().toAbsolutePath()));
         LinuxNetns netns = keep(LinuxNetns.open(options.netns()));
+        keep(ProcessLock.take(namespaceLock(options.netns()), "managing " + netns.describe() + " (state directory "
+                + options.stateDir().toAbsolutePath() + ")"));
         NetlinkNetworkControl network = keep(new NetlinkNetworkControl(netns));
         SockDiagConnectionTracker tracker = keep(new SockDiagConnectionTracker(netns));
         SockDiagSocketKiller killer = keep(new SockDiagSocketKiller(netns));
@@ -78,7 +101,7 @@ public final class Agent implements AutoCloseable {
                 new ProcfsSocketOwners());
         FileJournal journal = new FileJournal(options.stateDir());
         SubscriberRegistry subscribers = new SubscriberRegistry(journal);
-        SettingsStore settings = new SettingsStore(options.stateDir());
+        ServiceSettingsFile settings = new ServiceSettingsFile(options.stateDir());
         HookDispatcher hooks = keep(new HookDispatcher(options.hooksDir(),
                 () -> settings.current().hookTimeoutSeconds()));
         service = keep(new AddressChangeService(kernel, journal, settings, subscribers, Clock.systemUTC(), hooks));
@@ -109,19 +132,30 @@ public final class Agent implements AutoCloseable {
         credentialsSource = jolokiaProperties.containsKey(CredentialsStore.PASSWORD_KEY)
                 ? String.valueOf(options.jolokiaConfig())
                 : options.stateDir().resolve(CredentialsStore.FILE_NAME).toString();
+        // One count of failed logins per client for both endpoints: switching endpoints buys a guesser nothing.
+        LoginBackoff logins = new LoginBackoff(Clock.systemUTC());
         // Sized from the subscriptions the journal holds; the buffer keeps only what remote clients listen to.
         int buffer = JmxRemoteServer.notificationBufferSize(subscribers.all().size());
         jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials, buffer,
-                SocketPlace.HERE, ""));
+                SocketPlace.HERE, "", logins));
         if (options.netnsJmxPort() != AgentOptions.NO_NETNS_JMX) {
             // Applications in the managed namespace cannot reach the agent's own loopback; they get the same
             // connector (same login, same access rules) on theirs.
             netnsJmx = keep(JmxRemoteServer.start(mbeans, "127.0.0.1", options.netnsJmxPort(), credentials, buffer,
-                    inNamespace(netns), " in " + netns.describe()));
+                    inNamespace(netns), " in " + netns.describe(), logins));
         }
-        jolokia = keep(JolokiaAgent.start(jolokiaProperties, credentials));
+        jolokia = keep(JolokiaAgent.start(jolokiaProperties, credentials, logins));
         log.info("agent ready: managing namespace {}; JMX {}; Jolokia {}; state in {}",
                 options.netns() == null ? "(own)" : options.netns(), jmx.url(), jolokia.url(), options.stateDir());
+    }
+
+    // One lock file per namespace, named after the namespace's nsfs inode: names and paths can differ (a second
+    // bind mount, the agent's own namespace reached by name), the inode cannot.
+    private static Path namespaceLock(String netns) throws IOException {
+        Path namespace = netns == null ? Path.of("/proc/self/ns/net") : Path.of("/run/netns", netns);
+        Map<String, Object> id = Files.readAttributes(namespace, "unix:dev,ino");
+        Path dir = StateDirectory.ensurePrivate(LOCK_DIR);
+        return dir.resolve("netns-" + id.get("dev") + "-" + id.get("ino") + ".lock");
     }
 
     private static SocketPlace inNamespace(LinuxNetns netns) {

@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
 import java.rmi.AlreadyBoundException;
 import java.rmi.NoSuchObjectException;
 import java.rmi.registry.LocateRegistry;
 import java.rmi.registry.Registry;
+import java.rmi.server.RemoteServer;
+import java.rmi.server.ServerNotActiveException;
 import java.rmi.server.RMIServerSocketFactory;
 import java.rmi.server.UnicastRemoteObject;
 import java.util.HashMap;
@@ -24,6 +28,7 @@ import javax.management.remote.rmi.RMIConnectorServer;
 import javax.management.remote.rmi.RMIJRMPServerImpl;
 import javax.security.auth.Subject;
 import org.renumber.security.Credentials;
+import org.renumber.security.LoginBackoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +105,18 @@ public final class JmxRemoteServer implements AutoCloseable {
      */
     public static JmxRemoteServer start(MBeanServer server, String host, int port, Credentials credentials,
                                         int bufferSize, SocketPlace place, String where) throws IOException {
+        return start(server, host, port, credentials, bufferSize, place, where, new LoginBackoff(Clock.systemUTC()));
+    }
+
+    /**
+     * Starts the connector as above; failed logins count towards {@code backoff} (shared with Jolokia by the
+     * agent, so a guesser gains nothing by switching endpoints).
+     */
+    public static JmxRemoteServer start(MBeanServer server, String host, int port, Credentials credentials,
+                                        int bufferSize, SocketPlace place, String where, LoginBackoff backoff)
+            throws IOException {
         requireNonNull(server, "server");
+        requireNonNull(backoff, "backoff");
         requireNonNull(credentials, "credentials");
         requireNonNull(place, "place");
         if (port < 0 || port > 65535) {
@@ -121,7 +137,7 @@ public final class JmxRemoteServer implements AutoCloseable {
         RMIConnectorServer connector = null;
         try {
             Map<String, Object> environment = new HashMap<>();
-            environment.put(JMXConnectorServer.AUTHENTICATOR, authenticator(credentials));
+            environment.put(JMXConnectorServer.AUTHENTICATOR, authenticator(credentials, backoff));
             environment.put(CREDENTIAL_TYPES, new String[] {String[].class.getName(), String.class.getName()});
             // The JDK reads the system property of the same name when the environment has none: an operator's
             // -Djmx.remote.x.notification.buffer.size=N wins over the default here, not over an explicit size.
@@ -181,18 +197,37 @@ public final class JmxRemoteServer implements AutoCloseable {
         }
     }
 
-    private static JMXAuthenticator authenticator(Credentials credentials) {
+    private static JMXAuthenticator authenticator(Credentials credentials, LoginBackoff backoff) {
         return offered -> {
+            String client = clientHost();
+            Duration wait = backoff.waitFor(client);
+            if (!wait.isZero()) {
+                throw new SecurityException("Too many failed logins from " + client + ": retry in "
+                        + Math.max(1, (wait.toMillis() + 999) / 1000) + " s");
+            }
             if (!(offered instanceof String[] pair) || pair.length != 2) {
-                log.warn("JMX connection refused: no user name and password given");
+                log.warn("JMX connection from {} refused: no user name and password given", client);
                 throw new SecurityException("Authentication required: connect with a user name and password");
             }
             if (!credentials.matches(pair[0], pair[1])) {
-                log.warn("JMX connection refused: wrong user name or password (user '{}')", printable(pair[0]));
+                Duration next = backoff.failed(client);
+                log.warn("JMX connection from {} refused: wrong user name or password (user '{}'){}", client,
+                        printable(pair[0]), next.isZero() ? "" : "; its next login is checked in "
+                                + next.toSeconds() + " s");
                 throw new SecurityException("Authentication failed: wrong user name or password");
             }
+            backoff.succeeded(client);
             return new Subject(true, Set.of(new JMXPrincipal(pair[0])), Set.of(), Set.of());
         };
+    }
+
+    // The authenticator runs on the RMI thread serving the client's newClient call, which knows its address.
+    private static String clientHost() {
+        try {
+            return RemoteServer.getClientHost();
+        } catch (ServerNotActiveException e) {
+            return "(local)";
+        }
     }
 
     private static String printable(String user) {

@@ -2,9 +2,7 @@ package org.renumber.jolokia;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.HttpContext;
-import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.Reader;
@@ -16,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,9 +22,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jolokia.core.api.LogHandler;
 import org.jolokia.jvmagent.JolokiaServerConfig;
 import org.jolokia.jvmagent.handler.JolokiaHttpHandler;
@@ -40,6 +36,7 @@ import org.jolokia.server.core.service.api.Restrictor;
 import org.jolokia.server.core.service.impl.ClasspathServiceCreator;
 import org.renumber.console.ConsoleHandler;
 import org.renumber.security.Credentials;
+import org.renumber.security.LoginBackoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * {@code <agentContext>/config}, and explicitly removes authentication from the second; since a POST request
  * carries its type in the JSON body, a POST to {@code /jolokia/config} runs any read or exec without
  * credentials. Given an existing HttpServer it does not even set up its authenticator. Here a single context,
- * {@code /}, carries a basic authenticator for the agent's {@link Credentials}, so every path answers 401
- * without them; paths under the agent context go to Jolokia's handler, everything else is 404.
+ * {@code /}, carries a basic authenticator for the agent's {@link Credentials} ({@link BasicLogin}, with a
+ * per-client back-off), so every path answers 401 without them; then {@link RequestGate} refuses browser requests
+ * from other origins, answers OPTIONS, sends {@code awaitChange} to threads of its own and the rest of the agent
+ * context to Jolokia's handler; everything else is 404. The HTTP threads are bounded ({@link RequestPools}).
  *
  * <p>Also enforced whatever {@code jolokia.properties} says: no multicast discovery, no JSR-160 proxy (both
  * services disabled), system properties and environment variables ignored ({@code jolokia.*},
@@ -79,19 +78,24 @@ public final class JolokiaAgent implements AutoCloseable {
             ConfigKey.AGENT_CONTEXT.getKeyValue(), DEFAULT_CONTEXT,
             ConfigKey.REALM.getKeyValue(), "renumber",
             ConfigKey.POLICY_LOCATION.getKeyValue(), DEFAULT_POLICY,
-            // Pull and SSE notification requests can wait; one request thread would stall every other client.
-            "executor", "fixed");
+            "executor", "fixed",
+            "threadNr", Integer.toString(RequestPools.DEFAULT_WORKERS),
+            // Jolokia cuts longer lists without saying so; the agent's lists (Subscribers) are whole or absent.
+            ConfigKey.MAX_COLLECTION_SIZE.getKeyValue(), "0");
 
     private static final Logger log = LoggerFactory.getLogger(JolokiaAgent.class);
 
     private final HttpServer http;
     private final ExecutorService executor;
+    private final ExecutorService waits;
     private final JolokiaServiceManager services;
     private final URI url;
 
-    private JolokiaAgent(HttpServer http, ExecutorService executor, JolokiaServiceManager services, URI url) {
+    private JolokiaAgent(HttpServer http, ExecutorService executor, ExecutorService waits,
+                         JolokiaServiceManager services, URI url) {
         this.http = http;
         this.executor = executor;
+        this.waits = waits;
         this.services = services;
         this.url = url;
     }
@@ -121,7 +125,14 @@ public final class JolokiaAgent implements AutoCloseable {
      * {@code user} and {@code password} among them are ignored here: {@code credentials} decide who gets in.
      */
     public static JolokiaAgent start(Map<String, String> properties, Credentials credentials) throws IOException {
+        return start(properties, credentials, new LoginBackoff(Clock.systemUTC()));
+    }
+
+    /** Starts the agent; failed logins count towards {@code backoff}, which the JMX connector may share. */
+    public static JolokiaAgent start(Map<String, String> properties, Credentials credentials, LoginBackoff backoff)
+            throws IOException {
         requireNonNull(credentials, "credentials");
+        requireNonNull(backoff, "backoff");
         JolokiaServerConfig config;
         try {
             config = new JolokiaServerConfig(effective(properties), SystemPropertyMode.NEVER);
@@ -134,6 +145,7 @@ public final class JolokiaAgent implements AutoCloseable {
 
         String context = trimSlashes(config.getContextPath());
         InetSocketAddress listen = new InetSocketAddress(config.getAddress(), config.getPort());
+        tuneHttpServer();
         HttpServer http;
         try {
             http = HttpServer.create(listen, config.getBacklog());
@@ -142,6 +154,7 @@ public final class JolokiaAgent implements AutoCloseable {
                     + " (set host and port in the Jolokia properties)", e);
         }
         ExecutorService executor = executor(config);
+        ExecutorService waits = RequestPools.waits();
         JolokiaServiceManager services = JolokiaServiceManagerFactory.createJolokiaServiceManager(jolokiaConfig,
                 logHandler, restrictor);
         try {
@@ -150,18 +163,20 @@ public final class JolokiaAgent implements AutoCloseable {
             URI url = url(http.getAddress(), context);
             jolokia.getAgentDetails().updateAgentParameters(url.toString(), true);
 
-            HttpContext root = http.createContext("/",
-                    new ConsoleHandler(context, route(context, new JolokiaHttpHandler(jolokia))));
-            root.setAuthenticator(authenticator(jolokiaConfig.getConfig(ConfigKey.REALM), credentials));
+            SameOrigin origins = SameOrigin.of(http.getAddress());
+            HttpContext root = http.createContext("/", new ConsoleHandler(context, origins::refusal,
+                    new RequestGate(context, new JolokiaHttpHandler(jolokia), origins, waits)));
+            root.setAuthenticator(new BasicLogin(jolokiaConfig.getConfig(ConfigKey.REALM), credentials, backoff));
             http.setExecutor(executor);
             http.start();
-            log.info("Jolokia listening at {} (login required, policy {})", url,
-                    jolokiaConfig.getConfig(ConfigKey.POLICY_LOCATION));
-            return new JolokiaAgent(http, executor, services, url);
+            log.info("Jolokia listening at {} (login required, policy {}, browser requests only from {})", url,
+                    jolokiaConfig.getConfig(ConfigKey.POLICY_LOCATION), origins.origins());
+            return new JolokiaAgent(http, executor, waits, services, url);
         } catch (RuntimeException e) {
             http.stop(0);
             services.stop();
             executor.shutdownNow();
+            waits.shutdownNow();
             throw e;
         }
     }
@@ -181,6 +196,7 @@ public final class JolokiaAgent implements AutoCloseable {
         http.stop(0);
         services.stop();
         executor.shutdownNow();
+        waits.shutdownNow();
         log.info("Jolokia at {} stopped", url);
     }
 
@@ -188,6 +204,11 @@ public final class JolokiaAgent implements AutoCloseable {
     static Map<String, String> effective(Map<String, String> properties) {
         Map<String, String> config = new HashMap<>(DEFAULTS);
         config.putAll(properties);
+        // Earlier shipped files said nrThreads, which Jolokia ignores (its key is threadNr).
+        if (properties.containsKey("nrThreads") && !properties.containsKey("threadNr")) {
+            config.put("threadNr", properties.get("nrThreads"));
+        }
+        config.remove("nrThreads");
         config.remove("user");
         config.remove("password");
         refuse(config, "protocol", "https", "https is not supported by the embedded agent; it listens on loopback "
@@ -235,43 +256,29 @@ public final class JolokiaAgent implements AutoCloseable {
         return policy;
     }
 
-    private static HttpHandler route(String context, HttpHandler jolokia) {
-        return exchange -> {
-            String path = exchange.getRequestURI().getPath();
-            if (context.isEmpty() || path.equals(context) || path.startsWith(context + "/")) {
-                jolokia.handle(exchange);
-            } else {
-                exchange.sendResponseHeaders(404, -1);
-                exchange.close();
-            }
-        };
+    // The JDK server reads these once, when its first server is created, so they are set before that and only
+    // where the operator has not set them on the command line. nodelay: without it, each answer on a kept-alive
+    // connection waits ~40 ms for the client's delayed ACK (Nagle). maxReqTime: a client that opens a connection
+    // and sends half a request holds a request worker; after this many seconds the server drops it.
+    static void tuneHttpServer() {
+        setUnlessSet("sun.net.httpserver.nodelay", "true");
+        setUnlessSet("sun.net.httpserver.maxReqTime", Integer.toString(RequestPools.REQUEST_SECONDS));
     }
 
-    private static BasicAuthenticator authenticator(String realm, Credentials credentials) {
-        return new BasicAuthenticator(realm) {
-            @Override
-            public boolean checkCredentials(String user, String password) {
-                boolean valid = credentials.matches(user, password);
-                if (!valid) {
-                    log.warn("Jolokia request refused: wrong user name or password");
-                }
-                return valid;
-            }
-        };
+    private static void setUnlessSet(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
     }
 
+    // Whatever the executor setting names, the workers are bounded (see RequestPools); "single" is refused since one
+    // waiting request would stall every other client.
     private static ExecutorService executor(JolokiaServerConfig config) {
-        AtomicInteger count = new AtomicInteger();
-        ThreadFactory threads = runnable -> {
-            Thread thread = new Thread(runnable, config.getThreadNamePrefix() + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-        return switch (config.getExecutor().toLowerCase()) {
-            case "fixed" -> Executors.newFixedThreadPool(config.getThreadNr(), threads);
-            case "cached" -> Executors.newCachedThreadPool(threads);
-            default -> Executors.newSingleThreadExecutor(threads);
-        };
+        if ("single".equalsIgnoreCase(config.getExecutor())) {
+            throw new IllegalArgumentException("jolokia property executor=single is not supported: one request "
+                    + "thread would stall every client behind one slow one; use executor=fixed with threadNr");
+        }
+        return RequestPools.workers(config.getThreadNamePrefix(), config.getThreadNr());
     }
 
     private static URI url(InetSocketAddress address, String context) {

@@ -25,9 +25,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.renumber.domain.Change;
-import org.renumber.domain.ChangeJournal;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.Subscription;
+import org.renumber.domain.port.ChangeJournal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,15 +46,17 @@ public final class FileJournal implements ChangeJournal {
     private final Path changesDir;
     private final Path subscriptionsFile;
     private final ObjectMapper mapper;
+    private final ChangeFormat format;
 
     public FileJournal(Path stateDir) {
         requireNonNull(stateDir, "stateDir");
         this.changesDir = stateDir.resolve("changes");
         this.subscriptionsFile = stateDir.resolve("subscriptions.json");
         this.mapper = createMapper();
+        this.format = new ChangeFormat(mapper);
         try {
             StateDirectory.ensure(stateDir);
-            Files.createDirectories(changesDir);
+            StateDirectory.ensurePrivate(changesDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the state directory " + stateDir, e);
         }
@@ -94,19 +96,27 @@ public final class FileJournal implements ChangeJournal {
 
     @Override
     public synchronized void saveChange(Change change) {
-        write(changesDir.resolve(change.id() + ".json"), change);
+        write(changesDir.resolve(change.id() + ".json"), () -> format.write(change));
         if (change.isFinished()) {
             prune();
         }
     }
 
+    /**
+     * Every journaled change. An unreadable file is skipped (logged), so one bad file does not stop the others from
+     * resuming; a file from a newer agent stops the start instead, since its change would otherwise be left half done.
+     *
+     * @throws IllegalStateException when a file was written by a newer agent
+     */
     @Override
     public synchronized List<Change> changes() {
         List<Change> changes = new ArrayList<>();
         try (Stream<Path> files = Files.list(changesDir)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
                 try {
-                    changes.add(mapper.readValue(file.toFile(), Change.class));
+                    changes.add(format.read(Files.readAllBytes(file)));
+                } catch (ChangeFormat.NewerJournalException e) {
+                    throw new IllegalStateException("journal file " + file + " cannot be read: " + e.getMessage(), e);
                 } catch (IOException | RuntimeException e) {
                     // One unreadable file must not stop the agent from resuming the others.
                     log.error("journal file {} is unreadable and is skipped: {}", file, e.getMessage());
@@ -121,7 +131,7 @@ public final class FileJournal implements ChangeJournal {
 
     @Override
     public synchronized void saveSubscriptions(List<Subscription> subscriptions) {
-        write(subscriptionsFile, List.copyOf(subscriptions));
+        write(subscriptionsFile, () -> mapper.writeValueAsBytes(List.copyOf(subscriptions)));
     }
 
     @Override
@@ -137,10 +147,13 @@ public final class FileJournal implements ChangeJournal {
         }
     }
 
-    private void write(Path target, Object value) {
+    private interface Content {
+        byte[] bytes() throws IOException;
+    }
+
+    private static void write(Path target, Content content) {
         try {
-            byte[] bytes = mapper.writeValueAsBytes(value);
-            AtomicFiles.write(target, bytes);
+            AtomicFiles.write(target, content.bytes());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the journal file " + target, e);
         }

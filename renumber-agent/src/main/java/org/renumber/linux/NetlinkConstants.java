@@ -35,6 +35,7 @@ public final class NetlinkConstants {
     public static final short NLM_F_REPLACE = 0x100;
     public static final short NLM_F_EXCL = 0x200;
     public static final short NLM_F_CREATE = 0x400;
+    public static final short NLM_F_APPEND = 0x800;
     // flags of an NLMSG_ERROR message
     public static final short NLM_F_CAPPED = 0x100;
     public static final short NLM_F_ACK_TLVS = 0x200;

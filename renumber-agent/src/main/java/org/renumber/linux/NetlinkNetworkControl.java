@@ -30,44 +30,22 @@ import static org.renumber.linux.NetlinkConstants.NLM_F_EXCL;
 import static org.renumber.linux.NetlinkConstants.NLM_F_REPLACE;
 import static org.renumber.linux.NetlinkConstants.NLM_F_REQUEST;
 import static org.renumber.linux.NetlinkConstants.RTA_DST;
-import static org.renumber.linux.NetlinkConstants.RTA_ENCAP;
-import static org.renumber.linux.NetlinkConstants.RTA_ENCAP_TYPE;
-import static org.renumber.linux.NetlinkConstants.RTA_FLOW;
-import static org.renumber.linux.NetlinkConstants.RTA_GATEWAY;
-import static org.renumber.linux.NetlinkConstants.RTA_METRICS;
-import static org.renumber.linux.NetlinkConstants.RTA_MULTIPATH;
-import static org.renumber.linux.NetlinkConstants.RTA_NH_ID;
 import static org.renumber.linux.NetlinkConstants.RTA_OIF;
-import static org.renumber.linux.NetlinkConstants.RTA_PREF;
-import static org.renumber.linux.NetlinkConstants.RTA_PREFSRC;
 import static org.renumber.linux.NetlinkConstants.RTA_PRIORITY;
-import static org.renumber.linux.NetlinkConstants.RTA_SRC;
-import static org.renumber.linux.NetlinkConstants.RTA_TABLE;
-import static org.renumber.linux.NetlinkConstants.RTA_VIA;
 import static org.renumber.linux.NetlinkConstants.RTEXT_FILTER_SKIP_STATS;
 import static org.renumber.linux.NetlinkConstants.RTM_DELADDR;
-import static org.renumber.linux.NetlinkConstants.RTM_DELROUTE;
 import static org.renumber.linux.NetlinkConstants.RTM_GETADDR;
 import static org.renumber.linux.NetlinkConstants.RTM_GETLINK;
-import static org.renumber.linux.NetlinkConstants.RTM_GETROUTE;
 import static org.renumber.linux.NetlinkConstants.RTM_GETRULE;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWADDR;
 import static org.renumber.linux.NetlinkConstants.RTM_NEWLINK;
-import static org.renumber.linux.NetlinkConstants.RTM_NEWROUTE;
 import static org.renumber.linux.NetlinkConstants.RTM_SETLINK;
-import static org.renumber.linux.NetlinkConstants.RTNH_F_ONLINK;
 import static org.renumber.linux.NetlinkConstants.RTNLGRP_IPV4_IFADDR;
 import static org.renumber.linux.NetlinkConstants.RTNLGRP_IPV6_IFADDR;
 import static org.renumber.linux.NetlinkConstants.RTN_UNICAST;
-import static org.renumber.linux.NetlinkConstants.RTPROT_BOOT;
-import static org.renumber.linux.NetlinkConstants.RTPROT_DHCP;
 import static org.renumber.linux.NetlinkConstants.RTPROT_KERNEL;
-import static org.renumber.linux.NetlinkConstants.RTPROT_RA;
-import static org.renumber.linux.NetlinkConstants.RTPROT_STATIC;
 import static org.renumber.linux.NetlinkConstants.RT_SCOPE_LINK;
-import static org.renumber.linux.NetlinkConstants.RT_SCOPE_NOWHERE;
 import static org.renumber.linux.NetlinkConstants.RT_SCOPE_UNIVERSE;
-import static org.renumber.linux.NetlinkConstants.RT_TABLE_DEFAULT;
 import static org.renumber.linux.NetlinkConstants.RT_TABLE_LOCAL;
 import static org.renumber.linux.NetlinkConstants.RT_TABLE_MAIN;
 
@@ -85,18 +63,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.renumber.domain.AddressLifetimes;
 import org.renumber.domain.AddressRule;
 import org.renumber.domain.AddressState;
-import org.renumber.domain.IpLiterals;
 import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
-import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.port.NetworkControl;
 
 /**
  * {@link NetworkControl} over rtnetlink (NETLINK_ROUTE) in one network namespace: the same messages
@@ -115,33 +92,14 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     static final int REPLACEABLE_ADDRESS_FLAGS = IFA_F_NODAD | IFA_F_OPTIMISTIC | IFA_F_HOMEADDRESS
             | IFA_F_MANAGETEMPADDR | IFA_F_NOPREFIXROUTE | IFA_F_MCAUTOJOIN;
 
-    /**
-     * The route attributes that describe a route in a request (rtm_to_fib_config, rtm_to_fib6_config). A dumped
-     * route also carries read-only ones (RTA_CACHEINFO) and its preferred source, which {@link #setRouteSource}
-     * sets; RTA_TABLE repeats rtm_table.
-     */
-    private static final Set<Integer> ROUTE_KEY_ATTRIBUTES = Set.of(RTA_DST, RTA_SRC, RTA_OIF, RTA_GATEWAY,
-            RTA_PRIORITY, RTA_METRICS, RTA_MULTIPATH, RTA_FLOW, RTA_TABLE, RTA_VIA, RTA_PREF, RTA_ENCAP_TYPE,
-            RTA_ENCAP, RTA_NH_ID);
-    /**
-     * The attributes that describe a route's path (fib_nh, fib6_nh). A route through a nexthop object
-     * ({@code nhid}) has its path in that object, yet the kernel dumps the path with it for old tools
-     * (net.ipv4.nexthop_compat_mode, on by default) and refuses the path next to RTA_NH_ID in a request
-     * (rtm_to_fib_config, rtm_to_fib6_config: "Nexthop specification and nexthop id are mutually exclusive").
-     */
-    private static final Set<Integer> PATH_ATTRIBUTES = Set.of(RTA_OIF, RTA_GATEWAY, RTA_VIA, RTA_MULTIPATH,
-            RTA_FLOW, RTA_ENCAP_TYPE, RTA_ENCAP);
-    /** A route request must fit a {@link NetlinkRequest} (4 KiB) with its source added. */
-    private static final int ROUTE_KEY_CAPACITY = 4000;
-    /** Version tag of the route key format in journals. */
-    private static final String ROUTE_KEY_PREFIX = "rtmsg1:";
-
     private final LinuxNetns netns;
     private final NetlinkSocket socket;
+    private final ExactRoutes routes;
 
     public NetlinkNetworkControl(LinuxNetns netns) {
         this.netns = Objects.requireNonNull(netns, "netns");
         this.socket = netns.openSocket(NETLINK_ROUTE);
+        this.routes = new ExactRoutes(socket, "in " + netns.describe());
     }
 
     @Override
@@ -239,27 +197,24 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     @Override
     public List<SourceRoute> routesWithSource(InetAddress source) {
         Objects.requireNonNull(source, "source");
-        int family = source instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6;
-        NetlinkRequest request = new NetlinkRequest(RTM_GETROUTE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
-        new StructRtMsg(family, 0, 0, 0, 0, 0, 0, 0, 0).pack(request.buffer());
-        List<RouteMessage> matching = socket.transact("list routes in " + netns.describe(), request,
-                        RouteMessage::parse).stream()
-                .filter(m -> m.route().table != RT_TABLE_LOCAL && m.route().protocol != RTPROT_KERNEL
-                        && source.equals(m.route().preferredSource))
+        List<RouteMessage> matching = routes.dump(source instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6)
+                .stream()
+                .filter(m -> m.route().table() != RT_TABLE_LOCAL && m.route().protocol() != RTPROT_KERNEL
+                        && source.equals(m.preferredSource()))
                 .toList();
         if (matching.isEmpty()) {
             return List.of();
         }
         Map<Integer, String> names = linkNames();
-        return matching.stream().map(r -> new SourceRoute(routeText(r, names), routeKey(r))).toList();
+        return matching.stream().map(r -> new SourceRoute(r.text(names), r.key())).toList();
     }
 
+    /** The route the key names, and no other: see {@link ExactRoutes#setSource}. */
     @Override
     public void setRouteSource(SourceRoute route, InetAddress source) {
         Objects.requireNonNull(route, "route");
         Objects.requireNonNull(source, "source");
-        socket.request("set source " + IpText.of(source) + " on route " + route.text() + " in " + netns.describe(),
-                routeWithSourceRequest(route.key(), source));
+        routes.setSource(route.key(), source, route.text());
     }
 
     @Override
@@ -292,6 +247,11 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
                 + netns.describe(), RuleMessage.deleteRequest(rule.key(), address), Errno.ENOENT);
     }
 
+    /**
+     * This interface's connected route of the subnet, and no other interface's: {@link ExactRoutes#setSource}
+     * on its key. When the interface has none, one is made as the kernel makes it for an address (appended, at
+     * the metric the kernel gives it).
+     */
     @Override
     public void setConnectedRouteSource(String interfaceName, InterfaceAddress subnet, InetAddress preferredSource) {
         Objects.requireNonNull(subnet, "subnet");
@@ -301,43 +261,33 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
                     + " is not of the same family as " + IpText.of(subnet));
         }
         Link link = link(interfaceName);
-        Route existing = findConnectedRoute(link, subnet);
-        // The kernel keys a route by (table, destination, tos, metric): replace the one it made, at its metric.
-        int priority = existing != null ? existing.priority : (subnet.isIpv4() ? 0 : IP6_RT_PRIO_ADDRCONF);
-        socket.request("set source " + IpText.of(preferredSource) + " on route " + IpText.of(subnet.network())
-                + "/" + subnet.prefixLength() + " dev " + interfaceName + " in " + netns.describe(),
-                routeSourceRequest(link.index, subnet, preferredSource, priority));
+        RouteMessage existing = findConnectedRoute(link, subnet);
+        String key = existing != null ? existing.key() : connectedRouteKey(link.index, subnet);
+        routes.setSource(key, preferredSource, connectedRouteText(subnet, interfaceName));
     }
 
+    /** Every route of the interface's connected route's key, whatever its source; none is fine. */
     @Override
     public void deleteConnectedRoute(String interfaceName, InterfaceAddress subnet) {
         Objects.requireNonNull(subnet, "subnet");
         Link link = link(interfaceName);
-        Route existing = findConnectedRoute(link, subnet);
+        RouteMessage existing = findConnectedRoute(link, subnet);
         if (existing == null) {
             return;
         }
-        NetlinkRequest request = new NetlinkRequest(RTM_DELROUTE, (short) (NLM_F_REQUEST | NLM_F_ACK));
-        // Scope NOWHERE and type/protocol as found: the kernel matches only what is set (fib_table_delete).
-        new StructRtMsg(family(subnet), subnet.prefixLength(), 0, 0, RT_TABLE_MAIN, existing.protocol,
-                RT_SCOPE_NOWHERE, existing.type, 0).pack(request.buffer());
-        if (subnet.prefixLength() > 0) {
-            StructNlAttr.putAddress(request.buffer(), RTA_DST, subnet.network());
+        String key = existing.key();
+        for (RouteMessage route : routes.dump(family(subnet))) {
+            if (route.is(key)) {
+                routes.delete(route, connectedRouteText(subnet, interfaceName));
+            }
         }
-        StructNlAttr.putU32(request.buffer(), RTA_OIF, link.index);
-        if (existing.priority != 0) {
-            StructNlAttr.putU32(request.buffer(), RTA_PRIORITY, existing.priority);
-        }
-        // ESRCH: someone else deleted it since the dump, which is what was asked.
-        socket.requestUnlessDone("delete route " + IpText.of(subnet.network()) + "/" + subnet.prefixLength()
-                + " dev " + interfaceName + " in " + netns.describe(), request, Errno.ESRCH);
     }
 
     @Override
     public InetAddress connectedRouteSource(String interfaceName, InterfaceAddress subnet) {
         Objects.requireNonNull(subnet, "subnet");
-        Route route = findConnectedRoute(link(interfaceName), subnet);
-        return route == null ? null : route.preferredSource;
+        RouteMessage route = findConnectedRoute(link(interfaceName), subnet);
+        return route == null ? null : route.preferredSource();
     }
 
     /**
@@ -434,18 +384,22 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     }
 
     /** The main-table unicast route of the subnet's network out of this interface, kernel-made first. */
-    private Route findConnectedRoute(Link link, InterfaceAddress subnet) {
-        NetlinkRequest request = new NetlinkRequest(RTM_GETROUTE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
-        new StructRtMsg(family(subnet), 0, 0, 0, 0, 0, 0, 0, 0).pack(request.buffer());
+    private RouteMessage findConnectedRoute(Link link, InterfaceAddress subnet) {
         InetAddress network = subnet.network();
-        List<Route> routes = socket.transact("list routes in " + netns.describe(), request, Route::parse);
-        return routes.stream()
-                .filter(r -> r.table == RT_TABLE_MAIN && r.type == RTN_UNICAST && r.outputInterface == link.index
-                        && r.dstLength == subnet.prefixLength()
-                        && (subnet.prefixLength() == 0 ? r.destination == null : network.equals(r.destination)))
-                .min(Comparator.comparingInt((Route r) -> r.protocol == RTPROT_KERNEL ? 0 : 1)
-                        .thenComparingInt(r -> r.priority))
+        return routes.dump(family(subnet)).stream()
+                .filter(m -> {
+                    RouteMessage.Route r = m.route();
+                    return r.table() == RT_TABLE_MAIN && r.type() == RTN_UNICAST && r.outputInterface() == link.index
+                            && r.dstLength() == subnet.prefixLength()
+                            && (subnet.prefixLength() == 0 ? r.destination() == null : network.equals(r.destination()));
+                })
+                .min(Comparator.comparingInt((RouteMessage m) -> m.route().protocol() == RTPROT_KERNEL ? 0 : 1)
+                        .thenComparingInt(m -> m.route().priority()))
                 .orElse(null);
+    }
+
+    private static String connectedRouteText(InterfaceAddress subnet, String interfaceName) {
+        return IpText.of(subnet.network()) + "/" + subnet.prefixLength() + " dev " + interfaceName;
     }
 
     /** RTM_NEWADDR as {@code ip addr add A/P brd + dev IF} sends it (create, fail if it exists). */
@@ -499,150 +453,22 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     }
 
     /**
-     * The key of a dumped route: its rtmsg and the attributes that describe it in a request, without the preferred
-     * source, in kernel byte layout, as hex. Of the flags, of the route and of each path of a multipath route, only
-     * {@code onlink} is kept: the others are state ({@code linkdown}, {@code dead}, {@code offload}), and the kernel
-     * refuses a path sent back with {@code dead} or {@code linkdown} (fib_get_nhs). A route through a nexthop
-     * object keeps its RTA_NH_ID and neither the path nor its flags: they are the object's, and the dump reports
-     * the object's {@code onlink} as the route's.
+     * The key of the connected route the kernel makes for an address of {@code subnet} on the interface
+     * ({@code NET/P dev IF proto kernel scope link [metric 256]}): for an interface that has none.
      */
-    static String routeKey(RouteMessage route) {
-        ByteBuffer key = ByteBuffer.allocate(ROUTE_KEY_CAPACITY).order(ByteOrder.nativeOrder());
-        StructRtMsg h = route.header();
-        boolean nexthopObject = route.nexthopId() != null;
-        new StructRtMsg(h.family(), h.dstLength(), h.srcLength(), h.tos(), h.table(), h.protocol(), h.scope(),
-                h.type(), nexthopObject ? 0 : h.flags() & RTNH_F_ONLINK).pack(key);
-        for (StructNlAttr attribute : route.attributes()) {
-            if (nexthopObject && PATH_ATTRIBUTES.contains(attribute.kind())) {
-                continue;
-            }
-            if (attribute.kind() == RTA_MULTIPATH) {
-                packMultipath(key, attribute.rawType(), route.nexthops());
-            } else if (ROUTE_KEY_ATTRIBUTES.contains(attribute.kind())) {
-                attribute.pack(key);
-            }
-        }
-        return ROUTE_KEY_PREFIX + HexFormat.of().formatHex(key.array(), 0, key.position());
-    }
-
-    private static void packMultipath(ByteBuffer key, int type, List<Nexthop> nexthops) {
-        int start = key.position();
-        key.putShort((short) 0).putShort((short) type);
-        for (Nexthop nexthop : nexthops) {
-            int path = key.position();
-            StructRtNexthop h = nexthop.header();
-            new StructRtNexthop(0, h.flags() & RTNH_F_ONLINK, h.hops(), h.ifindex()).pack(key);
-            nexthop.attributes().forEach(a -> a.pack(key));
-            key.putShort(path, (short) (key.position() - path));
-        }
-        StructNlAttr.endNested(key, start);
-    }
-
-    /**
-     * RTM_NEWROUTE with NLM_F_CREATE | NLM_F_REPLACE of the keyed route with RTA_PREFSRC {@code source}: the
-     * kernel replaces the route with the same table, destination, tos and metric (IPv4) or destination, source
-     * prefix and metric (IPv6), or creates it when it has gone.
-     */
-    static NetlinkRequest routeWithSourceRequest(String key, InetAddress source) {
-        if (!key.startsWith(ROUTE_KEY_PREFIX)) {
-            throw new IllegalArgumentException("'" + key + "' is not a route key of this adapter");
-        }
-        byte[] template = HexFormat.of().parseHex(key, ROUTE_KEY_PREFIX.length(), key.length());
-        int family = template.length < StructRtMsg.SIZE ? -1 : template[0] & 0xff;
-        int sourceFamily = source instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6;
-        if (family != sourceFamily) {
-            throw new IllegalArgumentException("source " + IpText.of(source) + " does not fit the route " + key);
-        }
-        NetlinkRequest request = new NetlinkRequest(RTM_NEWROUTE,
-                (short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE));
-        request.buffer().put(template);
-        StructNlAttr.putAddress(request.buffer(), RTA_PREFSRC, source);
-        return request;
-    }
-
-    /**
-     * A route as iproute2 would print it, on one line and without its source:
-     * {@code 192.0.2.0/24 via 10.9.0.2 dev v0 table 100 metric 5}, for a multipath route
-     * {@code 203.0.113.0/24 nexthop via 10.9.0.2 dev v0 weight 1 nexthop via 10.9.0.3 dev v0 weight 3}, and for
-     * one through a nexthop object {@code 198.51.100.0/24 nhid 10 via 10.9.0.2 dev v0}.
-     */
-    static String routeText(RouteMessage message, Map<Integer, String> interfaceNames) {
-        Route route = message.route();
-        StringBuilder text = new StringBuilder(route.dstLength == 0 ? "default"
-                : IpText.of(route.destination) + "/" + route.dstLength);
-        if (message.nexthopId() != null) {
-            text.append(" nhid ").append(Integer.toUnsignedString(message.nexthopId()));
-        }
-        appendPath(text, message.attributes(), route.outputInterface, interfaceNames);
-        if (route.table != RT_TABLE_MAIN) {
-            text.append(" table ").append(tableName(route.table));
-        }
-        if (route.protocol != RTPROT_BOOT) {
-            text.append(" proto ").append(protocolName(route.protocol));
-        }
-        if (route.priority != 0) {
-            text.append(" metric ").append(Integer.toUnsignedString(route.priority));
-        }
-        for (Nexthop nexthop : message.nexthops()) {
-            text.append(" nexthop");
-            appendPath(text, nexthop.attributes(), nexthop.header().ifindex(), interfaceNames);
-            text.append(" weight ").append(nexthop.header().weight());
-        }
-        return text.toString();
-    }
-
-    private static void appendPath(StringBuilder text, List<StructNlAttr> attributes, int outputInterface,
-                                   Map<Integer, String> interfaceNames) {
-        StructNlAttr gateway = StructNlAttr.find(attributes, RTA_GATEWAY);
-        if (gateway != null) {
-            text.append(" via ").append(IpText.of(gateway.asInetAddress()));
-        }
-        if (outputInterface != 0) {
-            text.append(" dev ").append(interfaceNames.getOrDefault(outputInterface, "if" + outputInterface));
-        }
-    }
-
-    /** A routing table as iproute2 names it without {@code /etc/iproute2/rt_tables} entries of its own. */
-    static String tableName(int table) {
-        return switch (table) {
-            case RT_TABLE_DEFAULT -> "default";
-            case RT_TABLE_MAIN -> "main";
-            case RT_TABLE_LOCAL -> "local";
-            default -> Integer.toUnsignedString(table);
-        };
-    }
-
-    /** A route or rule protocol (RTPROT_*) as iproute2 names it. */
-    static String protocolName(int protocol) {
-        return switch (protocol) {
-            case RTPROT_KERNEL -> "kernel";
-            case RTPROT_BOOT -> "boot";
-            case RTPROT_STATIC -> "static";
-            case RTPROT_RA -> "ra";
-            case RTPROT_DHCP -> "dhcp";
-            default -> String.valueOf(protocol);
-        };
-    }
-
-    /**
-     * RTM_NEWROUTE replacing the connected route, as
-     * {@code ip route replace NET/P dev IF proto kernel scope link src SOURCE [metric M]} sends it.
-     */
-    static NetlinkRequest routeSourceRequest(int index, InterfaceAddress subnet, InetAddress source, int priority) {
-        NetlinkRequest request = new NetlinkRequest(RTM_NEWROUTE,
-                (short) (NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE));
+    static String connectedRouteKey(int index, InterfaceAddress subnet) {
+        ByteBuffer key = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
         // IPv6 routes all have scope universe; IPv4 connected routes have scope link.
         new StructRtMsg(family(subnet), subnet.prefixLength(), 0, 0, RT_TABLE_MAIN, RTPROT_KERNEL,
-                subnet.isIpv4() ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE, RTN_UNICAST, 0).pack(request.buffer());
+                subnet.isIpv4() ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE, RTN_UNICAST, 0).pack(key);
         if (subnet.prefixLength() > 0) {
-            StructNlAttr.putAddress(request.buffer(), RTA_DST, subnet.network());
+            StructNlAttr.putAddress(key, RTA_DST, subnet.network());
         }
-        StructNlAttr.putAddress(request.buffer(), RTA_PREFSRC, source);
-        StructNlAttr.putU32(request.buffer(), RTA_OIF, index);
-        if (priority != 0) {
-            StructNlAttr.putU32(request.buffer(), RTA_PRIORITY, priority);
+        StructNlAttr.putU32(key, RTA_OIF, index);
+        if (subnet.isIpv6()) {
+            StructNlAttr.putU32(key, RTA_PRIORITY, IP6_RT_PRIO_ADDRCONF);
         }
-        return request;
+        return RouteMessage.KEY_PREFIX + HexFormat.of().formatHex(key.array(), 0, key.position());
     }
 
     /** RTM_SETLINK with IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { [PROMOTE_SECONDARIES] = u32 } } }. */
@@ -787,75 +613,6 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
             }
             long valid = Math.min(cacheinfo.valid(), AddressLifetimes.FOREVER);
             return new AddressLifetimes(Math.min(cacheinfo.preferred(), valid), valid);
-        }
-    }
-
-    /** What this class needs of an RTM_NEWROUTE message. */
-    record Route(int table, int protocol, int scope, int type, int dstLength, InetAddress destination,
-            int outputInterface, InetAddress preferredSource, int priority) {
-
-        static Route parse(NetlinkMessage message) {
-            if (message.type() != RTM_NEWROUTE) {
-                return null;
-            }
-            ByteBuffer body = message.body();
-            StructRtMsg rt = StructRtMsg.parse(body);
-            List<StructNlAttr> attributes = StructNlAttr.parseAll(body);
-            StructNlAttr table = StructNlAttr.find(attributes, RTA_TABLE);
-            StructNlAttr dst = StructNlAttr.find(attributes, RTA_DST);
-            StructNlAttr oif = StructNlAttr.find(attributes, RTA_OIF);
-            StructNlAttr prefsrc = StructNlAttr.find(attributes, RTA_PREFSRC);
-            StructNlAttr priority = StructNlAttr.find(attributes, RTA_PRIORITY);
-            return new Route(table != null ? table.asU32() : rt.table(), rt.protocol(), rt.scope(), rt.type(),
-                    rt.dstLength(), dst == null ? null : dst.asInetAddress(), oif == null ? 0 : oif.asU32(),
-                    prefsrc == null ? null : prefsrc.asInetAddress(), priority == null ? 0 : priority.asU32());
-        }
-    }
-
-    /** A dumped route with what it takes to send it back to the kernel: its rtmsg and all its attributes. */
-    record RouteMessage(Route route, StructRtMsg header, List<StructNlAttr> attributes) {
-
-        static RouteMessage parse(NetlinkMessage message) {
-            Route route = Route.parse(message);
-            if (route == null) {
-                return null;
-            }
-            ByteBuffer body = message.body();
-            StructRtMsg header = StructRtMsg.parse(body);
-            return new RouteMessage(route, header, StructNlAttr.parseAll(body));
-        }
-
-        /** The nexthop object the route goes through ({@code nhid}, RTA_NH_ID), or null. */
-        Integer nexthopId() {
-            StructNlAttr id = StructNlAttr.find(attributes, RTA_NH_ID);
-            return id == null ? null : id.asU32();
-        }
-
-        /** The paths of a multipath route (RTA_MULTIPATH), in the kernel's order; empty for a single path. */
-        List<Nexthop> nexthops() {
-            StructNlAttr multipath = StructNlAttr.find(attributes, RTA_MULTIPATH);
-            return multipath == null ? List.of() : Nexthop.parseAll(multipath.valueBuffer());
-        }
-    }
-
-    /** One path of a multipath route: its rtnexthop and the attributes that follow it (RTA_GATEWAY, ...). */
-    record Nexthop(StructRtNexthop header, List<StructNlAttr> attributes) {
-
-        static List<Nexthop> parseAll(ByteBuffer buffer) {
-            List<Nexthop> nexthops = new ArrayList<>();
-            while (buffer.remaining() >= StructRtNexthop.SIZE) {
-                int start = buffer.position();
-                StructRtNexthop header = StructRtNexthop.parse(buffer);
-                if (header.length() < StructRtNexthop.SIZE || header.length() > buffer.limit() - start) {
-                    throw new IllegalArgumentException("malformed rtnexthop: rtnh_len " + header.length()
-                            + " at offset " + start + " with " + (buffer.limit() - start) + " bytes left");
-                }
-                ByteBuffer attributes = buffer.slice(start + StructRtNexthop.SIZE,
-                        header.length() - StructRtNexthop.SIZE).order(ByteOrder.nativeOrder());
-                nexthops.add(new Nexthop(header, StructNlAttr.parseAll(attributes)));
-                buffer.position(Math.min(buffer.limit(), start + StructNlMsgHdr.align(header.length())));
-            }
-            return nexthops;
         }
     }
 

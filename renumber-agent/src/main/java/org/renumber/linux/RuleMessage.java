@@ -160,7 +160,7 @@ record RuleMessage(StructFibRuleHdr header, List<StructNlAttr> attributes) {
         text.append(" priority ").append(priority == null ? "0" : Integer.toUnsignedString(priority.asU32()));
         StructNlAttr protocol = StructNlAttr.find(attributes, FRA_PROTOCOL);
         if (protocol != null && protocol.asU8() != 0) {
-            text.append(" proto ").append(NetlinkNetworkControl.protocolName(protocol.asU8()));
+            text.append(" proto ").append(RouteMessage.protocolName(protocol.asU8()));
         }
         return text.toString();
     }
@@ -169,7 +169,7 @@ record RuleMessage(StructFibRuleHdr header, List<StructNlAttr> attributes) {
         StructNlAttr table = StructNlAttr.find(attributes, FRA_TABLE);
         StructNlAttr target = StructNlAttr.find(attributes, FRA_GOTO);
         return switch (header.action()) {
-            case FR_ACT_TO_TBL -> "lookup " + NetlinkNetworkControl.tableName(table != null ? table.asU32()
+            case FR_ACT_TO_TBL -> "lookup " + RouteMessage.tableName(table != null ? table.asU32()
                     : header.table());
             case FR_ACT_GOTO -> "goto " + (target == null ? "none" : Integer.toUnsignedString(target.asU32()));
             case FR_ACT_NOP -> "nop";

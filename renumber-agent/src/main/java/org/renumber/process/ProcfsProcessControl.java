@@ -18,8 +18,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
-import org.renumber.application.ProcessControl;
-import org.renumber.application.ProcessInfo;
+import org.renumber.domain.ProcessInfo;
+import org.renumber.domain.port.ProcessControl;
+import org.renumber.journal.StateDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +104,7 @@ public final class ProcfsProcessControl implements ProcessControl {
             argv.addAll(List.of("nsenter", "--net=/run/netns/" + netns));
         }
         argv.addAll(List.of("sh", "-c", command));
-        Files.createDirectories(logDirectory);
+        StateDirectory.ensurePrivate(logDirectory);
         File output = logDirectory.resolve(applicationName + ".log").toFile();
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))

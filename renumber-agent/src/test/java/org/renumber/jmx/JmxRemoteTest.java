@@ -17,6 +17,8 @@ import java.rmi.Remote;
 import java.rmi.RemoteException;
 import java.rmi.registry.LocateRegistry;
 import java.rmi.registry.Registry;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +36,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.security.Credentials;
+import org.renumber.security.LoginBackoff;
+import org.renumber.testing.MutableClock;
 
 /** A real JMX remote client, over the password-protected RMI connector on loopback. */
 class JmxRemoteTest {
@@ -214,6 +218,25 @@ class JmxRemoteTest {
     }
 
     @Test
+    void afterFiveWrongPasswordsTheClientMustWaitAndIsToldSo() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (JmxRemoteServer guarded = JmxRemoteServer.start(server, "127.0.0.1", 0, credentials, 0, SocketPlace.HERE,
+                "", new LoginBackoff(clock))) {
+            for (int attempt = 1; attempt <= 6; attempt++) {
+                SecurityException wrong = assertThrows(SecurityException.class,
+                        () -> connect(guarded, new String[] {credentials.user(), "wrong"}));
+                assertThat(wrong.getMessage()).contains("wrong user name or password");
+            }
+            // Not checked until the wait passes (1 s after the sixth failure), so the right password waits too.
+            SecurityException waiting = assertThrows(SecurityException.class,
+                    () -> connect(guarded, new String[] {credentials.user(), credentials.password()}));
+            assertThat(waiting.getMessage()).contains("Too many failed logins").contains("retry in 1 s");
+            clock.advance(Duration.ofSeconds(1));
+            connect(guarded, new String[] {credentials.user(), credentials.password()}).close();
+        }
+    }
+
+    @Test
     void loggedInClientsMayOnlyReadJavaLangAndUseRenumber() throws Exception {
         try (JmxRemoteServer platform = JmxRemoteServer.start(ManagementFactory.getPlatformMBeanServer(),
                 "127.0.0.1", 0, credentials);
@@ -272,6 +295,10 @@ class JmxRemoteTest {
     }
 
     private JMXConnector connect(Object jmxCredentials) throws IOException {
+        return connect(remote, jmxCredentials);
+    }
+
+    private static JMXConnector connect(JmxRemoteServer remote, Object jmxCredentials) throws IOException {
         Map<String, Object> environment = jmxCredentials == null ? Map.of()
                 : Map.of(JMXConnector.CREDENTIALS, jmxCredentials);
         return JMXConnectorFactory.connect(remote.url(), environment);

@@ -51,6 +51,20 @@ class FileJournalTest {
     }
 
     @Test
+    void theChangesDirectoryIsTheOwnersOnlyEvenWhenAnEarlierVersionMadeIt0755() throws Exception {
+        Path changes = Files.createDirectory(dir.resolve("changes"), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxr-xr-x")));
+        new FileJournal(dir);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(changes)));
+
+        Path fresh = dir.resolve("fresh");
+        new FileJournal(fresh);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                fresh.resolve("changes"))));
+    }
+
+    @Test
     void anUnreadableChangeFileDoesNotHideTheOthers() throws Exception {
         FileJournal journal = new FileJournal(dir);
         journal.saveChange(new Change("chg-ok", "v0", InterfaceAddress.parse("10.9.0.1/24"),

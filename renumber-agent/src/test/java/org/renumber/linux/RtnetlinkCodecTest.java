@@ -260,11 +260,11 @@ class RtnetlinkCodecTest {
     }
 
     @Test
-    void routeSourceRequestIsWhatIpRouteReplaceSends() {
-        NetlinkRequest request = NetlinkNetworkControl.routeSourceRequest(2, InterfaceAddress.parse("10.9.0.1/24"),
-                IpLiterals.parse("10.9.0.3"), 0);
+    void theKeyOfAFreshConnectedRouteIsWhatIpRouteSendsForIt() {
+        String key = NetlinkNetworkControl.connectedRouteKey(2, InterfaceAddress.parse("10.9.0.1/24"));
+        byte[] ours = replaceRequest(key, IpLiterals.parse("10.9.0.3")).toBytes(0x6b09e843);
 
-        assertThat(Hex.of(request.toBytes(0x6b09e843))).isEqualTo(Hex.of(Hex.bytes(ROUTE_REPLACE_REQUEST)));
+        assertThat(attributesBeyond(ROUTE_REPLACE_REQUEST, ours, StructRtMsg::parse)).isEmpty();
     }
 
     @Test
@@ -336,9 +336,9 @@ class RtnetlinkCodecTest {
 
     @Test
     void routeMessageYieldsTableDestinationInterfaceAndPreferredSource() {
-        NetlinkNetworkControl.Route route = NetlinkNetworkControl.Route.parse(messages(ROUTE).get(0));
+        RouteMessage.Route route = RouteMessage.parse(messages(ROUTE).get(0)).route();
 
-        assertThat(route).isEqualTo(new NetlinkNetworkControl.Route(254, NetlinkConstants.RTPROT_KERNEL,
+        assertThat(route).isEqualTo(new RouteMessage.Route(254, NetlinkConstants.RTPROT_KERNEL,
                 NetlinkConstants.RT_SCOPE_LINK, NetlinkConstants.RTN_UNICAST, 24, IpLiterals.parse("10.9.0.0"), 2,
                 IpLiterals.parse("10.9.0.3"), 0));
     }
@@ -416,13 +416,13 @@ class RtnetlinkCodecTest {
 
     @Test
     void aDumpedRouteSentBackWithAnotherSourceIsWhatIpRouteReplaceSends() {
-        NetlinkNetworkControl.RouteMessage dumped = NetlinkNetworkControl.RouteMessage.parse(messages(DEFAULT_ROUTE).get(0));
+        RouteMessage dumped = RouteMessage.parse(messages(DEFAULT_ROUTE).get(0));
         assertThat(dumped.route().preferredSource()).isEqualTo(IpLiterals.parse("10.9.0.1"));
-        assertThat(NetlinkNetworkControl.routeText(dumped, Map.of(2, "v0")))
+        assertThat(dumped.text(Map.of(2, "v0")))
                 .isEqualTo("default via 10.9.0.2 dev v0 metric 50");
 
-        String key = NetlinkNetworkControl.routeKey(dumped);
-        byte[] ours = NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("10.9.0.3")).toBytes(0x6b09f50a);
+        String key = dumped.key();
+        byte[] ours = replaceRequest(key, IpLiterals.parse("10.9.0.3")).toBytes(0x6b09f50a);
 
         assertThat(attributesBeyond(DEFAULT_ROUTE_REPLACE, ours, StructRtMsg::parse))
                 .as("the dump's RTA_TABLE, same as rtm_table").isEqualTo(Map.of(NetlinkConstants.RTA_TABLE, "fe000000"));
@@ -430,24 +430,40 @@ class RtnetlinkCodecTest {
 
     @Test
     void aRouteKeyOfAnotherFamilyOrFormatIsRefused() {
-        String key = NetlinkNetworkControl.routeKey(NetlinkNetworkControl.RouteMessage.parse(messages(DEFAULT_ROUTE).get(0)));
-        assertThatThrownBy(() -> NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("2001:db8::1")))
+        String key = RouteMessage.parse(messages(DEFAULT_ROUTE).get(0)).key();
+        assertThatThrownBy(() -> replaceRequest(key, IpLiterals.parse("2001:db8::1")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
-        assertThatThrownBy(() -> NetlinkNetworkControl.routeWithSourceRequest("mem:x", IpLiterals.parse("10.9.0.3")))
+        assertThatThrownBy(() -> replaceRequest("mem:x", IpLiterals.parse("10.9.0.3")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a route key");
     }
 
     @Test
+    void theDeleteOfARouteNamesItWithTheSameBytesAndItsOwnSource() {
+        RouteMessage dumped = RouteMessage.parse(messages(DEFAULT_ROUTE).get(0));
+        byte[] replace = replaceRequest(dumped.key(), dumped.preferredSource()).toBytes(1);
+        byte[] delete = RouteMessage.request(NetlinkConstants.RTM_DELROUTE, 0, dumped.key(), dumped.preferredSource())
+                .toBytes(1);
+
+        NetlinkMessage deleted = messages(Hex.of(delete)).get(0);
+        assertThat(deleted.header().type()).isEqualTo(NetlinkConstants.RTM_DELROUTE);
+        assertThat(deleted.header().flags()).isEqualTo((short) (NetlinkConstants.NLM_F_REQUEST | NetlinkConstants.NLM_F_ACK));
+        assertThat(Arrays.copyOfRange(delete, StructNlMsgHdr.SIZE, delete.length))
+                .isEqualTo(Arrays.copyOfRange(replace, StructNlMsgHdr.SIZE, replace.length));
+        assertThat(attributeMap(StructNlAttr.parseAll(deleted.body().position(StructRtMsg.SIZE))))
+                .containsEntry(NetlinkConstants.RTA_PREFSRC, "0a090001");
+    }
+
+    @Test
     void aMultipathRouteIsSentBackWithItsPathsAndWeightsAndWithoutTheirStateFlags() {
-        NetlinkNetworkControl.RouteMessage dumped =
-                NetlinkNetworkControl.RouteMessage.parse(messages(MULTIPATH_ROUTE_LINKDOWN).get(0));
-        assertThat(NetlinkNetworkControl.routeText(dumped, Map.of(3, "v0"))).isEqualTo(
+        RouteMessage dumped =
+                RouteMessage.parse(messages(MULTIPATH_ROUTE_LINKDOWN).get(0));
+        assertThat(dumped.text(Map.of(3, "v0"))).isEqualTo(
                 "203.0.113.0/24 nexthop via 10.9.0.2 dev v0 weight 1 nexthop via 10.9.0.3 dev v0 weight 3");
         assertThat(dumped.nexthops()).extracting(n -> n.header().flags())
                 .containsExactly(RTNH_F_LINKDOWN, RTNH_F_LINKDOWN);
 
-        String key = NetlinkNetworkControl.routeKey(dumped);
-        byte[] ours = NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("10.9.1.1")).toBytes(0x6b0a05b2);
+        String key = dumped.key();
+        byte[] ours = replaceRequest(key, IpLiterals.parse("10.9.1.1")).toBytes(0x6b0a05b2);
 
         // rtm_flags without linkdown, and the paths as iproute2 writes them: no linkdown, same gateways and weights
         assertThat(attributesBeyond(MULTIPATH_ROUTE_REPLACE, ours, StructRtMsg::parse))
@@ -456,12 +472,12 @@ class RtnetlinkCodecTest {
 
     @Test
     void aRouteThroughANexthopObjectIsSentBackWithItsNhidAndWithoutThePathTheDumpAdds() {
-        NetlinkNetworkControl.RouteMessage dumped = NetlinkNetworkControl.RouteMessage.parse(messages(NHID_ROUTE).get(0));
-        assertThat(NetlinkNetworkControl.routeText(dumped, Map.of(2, "v0")))
+        RouteMessage dumped = RouteMessage.parse(messages(NHID_ROUTE).get(0));
+        assertThat(dumped.text(Map.of(2, "v0")))
                 .isEqualTo("198.51.100.0/24 nhid 10 via 10.9.0.2 dev v0");
 
-        String key = NetlinkNetworkControl.routeKey(dumped);
-        byte[] ours = NetlinkNetworkControl.routeWithSourceRequest(key, IpLiterals.parse("10.9.0.3")).toBytes(0x6b0a1235);
+        String key = dumped.key();
+        byte[] ours = replaceRequest(key, IpLiterals.parse("10.9.0.3")).toBytes(0x6b0a1235);
 
         assertThat(attributesBeyond(NHID_ROUTE_REPLACE, ours, StructRtMsg::parse))
                 .as("no RTA_GATEWAY, no RTA_OIF").isEqualTo(Map.of(NetlinkConstants.RTA_TABLE, "fe000000"));
@@ -473,10 +489,10 @@ class RtnetlinkCodecTest {
         // rtm_table 252 (RT_TABLE_COMPAT) and RTA_TABLE 1000: how the kernel reports a table id above 255.
         dump.put(20, (byte) 252);
         dump.putInt(32, 1000);
-        NetlinkNetworkControl.RouteMessage route = NetlinkNetworkControl.RouteMessage.parse(messages(Hex.of(dump.array())).get(0));
+        RouteMessage route = RouteMessage.parse(messages(Hex.of(dump.array())).get(0));
 
         assertThat(route.route().table()).isEqualTo(1000);
-        assertThat(NetlinkNetworkControl.routeText(route, Map.of(2, "v0")))
+        assertThat(route.text(Map.of(2, "v0")))
                 .isEqualTo("default via 10.9.0.2 dev v0 table 1000 metric 50");
     }
 
@@ -610,6 +626,12 @@ class RtnetlinkCodecTest {
      * Checks that our request has the type, flags and fixed header of the captured one and every attribute of it,
      * whatever the order; returns the attributes ours has besides (type to value in hex).
      */
+    /** What {@code ip route replace ROUTE src SOURCE} sends; the adapter sends it for the first route of a slot. */
+    private static NetlinkRequest replaceRequest(String key, java.net.InetAddress source) {
+        return RouteMessage.request(NetlinkConstants.RTM_NEWROUTE,
+                NetlinkConstants.NLM_F_CREATE | NetlinkConstants.NLM_F_REPLACE, key, source);
+    }
+
     private static Map<Integer, String> attributesBeyond(String captured, byte[] ours, Function<ByteBuffer, ?> header) {
         NetlinkMessage expected = messages(captured).get(0);
         NetlinkMessage actual = messages(Hex.of(ours)).get(0);

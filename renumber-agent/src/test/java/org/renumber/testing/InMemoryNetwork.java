@@ -15,9 +15,9 @@ import org.renumber.domain.AddressState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
-import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.port.NetworkControl;
 
 /**
  * A kernel stand-in for unit tests of the domain and the adapters above it. It models the kernel behaviour the
@@ -27,6 +27,9 @@ import org.renumber.domain.SourceRoute;
  *   <li>a new IPv6 address runs duplicate address detection: usable at once by default, or held
  *       {@link #holdDad() tentative} until the test {@link #completeDad completes} or {@link #failDad fails} it;</li>
  *   <li>addresses have lifetimes (permanent unless set), IPv6 deprecation included;</li>
+ *   <li>one connected route per interface and subnet: interfaces on the same subnet each have their own, and an
+ *       operation on one never touches another's, as the netlink adapter names each route exactly
+ *       (docs/architecture.md, "Routes");</li>
  *   <li>routes with a preferred source ({@link #withRoute}): deleting their source address deletes them (IPv4)
  *       or strips their source (IPv6), and a source that is not a usable local address is refused;</li>
  *   <li>policy rules that select a source or destination prefix ({@link #withRule}), keyed by all they are, so the

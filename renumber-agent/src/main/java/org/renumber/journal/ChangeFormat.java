@@ -1,0 +1,93 @@
+package org.renumber.journal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import org.renumber.domain.Change;
+import org.renumber.domain.ChangeKind;
+
+/**
+ * How a {@link Change} is laid out in its journal file, and how every layout written so far is read.
+ *
+ * <p>Files carry {@value #FIELD}. Files without it (version 0) come from agents before the field existed; their
+ * layouts only ever gained components, so each missing component is filled in as the agent that wrote the file
+ * meant it (see {@link #upgradeFrom0}). A file from a newer agent is refused, never half read: a downgraded agent
+ * must not resume a change whose steps it cannot see. The layouts are kept as test resources
+ * ({@code src/test/resources/journal}) and docs/architecture.md lists them.
+ */
+final class ChangeFormat {
+
+    /** The field naming the layout. */
+    static final String FIELD = "schemaVersion";
+    /** The layout this agent writes. */
+    static final int CURRENT = 1;
+
+    private final ObjectMapper mapper;
+    private final ObjectReader reader;
+
+    ChangeFormat(ObjectMapper mapper) {
+        this.mapper = requireNonNull(mapper, "mapper");
+        // A versioned file names only components this agent knows: anything else is a renamed or a newer component,
+        // and ignoring it would lose journaled data silently.
+        this.reader = mapper.readerFor(Change.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    byte[] write(Change change) throws IOException {
+        ObjectNode file = mapper.createObjectNode();
+        file.put(FIELD, CURRENT);
+        file.setAll((ObjectNode) mapper.valueToTree(change));
+        return mapper.writeValueAsBytes(file);
+    }
+
+    /**
+     * @throws NewerJournalException when the file was written by a newer agent
+     * @throws IOException           when it is no journaled change
+     */
+    Change read(byte[] bytes) throws IOException {
+        JsonNode json = mapper.readTree(bytes);
+        if (json == null || !json.isObject()) {
+            throw new IOException("not a JSON object");
+        }
+        ObjectNode file = (ObjectNode) json;
+        JsonNode versionNode = file.remove(FIELD);
+        int version = versionNode == null ? 0 : versionNode.asInt(-1);
+        if (version < 0 || (versionNode != null && !versionNode.canConvertToInt())) {
+            throw new IOException(FIELD + " " + versionNode + " is not a version number");
+        }
+        if (version > CURRENT) {
+            throw new NewerJournalException(version);
+        }
+        if (version == 0) {
+            upgradeFrom0(file);
+        }
+        return reader.readValue(file);
+    }
+
+    /**
+     * Version 0, the unversioned layouts: before detected changes (8bed4da) a file had no {@code kind} and no
+     * {@code removeOldAddress}, and every change then was requested and removed its old address. Later components
+     * (Steps' lifetimes, moved routes, guard, force-close and copied rules; the warning) read as absent, which is
+     * what they meant.
+     */
+    private static void upgradeFrom0(ObjectNode file) {
+        if (!file.has("kind")) {
+            file.put("kind", ChangeKind.REQUESTED.name());
+        }
+        if (!file.has("removeOldAddress")) {
+            file.put("removeOldAddress", true);
+        }
+    }
+
+    /** A journal file from an agent newer than this one. */
+    static final class NewerJournalException extends IOException {
+        NewerJournalException(int version) {
+            super("it was written by a newer agent (journal " + FIELD + " " + version + "; this agent reads up to "
+                    + CURRENT + "): run that agent version or newer, or move the file away to drop the change");
+        }
+    }
+}
