@@ -33,9 +33,9 @@ class AddressChangeEventTest {
 
     @Test
     void scopesCompareAsAddressesWhenBothAreAddresses() {
-        assertThat(AddressChangeClient.sameScope("2001:db8:0:0::1", "2001:db8::1")).isTrue();
-        assertThat(AddressChangeClient.sameScope("v0", "v0")).isTrue();
-        assertThat(AddressChangeClient.sameScope("10.9.0.1", "10.9.0.2")).isFalse();
-        assertThat(AddressChangeClient.sameScope("", "v0")).isFalse();
+        assertThat(Subscribing.sameScope("2001:db8:0:0::1", "2001:db8::1")).isTrue();
+        assertThat(Subscribing.sameScope("v0", "v0")).isTrue();
+        assertThat(Subscribing.sameScope("10.9.0.1", "10.9.0.2")).isFalse();
+        assertThat(Subscribing.sameScope("", "v0")).isFalse();
     }
 }

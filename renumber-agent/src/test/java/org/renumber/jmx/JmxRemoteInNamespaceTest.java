@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
 import javax.management.remote.JMXConnector;
@@ -41,7 +42,12 @@ class JmxRemoteInNamespaceTest {
         netns = LinuxNetns.open(net.a());
         adapter = JmxAdapter.export(server, fixture.service, fixture.tracker, fixture.sockets);
         fixture.start();
-        remote = JmxRemoteServer.start(server, "127.0.0.1", 0, credentials, 0, factory -> {
+        // Each namespace has its own port space, so port 0 can hand two tests the same number; this JVM's RMI
+        // client keeps idle connections per host:port for 15 s and would reuse one to the previous test's
+        // (unexported) registry in its deleted namespace ("no such object in table"). A random port in the fresh
+        // namespace, where nothing else listens, keeps the keys apart.
+        int port = ThreadLocalRandom.current().nextInt(20_000, 60_000);
+        remote = JmxRemoteServer.start(server, "127.0.0.1", port, credentials, 0, factory -> {
             try {
                 return netns.call(factory::open);
             } catch (UncheckedIOException e) {

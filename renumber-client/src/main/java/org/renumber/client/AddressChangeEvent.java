@@ -140,6 +140,15 @@ public record AddressChangeEvent(
                 instant(details.get(ChangeEvent.DEADLINE)), notification.getMessage(), details);
     }
 
+    /**
+     * The subscriber's number of this event ({@code sequence} in the user data): one more than the event before
+     * it, so a gap shows missed events. -1 when the agent numbers none (an older agent) or the event was made up
+     * from a running change.
+     */
+    public long sequence() {
+        return details.get(ChangeEvent.SEQUENCE) instanceof Number n ? n.longValue() : -1;
+    }
+
     /** The old address without its prefix. */
     public InetAddress oldInetAddress() {
         return address(oldAddress);
