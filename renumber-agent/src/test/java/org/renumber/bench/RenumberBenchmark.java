@@ -74,6 +74,9 @@ class RenumberBenchmark {
     static final int TARGET_CONNECTIONS = 10;
     static final int SUBSCRIBERS = 10;
     static final long PATIENCE_SECONDS = 60;
+    /** Held here: java.util.logging keeps only weak references, and a collected logger forgets its level. */
+    private static final java.util.logging.Logger CLIENT_LOG =
+            java.util.logging.Logger.getLogger("org.renumber.client.AddressChangeClient");
 
     private final BenchConfig config = BenchConfig.fromSystemProperties();
     private final PrintStream out = System.out;
@@ -328,6 +331,9 @@ class RenumberBenchmark {
 
     /** The product logs one line per transition; on the console it would bury the table. */
     private static void routeProductLogToFile() throws IOException {
+        // The client library logs through java.util.logging; P5's 110 clients each warn that this in-process
+        // product cannot translate their pid (it is not in a PID namespace of its own): not what P5 measures.
+        CLIENT_LOG.setLevel(java.util.logging.Level.SEVERE);
         if (System.getProperty("org.slf4j.simpleLogger.logFile") == null) {
             Path log = Path.of("target", "benchmark-agent.log").toAbsolutePath();
             Files.createDirectories(log.getParent());
