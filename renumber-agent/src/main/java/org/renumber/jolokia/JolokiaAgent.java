@@ -164,7 +164,7 @@ public final class JolokiaAgent implements AutoCloseable {
             jolokia.getAgentDetails().updateAgentParameters(url.toString(), true);
 
             SameOrigin origins = SameOrigin.of(http.getAddress());
-            HttpContext root = http.createContext("/", new ConsoleHandler(context,
+            HttpContext root = http.createContext("/", new ConsoleHandler(context, origins::refusal,
                     new RequestGate(context, new JolokiaHttpHandler(jolokia), origins, waits)));
             root.setAuthenticator(new BasicLogin(jolokiaConfig.getConfig(ConfigKey.REALM), credentials, backoff));
             http.setExecutor(executor);

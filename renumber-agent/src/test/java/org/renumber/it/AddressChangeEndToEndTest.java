@@ -167,6 +167,7 @@ class AddressChangeEndToEndTest {
     @Test
     void cancelDuringDrainPutsAddressesAndRoutesBackExactly() throws Exception {
         applicationWithConnections(1);
+        fixture.net.awaitSettled(fixture.net.a());
         String addrBefore = fixture.net.ip(fixture.net.a(), "-j", "addr");
         String routesBefore = fixture.net.ip(fixture.net.a(), "-j", "route");
         RemoteJmx jmx = keep(fixture.jmx());
@@ -207,6 +208,7 @@ class AddressChangeEndToEndTest {
         jmx.invoke(SERVICE, "subscribe", "app", "web", "");
         applicationWithConnections(1);
         fixture.net.ip(fixture.net.a(), "addr", "add", "10.9.0.50/24", "dev", "v0");
+        fixture.net.awaitSettled(fixture.net.a()); // the link-local address leaves tentative: the kernel's, not ours
         String addrBefore = fixture.net.ip(fixture.net.a(), "-j", "addr");
         String routesBefore = fixture.net.ip(fixture.net.a(), "-j", "route");
 

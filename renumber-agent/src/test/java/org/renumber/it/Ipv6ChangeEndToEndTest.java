@@ -44,7 +44,7 @@ class Ipv6ChangeEndToEndTest {
         net = fixture.net;
         jmx = keep(fixture.jmx());
         operator = jmx.listen(SERVICE);
-        awaitSettledAddresses(net, net.a(), NetNsFixture.IF_A);
+        net.awaitSettled(net.a());
     }
 
     @AfterEach
@@ -117,7 +117,7 @@ class Ipv6ChangeEndToEndTest {
     @Test
     void aDuplicateOnTheLinkFailsTheChangeRemovesTheNewAddressAndLeavesEverythingElseAsItWas() throws Exception {
         net.ip(net.b(), "-6", "addr", "add", NEW + "/64", "dev", NetNsFixture.IF_B); // another node holds NEW
-        awaitSettledAddresses(net, net.b(), NetNsFixture.IF_B);
+        net.awaitSettled(net.b());
         String addrBefore = net.ip(net.a(), "-j", "addr");
         String routesBefore = net.ip(net.a(), "-j", "-6", "route");
 
@@ -175,15 +175,6 @@ class Ipv6ChangeEndToEndTest {
             all.append(t.getMessage()).append(" | ");
         }
         assertThat(all.toString()).contains(expected);
-    }
-
-    /**
-     * Addresses must settle before snapshots are compared: the kernel adds the link-local address once it sees
-     * the carrier, and runs DAD on it.
-     */
-    static void awaitSettledAddresses(NetNsFixture net, String ns, String dev) {
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                linkLocal(net, ns, dev) != null && !net.ip(ns, "-j", "addr").contains("\"tentative\""));
     }
 
     /** The interface's link-local address, or null (iproute2 prints filtered-out addresses as {}). */

@@ -47,7 +47,7 @@ class SourceRoutesEndToEndTest {
         jmx = keep(fixture.jmx());
         operator = jmx.listen(SERVICE);
         addRoutesNamingTheOldAddresses(net);
-        Ipv6ChangeEndToEndTest.awaitSettledAddresses(net, net.a(), NetNsFixture.IF_A);
+        net.awaitSettled(net.a());
     }
 
     @AfterEach

@@ -278,6 +278,7 @@ class NetlinkNetworkControlTest {
 
     @Test
     void deprecatingAnIpv6AddressKeepsItsFlagsAndUndoingItRestoresItExactly() {
+        fixture.awaitSettled(fixture.a());
         String before = fixture.ip(fixture.a(), "-j", "addr");
         assertThat(control.lifetimes(IF_A, OLD6)).isEqualTo(AddressLifetimes.PERMANENT);
 
@@ -326,6 +327,7 @@ class NetlinkNetworkControlTest {
                 "2001:db8:9::1", "proto", "static");
         control.addAddress(IF_A, NEW);
         fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::3/64", "dev", IF_A, "nodad");
+        fixture.awaitSettled(fixture.a());
         String before4 = fixture.ip(fixture.a(), "-j", "-4", "route");
         String before6 = fixture.ip(fixture.a(), "-j", "-6", "route");
 
@@ -359,6 +361,7 @@ class NetlinkNetworkControlTest {
     @Test
     void aRouteThatWentIsRecreatedAsItWas() {
         fixture.ip(fixture.a(), "route", "add", "192.0.2.0/24", "via", "10.9.0.2", "src", "10.9.0.1", "metric", "7");
+        fixture.awaitSettled(fixture.a());
         String before = fixture.ip(fixture.a(), "-j", "-4", "route");
         SourceRoute route = control.routesWithSource(OLD.address()).get(0);
         fixture.ip(fixture.a(), "route", "del", "192.0.2.0/24", "metric", "7");
@@ -373,6 +376,7 @@ class NetlinkNetworkControlTest {
         addPolicyRoutes("10.9.0.1", "2001:db8:9::1");
         control.addAddress(IF_A, NEW);
         fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::3/64", "dev", IF_A, "nodad");
+        fixture.awaitSettled(fixture.a());
         String before = allRoutes();
 
         List<SourceRoute> routes4 = control.routesWithSource(OLD.address());
@@ -405,6 +409,7 @@ class NetlinkNetworkControlTest {
     @Test
     void aMultipathRouteWhosePathsAreDownIsPutBackWithoutTheirStateFlags() {
         addPolicyRoutes("10.9.0.1", "2001:db8:9::1");
+        fixture.awaitSettled(fixture.a()); // the link-local address and its local route come with the carrier
         fixture.ip(fixture.b(), "link", "set", NetNsFixture.IF_B, "down");
         await().atMost(Duration.ofSeconds(10)).until(() -> allRoutes().contains("linkdown"));
         String before = allRoutes();
@@ -427,6 +432,7 @@ class NetlinkNetworkControlTest {
         addNexthopRoutes("10.9.0.1", "2001:db8:9::1");
         control.addAddress(IF_A, NEW);
         fixture.ip(fixture.a(), "addr", "add", "2001:db8:9::3/64", "dev", IF_A, "nodad");
+        fixture.awaitSettled(fixture.a());
         String before = allRoutes();
         String nexthops = fixture.ip(fixture.a(), "-j", "nexthop");
 

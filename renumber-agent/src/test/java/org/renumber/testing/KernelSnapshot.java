@@ -11,7 +11,9 @@ public final class KernelSnapshot {
     private KernelSnapshot() {
     }
 
+    /** Taken once the kernel's own IPv6 work is done ({@link NetNsFixture#awaitSettled}), so it is not in the diff. */
     public static String of(NetNsFixture net, String ns) {
+        net.awaitSettled(ns);
         StringBuilder text = new StringBuilder();
         for (List<String> args : List.of(List.of("-d", "addr"), List.of("-4", "route", "show", "table", "all"),
                 List.of("-6", "route", "show", "table", "all"), List.of("-4", "rule"), List.of("-6", "rule"),

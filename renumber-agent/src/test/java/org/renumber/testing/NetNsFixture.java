@@ -8,12 +8,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * Two fresh network namespaces joined by a veth pair, for tests against the real kernel (root needed):
@@ -146,6 +148,39 @@ public final class NetNsFixture implements AutoCloseable {
     public String routeSource(String ns, String destination) {
         JsonNode routes = ipJson(ns, "route", "get", destination);
         return routes.size() == 0 || !routes.get(0).has("prefsrc") ? null : routes.get(0).get("prefsrc").asText();
+    }
+
+    /**
+     * Waits until the kernel's own IPv6 work on the namespace's links is done: each link that is up with a carrier
+     * ({@code LOWER_UP}) has its link-local address, and no address is {@code tentative}. The kernel adds the
+     * link-local address only once it sees the carrier and then runs duplicate address detection on it, a second or
+     * more after set-up: two snapshots of {@code ip addr} or {@code ip route} taken across that moment differ for
+     * reasons that are not the agent's. Call it before the first snapshot, when no test address is left tentative
+     * on purpose (a duplicate's {@code dadfailed} address stays tentative for good).
+     */
+    public void awaitSettled(String ns) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> settled(ns));
+    }
+
+    private boolean settled(String ns) {
+        for (JsonNode link : ipJson(ns, "addr")) {
+            boolean carrier = false;
+            for (JsonNode flag : link.path("flags")) {
+                carrier |= flag.asText().equals("LOWER_UP");
+            }
+            boolean linkLocal = false;
+            for (JsonNode info : link.path("addr_info")) {
+                if (info.path("tentative").asBoolean()) {
+                    return false;
+                }
+                linkLocal |= info.path("local").asText().startsWith("fe80:");
+            }
+            if (carrier && !linkLocal && !link.path("ifname").asText().equals("lo")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code sysctl -n KEY} inside the namespace, e.g. {@code net.ipv4.conf.v0.promote_secondaries}. */
