@@ -17,14 +17,15 @@ import java.util.stream.Stream;
 import javax.management.MBeanServer;
 import javax.management.remote.JMXServiceURL;
 import org.renumber.domain.ChangeState;
-import org.renumber.domain.KernelPorts;
+import org.renumber.domain.port.ChangeListener;
+import org.renumber.domain.port.KernelPorts;
 import org.renumber.domain.Subscription;
 import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.JmxRemoteServer;
 import org.renumber.jmx.SocketPlace;
 import org.renumber.journal.FileJournal;
 import org.renumber.journal.MonitorSettingsFile;
-import org.renumber.journal.SettingsStore;
+import org.renumber.journal.ServiceSettingsFile;
 import org.renumber.linux.LinuxNetns;
 import org.renumber.linux.NetlinkNetworkControl;
 import org.renumber.linux.NftablesGuard;
@@ -63,7 +64,7 @@ final class BenchProduct implements AutoCloseable {
      * Wires the product on {@code namespace} with {@code subscriberIds} already subscribed (group "bench", every
      * change), its MBeans in {@code mbeans}, its state in {@code target/<stateName>} (emptied first).
      */
-    static BenchProduct wire(String namespace, AddressChangeService.Listener events, List<String> subscriberIds,
+    static BenchProduct wire(String namespace, ChangeListener events, List<String> subscriberIds,
                              MBeanServer mbeans, String stateName) throws Exception {
         BenchProduct product = new BenchProduct();
         try {
@@ -75,7 +76,7 @@ final class BenchProduct implements AutoCloseable {
         }
     }
 
-    private void assemble(String namespace, AddressChangeService.Listener events, List<String> subscriberIds,
+    private void assemble(String namespace, ChangeListener events, List<String> subscriberIds,
                           MBeanServer mbeans, String stateName) throws Exception {
         LinuxNetns netns = keep(LinuxNetns.open(namespace));
         network = keep(new NetlinkNetworkControl(netns));
@@ -90,7 +91,7 @@ final class BenchProduct implements AutoCloseable {
         SubscriberRegistry subscribers = new SubscriberRegistry(journal);
         KernelPorts kernel = new KernelPorts(network, timed, new NftablesGuard(netns),
                 keep(new SockDiagSocketKiller(netns)));
-        service = keep(new AddressChangeService(kernel, journal, new SettingsStore(stateDir), subscribers,
+        service = keep(new AddressChangeService(kernel, journal, new ServiceSettingsFile(stateDir), subscribers,
                 Clock.systemUTC()));
         keep(JmxAdapter.export(mbeans, service, sockDiag, keep(new SockDiagSocketInventory(netns))));
         service.start();

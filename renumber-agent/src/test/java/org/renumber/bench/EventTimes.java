@@ -5,10 +5,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.EventType;
-import org.renumber.service.AddressChangeService;
+import org.renumber.domain.port.ChangeListener;
 
 /** nanoTime of each event of each change, taken on the workflow thread as the service publishes it. */
-final class EventTimes implements AddressChangeService.Listener {
+final class EventTimes implements ChangeListener {
 
     record Final(EventType type, long at) {
     }

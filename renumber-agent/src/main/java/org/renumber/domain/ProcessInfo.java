@@ -1,4 +1,4 @@
-package org.renumber.application;
+package org.renumber.domain;
 
 import java.time.Instant;
 

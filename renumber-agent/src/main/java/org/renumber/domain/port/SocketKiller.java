@@ -1,10 +1,11 @@
-package org.renumber.domain;
+package org.renumber.domain.port;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.renumber.domain.NetworkException;
 
 /**
  * Destroys the sockets on a local address in the managed namespace, as {@code ss -K} does: what enforces a

@@ -1,4 +1,4 @@
-package org.renumber.application;
+package org.renumber.domain.port;
 
 import java.io.IOException;
 import java.util.Collection;
@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
+import org.renumber.domain.ProcessInfo;
 
 /** The processes of the node: finding them, what sockets they hold, signals, and starting commands. */
 public interface ProcessControl {

@@ -1,4 +1,4 @@
-package org.renumber.domain;
+package org.renumber.domain.port;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,9 +1,16 @@
-package org.renumber.domain;
+package org.renumber.domain.port;
 
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.renumber.domain.AddressLifetimes;
+import org.renumber.domain.AddressRule;
+import org.renumber.domain.AddressState;
+import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.NetInterface;
+import org.renumber.domain.NetworkException;
+import org.renumber.domain.SourceRoute;
 
 /**
  * The kernel operations an address change needs, on the network namespace the agent manages.

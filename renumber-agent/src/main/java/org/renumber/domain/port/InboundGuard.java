@@ -1,4 +1,4 @@
-package org.renumber.domain;
+package org.renumber.domain.port;
 
 import java.net.InetAddress;
 import java.util.LinkedHashSet;
@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.renumber.domain.GuardUnavailableException;
+import org.renumber.domain.NetworkException;
 
 /**
  * Refuses new inbound TCP connections to an address of the managed namespace while the connections already

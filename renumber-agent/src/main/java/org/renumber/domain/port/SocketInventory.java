@@ -1,7 +1,8 @@
-package org.renumber.domain;
+package org.renumber.domain.port;
 
 import java.net.InetAddress;
 import java.util.List;
+import org.renumber.domain.SocketEntry;
 
 /**
  * The sockets on a local address that are not connections but die silently with the address: TCP listeners

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.renumber.domain.ServiceSettings;
-import org.renumber.domain.SettingsRepository;
+import org.renumber.domain.port.ServiceSettingsStore;
 
 /**
  * The service settings in {@code <state-dir>/settings.json}, written like the journal (temporary file, fsync,
@@ -26,7 +26,7 @@ import org.renumber.domain.SettingsRepository;
  * false or 0, which reads as each setting's default; unknown keys are ignored. An unreadable file is an error naming the file, not a silent reset to
  * the defaults: an operator who switched the guard on must not find it off after a restart.
  */
-public final class SettingsStore implements SettingsRepository {
+public final class ServiceSettingsFile implements ServiceSettingsStore {
 
     public static final String FILE_NAME = "settings.json";
 
@@ -34,7 +34,7 @@ public final class SettingsStore implements SettingsRepository {
     private ServiceSettings current;
 
     /** Reads the settings (or the defaults) from {@code stateDir}, creating the directory if needed. */
-    public SettingsStore(Path stateDir) {
+    public ServiceSettingsFile(Path stateDir) {
         this.file = new JsonStateFile(stateDir, FILE_NAME, "the service settings",
                 "the defaults (guard and forced close off)", new ObjectMapper()
                         .enable(SerializationFeature.INDENT_OUTPUT)

@@ -1,6 +1,7 @@
-package org.renumber.monitor;
+package org.renumber.domain.port;
 
 import java.util.Optional;
+import org.renumber.domain.MonitorSettings;
 
 /** Port: where the monitor's settings survive a restart. Writes are durable when {@link #save} returns. */
 public interface MonitorSettingsStore {

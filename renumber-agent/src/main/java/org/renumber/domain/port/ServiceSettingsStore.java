@@ -1,7 +1,9 @@
-package org.renumber.domain;
+package org.renumber.domain.port;
+
+import org.renumber.domain.ServiceSettings;
 
 /** Where the service's operator settings live; a write is durable before it returns. */
-public interface SettingsRepository {
+public interface ServiceSettingsStore {
 
     ServiceSettings current();
 

@@ -1,6 +1,8 @@
-package org.renumber.domain;
+package org.renumber.domain.port;
 
 import java.util.List;
+import org.renumber.domain.Change;
+import org.renumber.domain.Subscription;
 
 /**
  * Durable record of changes and subscriptions. Each write is on disk (fsync'd) before it returns,

@@ -1,4 +1,4 @@
-package org.renumber.monitor;
+package org.renumber.domain;
 
 import static java.util.Objects.requireNonNull;
 
@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.renumber.domain.InterfaceAddress;
 
 /**
  * The kernel added or removed an address (RTM_NEWADDR / RTM_DELADDR). Updates of an address already configured

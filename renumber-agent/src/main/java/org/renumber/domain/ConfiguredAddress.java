@@ -1,8 +1,7 @@
-package org.renumber.monitor;
+package org.renumber.domain;
 
 import static java.util.Objects.requireNonNull;
 
-import org.renumber.domain.InterfaceAddress;
 
 /**
  * An address as configured on an interface.

@@ -1,8 +1,9 @@
-package org.renumber.domain;
+package org.renumber.domain.port;
 
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import org.renumber.domain.SocketHolder;
 
 /**
  * Which processes own which sockets. The kernel's socket table names a socket's inode, not its process; the link

@@ -1,7 +1,6 @@
-package org.renumber.monitor;
+package org.renumber.domain;
 
 import java.time.Duration;
-import org.renumber.service.AddressChangeService;
 
 /**
  * The interface monitor's settings, as persisted in the state directory. Every value is checked here, so a bad
@@ -18,12 +17,19 @@ import org.renumber.service.AddressChangeService;
 public record MonitorSettings(boolean enabled, long windowMillis, long settleMillis, boolean autoRemoveAlias,
                               long drainTimeoutSeconds) {
 
+    /** Default time within which the steps must happen: long enough for an operator typing three commands. */
+    public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
+    /**
+     * Default time a pattern completed by a classful IPv4 prefix waits for ifconfig's netmask step: ifconfig sends
+     * its two delete-and-add pairs within a few milliseconds, so this leaves room for a loaded machine.
+     */
+    public static final Duration DEFAULT_SETTLE = Duration.ofMillis(250);
     public static final long MIN_WINDOW_MILLIS = 100;
     public static final long MAX_WINDOW_MILLIS = Duration.ofMinutes(10).toMillis();
     /** Five minutes: long enough for a pooled client to reconnect, short enough for an operator to wait. */
     public static final long DEFAULT_DRAIN_TIMEOUT_SECONDS = 300;
     public static final MonitorSettings DEFAULTS = new MonitorSettings(true,
-            RenumberingDetector.DEFAULT_WINDOW.toMillis(), RenumberingDetector.DEFAULT_SETTLE.toMillis(), false,
+            DEFAULT_WINDOW.toMillis(), DEFAULT_SETTLE.toMillis(), false,
             DEFAULT_DRAIN_TIMEOUT_SECONDS);
 
     public MonitorSettings {
@@ -40,9 +46,9 @@ public record MonitorSettings(boolean enabled, long windowMillis, long settleMil
             throw new IllegalArgumentException("SettleMillis " + settleMillis + " is longer than WindowMillis "
                     + windowMillis + ": use 0 to WindowMillis milliseconds, and lower SettleMillis before WindowMillis");
         }
-        if (drainTimeoutSeconds < 0 || drainTimeoutSeconds > AddressChangeService.MAX_DRAIN_SECONDS) {
+        if (drainTimeoutSeconds < 0 || drainTimeoutSeconds > ChangeLimits.MAX_DRAIN_SECONDS) {
             throw new IllegalArgumentException("DrainTimeoutSeconds " + drainTimeoutSeconds + " is out of range: use 0 to "
-                    + AddressChangeService.MAX_DRAIN_SECONDS + " seconds (7 days)");
+                    + ChangeLimits.MAX_DRAIN_SECONDS + " seconds (7 days)");
         }
     }
 

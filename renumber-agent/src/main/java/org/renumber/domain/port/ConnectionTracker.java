@@ -1,8 +1,9 @@
-package org.renumber.domain;
+package org.renumber.domain.port;
 
 import java.net.InetAddress;
 import java.util.List;
 import java.util.function.IntConsumer;
+import org.renumber.domain.SocketEntry;
 
 /** Finds and follows the sockets bound to a local address in the managed namespace. */
 public interface ConnectionTracker {

@@ -1,6 +1,8 @@
-package org.renumber.monitor;
+package org.renumber.domain.port;
 
 import java.util.List;
+import org.renumber.domain.AddressEvent;
+import org.renumber.domain.ConfiguredAddress;
 
 /**
  * Port: the kernel's address events in the managed namespace, pushed as they happen (no polling).

@@ -1,6 +1,7 @@
-package org.renumber.application;
+package org.renumber.domain.port;
 
 import java.util.List;
+import org.renumber.domain.LegacyApplication;
 
 /** Where the declared applications are kept, so a restarted agent still knows them. */
 public interface ApplicationStore {
