@@ -6,7 +6,7 @@ const WIDTH = 480;
 const HEIGHT = 160;
 const LEFT = 36;
 const RIGHT = 12;
-const TOP = 10;
+const TOP = 20;
 const BOTTOM = 24;
 const MIN_SPAN_MS = 30_000;
 

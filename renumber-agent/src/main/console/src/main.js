@@ -1,7 +1,7 @@
 // The console: reads the agent every second through Jolokia, pulls its notifications, and redraws.
 import { Agent } from "./agent.js";
 import { replace, h } from "./dom.js";
-import { FINAL, addEvent, changeCard, renderInterfaces, renderMonitors, renderRecent, renderSubscribers }
+import { FINAL, addEvent, changeDetails, renderInterfaces, renderMonitors, renderRecent, renderSubscribers }
   from "./views.js";
 import { confirmCancel, wirePlanForm } from "./actions.js";
 
@@ -46,20 +46,45 @@ function statusLine(text, ok) {
   replace("connection", text).className = ok ? "status ok" : "status failed";
 }
 
+// One card per shown change, kept across polls: only its details are redrawn, so its buttons stay the same
+// elements and a click that straddles a poll still lands.
+const cards = new Map();
+let shownIds = null;
+
+function cardFor(change, now) {
+  let entry = cards.get(change.Id);
+  if (!entry) {
+    const details = h("div", { class: "details" });
+    const actions = h("div", { class: "actions" }, h("button", { type: "button", class: "cancel",
+      onclick: () => confirmCancel(agent, change.Id) }, "Cancel this change…"));
+    entry = { card: h("article", { class: "change", "data-change-id": change.Id }, details, actions), details,
+      actions, finished: false };
+    cards.set(change.Id, entry);
+  }
+  entry.card.setAttribute("data-state", change.State);
+  entry.details.replaceChildren(...changeDetails(change, record(change), now).filter(Boolean));
+  if (FINAL.has(change.State) && !entry.finished) {
+    entry.finished = true;
+    entry.actions.replaceChildren(h("button", { type: "button", onclick: () => {
+      watched.delete(change.Id);
+      cards.delete(change.Id);
+      render();
+    } }, "Dismiss"));
+  }
+  return entry.card;
+}
+
 function render() {
   const now = Date.now();
   const byId = new Map(latest.changes.map((c) => [c.Id, c]));
   const shown = [...watched].map((id) => byId.get(id)).filter(Boolean)
     .sort((a, b) => Date.parse(b.RequestedAt) - Date.parse(a.RequestedAt));
-  replace("active-body", shown.length === 0 ? h("p", { class: "quiet" }, "no change in progress")
-    : shown.map((c) => {
-      const card = changeCard(c, record(c), now, FINAL.has(c.State) ? null : () => confirmCancel(agent, c.Id));
-      if (FINAL.has(c.State)) {
-        card.append(h("div", { class: "actions" }, h("button", { type: "button",
-          onclick: () => { watched.delete(c.Id); render(); } }, "Dismiss")));
-      }
-      return card;
-    }));
+  const elements = shown.map((c) => cardFor(c, now));
+  const ids = shown.map((c) => c.Id).join(" ");
+  if (ids !== shownIds) {
+    shownIds = ids;
+    replace("active-body", elements.length ? elements : h("p", { class: "quiet" }, "no change in progress"));
+  }
   renderRecent(latest.changes.filter((c) => FINAL.has(c.State))
     .sort((a, b) => Date.parse(b.FinishedAt) - Date.parse(a.FinishedAt)));
   renderSubscribers(latest.subscriptions, latest.changes);

@@ -23,14 +23,17 @@ export function renderInterfaces(interfaces) {
     h("td", {}, address ? stateBadge(address.state) : ""),
     h("td", {}, address ? [address.tentative ? h("span", { class: "flag" }, "tentative") : null,
       address.deprecated ? h("span", { class: "flag" }, "deprecated") : null] : ""),
-    h("td", {}, address ? `${address.preferredLifetime} / ${address.validLifetime}` : "")));
+    h("td", { class: "nowrap" }, address ? `${address.preferredLifetime} / ${address.validLifetime}` : "")));
   replace("interfaces-body", table(["Interface", "Address", "Family", "State", "Flags", "Preferred / valid lifetime"],
     rows));
   replace("interface-names", interfaces.map((nic) => h("option", { value: nic.name })));
 }
 
-/** One change as a card: its states as a timeline, the drain chart, who holds the old address. */
-export function changeCard(change, record, now, onCancel) {
+/**
+ * What a change's card shows, redrawn at each poll: its states as a timeline, the drain chart, who holds the old
+ * address. The card itself and its buttons are kept across polls (see main.js), so a click is never lost.
+ */
+export function changeDetails(change, record, now) {
   const deadline = time(change.Deadline);
   const finished = FINAL.has(change.State);
   const facts = [
@@ -52,8 +55,8 @@ export function changeCard(change, record, now, onCancel) {
   }
   if (change.Error) facts.push(h("dt", {}, "Error"), h("dd", { class: "agent-text" }, change.Error));
 
-  return h("article", { class: "change", "data-change-id": change.Id, "data-state": change.State },
-    h("header", {}, h("h3", {}, change.Id), stateBadge(change.State), h("span", { class: "quiet" }, change.Kind)),
+  return [
+    h("header", {}, h("h3", {}, change.Id), stateBadge(change.State), h("span", { class: "quiet" }, `kind ${change.Kind}`)),
     h("p", {}, `${change.InterfaceName}: ${change.OldAddress} → ${change.NewAddress}`,
       h("span", { class: "quiet" }, ` · targets: ${change.Targets || "every matching subscriber"}`)),
     h("ol", { class: "timeline" }, record.timeline.map((step, i) => h("li", {
@@ -63,8 +66,7 @@ export function changeCard(change, record, now, onCancel) {
     finished ? null : h("div", { class: "holders" },
       h("h4", {}, "Holding the old address, by process"), list(change.Holders, "no process holds it"),
       change.Listeners.length ? [h("h4", {}, "Listeners on the old address"), list(change.Listeners, "")] : null),
-    onCancel ? h("div", { class: "actions" }, h("button", { type: "button", class: "cancel", onclick: onCancel },
-      "Cancel this change…")) : null);
+  ];
 }
 
 export function renderRecent(changes) {

@@ -12,19 +12,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the console's assets under {@value #PATH}/ and hands every other path to {@code next} (Jolokia), after
- * refusing what a browser sent on behalf of another origin.
+ * Serves the console's assets under {@value #PATH}/ and hands every other path to {@code next} (Jolokia).
  *
  * <p>It sits behind the Jolokia context's basic authenticator, so every path answers 401 without the agent's
- * credentials. Once an operator has logged in, the browser sends those credentials with any request to this origin,
- * whichever page asks: a page on {@code http://127.0.0.1:9999} is "same site" and even allowed by the access
- * policy's CORS origins. So a request whose {@code Sec-Fetch-Site} is anything but {@code same-origin} or
- * {@code none} (typed by the operator), or whose {@code Origin} is not this very origin, is refused with 403, on
- * the console and on Jolokia alike. Clients that are not browsers send neither header and are not affected.
+ * credentials, and it applies the agent's same-origin rule (given as {@code crossOrigin}, the one Jolokia's requests
+ * pass too): a page the operator visits elsewhere must not be able to use the browser's cached credentials, nor
+ * frame the console.
  *
  * <p>The assets are a fixed list read from the jar once, at start: nothing else under the path can be served,
  * and a missing asset stops the agent from starting rather than showing a broken page.
@@ -51,14 +49,17 @@ public final class ConsoleHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(ConsoleHandler.class);
 
     private final Map<String, byte[]> assets;
+    private final Function<Headers, String> crossOrigin;
     private final HttpHandler next;
 
     /**
      * @param jolokiaPath the Jolokia agent context, e.g. {@code /jolokia}, which the page talks to
+     * @param crossOrigin why a request's headers show a browser sending it for another origin, or null if they do not
      * @param next        handles every path outside {@value #PATH}
      */
-    public ConsoleHandler(String jolokiaPath, HttpHandler next) {
+    public ConsoleHandler(String jolokiaPath, Function<Headers, String> crossOrigin, HttpHandler next) {
         requireNonNull(jolokiaPath, "jolokiaPath");
+        this.crossOrigin = requireNonNull(crossOrigin, "crossOrigin");
         this.next = requireNonNull(next, "next");
         Map<String, byte[]> loaded = new LinkedHashMap<>();
         for (String name : ASSETS.keySet()) {
@@ -81,30 +82,18 @@ public final class ConsoleHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
-        boolean console = path.equals(PATH) || path.startsWith(PATH + "/");
-        String refusal = crossOrigin(exchange.getRequestHeaders());
-        if (refusal != null) {
-            log.warn("refused {} {}: {}", exchange.getRequestMethod(), path, refusal);
-            send(exchange, 403, "text/plain; charset=utf-8", (refusal + "\n").getBytes(StandardCharsets.UTF_8));
-        } else if (console) {
-            serve(exchange, path);
-        } else {
+        if (!path.equals(PATH) && !path.startsWith(PATH + "/")) {
             next.handle(exchange);
+            return;
         }
-    }
-
-    /** Why a browser's request must be refused as cross-origin, or null when it may go on. */
-    static String crossOrigin(Headers headers) {
-        String site = headers.getFirst("Sec-Fetch-Site");
-        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
-            return "cross-origin request refused: Sec-Fetch-Site is " + site;
+        String refusal = crossOrigin.apply(exchange.getRequestHeaders());
+        if (refusal != null) {
+            log.warn("refused {} {}: cross-origin request: {}", exchange.getRequestMethod(), path, refusal);
+            send(exchange, 403, "text/plain; charset=utf-8",
+                    ("403 (Forbidden): cross-origin request refused: " + refusal + "\n").getBytes(StandardCharsets.UTF_8));
+        } else {
+            serve(exchange, path);
         }
-        String origin = headers.getFirst("Origin");
-        String host = headers.getFirst("Host");
-        if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
-            return "cross-origin request refused: Origin " + origin + " is not this agent (http://" + host + ")";
-        }
-        return null;
     }
 
     private void serve(HttpExchange exchange, String path) throws IOException {

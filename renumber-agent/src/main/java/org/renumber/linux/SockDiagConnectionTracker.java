@@ -41,10 +41,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
-import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SocketEntry;
 import org.renumber.domain.TcpState;
+import org.renumber.domain.port.ConnectionTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

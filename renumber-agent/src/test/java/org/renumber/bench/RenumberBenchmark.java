@@ -2,11 +2,6 @@ package org.renumber.bench;
 
 import static org.awaitility.Awaitility.await;
 
-import org.renumber.domain.KernelPorts;
-import org.renumber.linux.NftablesGuard;
-import org.renumber.linux.SockDiagSocketInventory;
-import org.renumber.linux.SockDiagSocketKiller;
-import org.renumber.journal.SettingsStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -38,22 +33,28 @@ import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.renumber.api.MBeanNames;
+import org.renumber.api.NotificationTypes;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeState;
-import org.renumber.api.NotificationTypes;
 import org.renumber.domain.EventType;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SocketEntry;
+import org.renumber.domain.port.ChangeListener;
+import org.renumber.domain.port.KernelPorts;
 import org.renumber.jmx.JmxAdapter;
-import org.renumber.api.MBeanNames;
 import org.renumber.journal.FileJournal;
 import org.renumber.journal.MonitorSettingsFile;
-import org.renumber.monitor.InterfaceMonitor;
-import org.renumber.linux.RtnetlinkAddressEvents;
+import org.renumber.journal.ServiceSettingsFile;
 import org.renumber.linux.LinuxNetns;
 import org.renumber.linux.NetlinkNetworkControl;
+import org.renumber.linux.NftablesGuard;
+import org.renumber.linux.RtnetlinkAddressEvents;
 import org.renumber.linux.SockDiagConnectionTracker;
+import org.renumber.linux.SockDiagSocketInventory;
+import org.renumber.linux.SockDiagSocketKiller;
+import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.service.AddressChangeService;
 import org.renumber.service.SubscriberRegistry;
 import org.renumber.testing.NetNsFixture;
@@ -540,7 +541,7 @@ class RenumberBenchmark {
     }
 
     /** nanoTime of each event of each change, taken on the workflow thread as the service publishes it. */
-    private static final class EventTimes implements AddressChangeService.Listener {
+    private static final class EventTimes implements ChangeListener {
 
         record Final(EventType type, long at) {
         }
@@ -584,7 +585,7 @@ class RenumberBenchmark {
         private AddressChangeService service;
         private Path stateDir;
 
-        static Product wire(String namespace, AddressChangeService.Listener events) throws Exception {
+        static Product wire(String namespace, ChangeListener events) throws Exception {
             Product product = new Product();
             try {
                 product.assemble(namespace, events);
@@ -595,7 +596,7 @@ class RenumberBenchmark {
             }
         }
 
-        private void assemble(String namespace, AddressChangeService.Listener events) throws Exception {
+        private void assemble(String namespace, ChangeListener events) throws Exception {
             LinuxNetns netns = keep(LinuxNetns.open(namespace));
             network = keep(new NetlinkNetworkControl(netns));
             sockDiag = keep(new SockDiagConnectionTracker(netns));
@@ -607,7 +608,7 @@ class RenumberBenchmark {
             SubscriberRegistry subscribers = new SubscriberRegistry(journal);
             KernelPorts kernel = new KernelPorts(network, timed, new NftablesGuard(netns),
                     keep(new SockDiagSocketKiller(netns)));
-            service = keep(new AddressChangeService(kernel, journal, new SettingsStore(stateDir), subscribers,
+            service = keep(new AddressChangeService(kernel, journal, new ServiceSettingsFile(stateDir), subscribers,
                     Clock.systemUTC()));
             mbeans = ManagementFactory.getPlatformMBeanServer();
             keep(JmxAdapter.export(mbeans, service, sockDiag, keep(new SockDiagSocketInventory(netns))));

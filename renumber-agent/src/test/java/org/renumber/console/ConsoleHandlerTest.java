@@ -130,7 +130,10 @@ class ConsoleHandlerTest {
         assertThat(sameSite.statusCode()).isEqualTo(403);
         HttpResponse<String> otherOrigin = subscribe("from-an-old-browser", "Origin", "http://127.0.0.1:1");
         assertThat(otherOrigin.statusCode()).isEqualTo(403);
-        assertThat(otherOrigin.body()).contains("Origin http://127.0.0.1:1 is not this agent");
+        assertThat(otherOrigin.body()).contains("cross-origin request refused", "http://127.0.0.1:1");
+        HttpResponse<String> framed = send(request("/console/", true).header("Origin", "http://127.0.0.1:1"));
+        assertThat(framed.statusCode()).isEqualTo(403);
+        assertThat(framed.headers().firstValue("Content-Security-Policy")).isPresent();
         assertThat(fixture.service.subscribers().all()).as("nothing was done for them").isEmpty();
 
         HttpResponse<String> sameOrigin = subscribe("console", "Sec-Fetch-Site", "same-origin", "Origin", origin);

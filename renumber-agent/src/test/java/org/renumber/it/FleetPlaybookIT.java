@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -24,8 +23,8 @@ import org.renumber.testing.Fleet;
 /**
  * {@code ansible/renumber-fleet.yml}, run with the real {@code ansible-playbook} against six nodes (network
  * namespaces, each with its own packaged agent and a real TCP service; see {@link Fleet}). The fleet is built once:
- * the tests run in order, as an operator would: a migration, its re-run, and a second migration that fails in its
- * second batch.
+ * the tests run in order, as an operator would: a dry run, a migration, its re-run, and a second migration that
+ * fails in its second batch.
  */
 @Tag("kernel")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -37,6 +36,8 @@ class FleetPlaybookIT {
     private static final int NODES = 6;
     /** Batches of 1, 2 and 3 nodes (the playbook's default, [1, 2, "25%"], would make the last ones 1 node each). */
     private static final String SERIAL = "{\"renumber_serial\": [1, 2, 3]}";
+    /** The dry run asks every node at once. */
+    private static final String ONE_BATCH = "{\"renumber_serial\": " + NODES + "}";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Fleet fleet;
@@ -51,6 +52,24 @@ class FleetPlaybookIT {
         if (fleet != null) {
             fleet.close();
         }
+    }
+
+    @Test
+    @Order(1)
+    void checkModeShowsEveryNodesPlanAndChangesNothing() throws Exception {
+        Path inventory = inventory(0, 1, Map.of());
+        Ansible.Run run = Ansible.playbook("-i", inventory.toString(), PLAYBOOK, "-e", ONE_BATCH, "--check");
+
+        assertEquals(0, run.exitCode(), run.output());
+        for (int i = 1; i <= NODES; i++) {
+            assertThat(fleet.ipv4(i)).as("node %d after --check", i).containsExactly(Fleet.address(0, i) + "/24");
+            assertThat(run.output()).as("node %d's plan is shown", i)
+                    .contains("\"newAddress\": \"" + Fleet.address(1, i) + "/24\"");
+            assertThat(run.summary("n" + i)).contains(Fleet.address(0, i) + " -> " + Fleet.address(1, i) + "/24 PLANNED");
+        }
+        assertThat(run.recap()).hasSize(NODES);
+        run.recap().forEach((host, recap) -> assertThat(recap.changed()).as("%s changed", host).isEqualTo(1));
+        recentChanges(inventory).forEach((host, changes) -> assertThat(changes).as("%s's changes", host).isEmpty());
     }
 
     @Test
@@ -96,8 +115,8 @@ class FleetPlaybookIT {
     void aNodeFailingInTheSecondBatchIsMovedBackAndThePlayStopsBeforeTheThird() throws Exception {
         Process held = fleet.holdConnection(Fleet.address(1, 3));
         try {
-            Ansible.Run run = Ansible.playbook("-i", inventory(1, 2, Map.of(3, "renumber_drain_timeout: 3")).toString(),
-                    PLAYBOOK, "-e", SERIAL);
+            Path inventory = inventory(1, 2, Map.of(3, "renumber_drain_timeout: 3"));
+            Ansible.Run run = Ansible.playbook("-i", inventory.toString(), PLAYBOOK, "-e", SERIAL);
 
             assertThat(run.exitCode()).as("exit code").isNotZero();
             assertThat(fleet.ipv4(1)).containsExactly(Fleet.address(2, 1) + "/24");
@@ -113,7 +132,12 @@ class FleetPlaybookIT {
             assertThat(run.summary("n3")).contains("MOVED_BACK").contains("TIMED_OUT");
             assertThat(run.summary("n4")).contains("NOT_STARTED");
 
-            List<String> changes = recentChanges(3);
+            Map<String, List<String>> recent = recentChanges(inventory);
+            for (int i = 4; i <= NODES; i++) {
+                assertThat(recent.get("n" + i)).as("n%d's changes: the first migration only", i).hasSize(1);
+            }
+            List<String> changes = recent.get("n3");
+            assertThat(changes).hasSize(3);
             assertThat(changes.get(0)).as("the move back, most recent").contains(Fleet.address(2, 3)).contains("COMPLETED");
             assertThat(changes.get(1)).as("the move that timed out").contains(Fleet.address(2, 3)).contains("TIMED_OUT");
         } finally {
@@ -154,14 +178,22 @@ class FleetPlaybookIT {
         return file;
     }
 
-    /** Node I's finished changes, most recent first, as its agent lists them (through agent_info, ad hoc). */
-    private List<String> recentChanges(int i) throws Exception {
-        Ansible.Run run = Ansible.run(List.of("ansible", "-i", inventory(1, 2, Map.of()).toString(), "n" + i, "-o",
-                "-m", "renumber.fleet.agent_info", "-a", "url=" + fleet.agent(i).jolokiaUrl() + " password_file="
-                        + fleet.stateDir(i).resolve("credentials")));
+    /**
+     * Every node's finished changes, most recent first, as its agent lists them: the module agent_info, ad hoc, on
+     * every host of an inventory (its arguments are templated with each host's variables).
+     */
+    private Map<String, List<String>> recentChanges(Path inventory) throws Exception {
+        Ansible.Run run = Ansible.run(List.of("ansible", "-i", inventory.toString(), "fleet", "-o", "-m",
+                "renumber.fleet.agent_info", "-a", "url={{ renumber_url }} password_file={{ renumber_password_file }}"));
         assertEquals(0, run.exitCode(), run.output());
-        JsonNode result = JSON.readTree(run.output().substring(run.output().indexOf("=>") + 2));
-        return IntStream.range(0, result.path("recent_changes").size())
-                .mapToObj(k -> result.path("recent_changes").get(k).asText()).toList();
+        Map<String, List<String>> changes = new java.util.TreeMap<>();
+        for (String line : run.output().lines().filter(l -> l.contains(" | SUCCESS => ")).toList()) {
+            JsonNode result = JSON.readTree(line.substring(line.indexOf("=>") + 2));
+            List<String> recent = new java.util.ArrayList<>();
+            result.path("recent_changes").forEach(c -> recent.add(c.asText()));
+            changes.put(line.substring(0, line.indexOf(' ')), recent);
+        }
+        assertThat(changes).as("agent_info answers for every node").hasSize(NODES);
+        return changes;
     }
 }

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
@@ -58,6 +59,11 @@ public final class ExampleHttpService implements Callable<Integer> {
             description = "Subscriber group operators target with group:NAME. Default: none.")
     String group;
 
+    @Option(names = "--break-delay", paramLabel = "MILLIS", defaultValue = "0",
+            description = "How long the old address keeps accepting after the new one listens, for clients whose DNS "
+                    + "answer still holds the old address. Default: ${DEFAULT-VALUE}.")
+    long breakDelayMillis;
+
     public static void main(String[] args) {
         CommandLine line = new CommandLine(new ExampleHttpService());
         line.setExecutionExceptionHandler((e, failed, parsed) -> {
@@ -73,12 +79,16 @@ public final class ExampleHttpService implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InetSocketAddress address = parseBind(bind);
+        if (breakDelayMillis < 0) {
+            throw new IllegalArgumentException("--break-delay " + breakDelayMillis + " must be 0 or more milliseconds");
+        }
         String password = readPassword(passwordFile);
         Server server = server(address);
         server.start();
         CountDownLatch stopped = new CountDownLatch(1);
         try (AddressChangeClient client = connect(password)) {
-            client.subscribe(subscriberId, group, "", AddressChangeHandler.all(new JettyRebinder(server),
+            client.subscribe(subscriberId, group, "", AddressChangeHandler.all(new JettyRebinder(server, JettyRebinder.copying(),
+                    JettyRebinder.DEFAULT_IDLE_GRACE, Duration.ofMillis(breakDelayMillis)),
                     new MoveLog(server)));
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "example-http-shutdown"));
             ServerConnector connector = (ServerConnector) server.getConnectors()[0];

@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.ConnectionFactory;
@@ -30,7 +32,9 @@ import org.renumber.client.AddressChangeHandler;
  *
  * <ol>
  * <li>On {@link #started}: for every {@link ServerConnector} bound to the old address, a new connector on the new
- *     address and the same port is added and started first (make before break). Then the old connector is shut
+ *     address and the same port is added and started first (make before break), unless {@link #warning} opened
+ *     it already. After {@code breakDelay} (none by
+ *     default; see {@link #JettyRebinder(Server, ConnectorFactory, Duration, Duration)}) the old connector is shut
  *     down with Jetty's {@link Graceful} mechanism and its listening socket closed: requests in flight complete;
  *     each HTTP/1.1 response on an old connection carries {@code Connection: close}, HTTP/2 sessions get a GOAWAY,
  *     so clients open their next connection, which follows the name to the new address; idle old connections are
@@ -72,21 +76,59 @@ public final class JettyRebinder implements AddressChangeHandler {
     private final Server server;
     private final ConnectorFactory connectorFactory;
     private final Duration idleGrace;
-    /** Old connectors shutting down, with the future that stops them. */
-    private final Map<ServerConnector, CompletableFuture<Void>> draining = new ConcurrentHashMap<>();
+    private final Duration breakDelay;
+    /** Old connectors not yet stopped: waiting for the break delay, or shutting down. */
+    private final Set<ServerConnector> draining = ConcurrentHashMap.newKeySet();
+    /** Connectors opened on a change's new address during its warning, by the connector they replace. */
+    private final Map<ServerConnector, ServerConnector> preOpened = new ConcurrentHashMap<>();
 
-    /** Copies each old connector ({@link #copying()}); idle old connections get {@link #DEFAULT_IDLE_GRACE}. */
+    /**
+     * Copies each old connector ({@link #copying()}); idle old connections get {@link #DEFAULT_IDLE_GRACE}; the old
+     * connector starts draining as soon as the new one is open.
+     */
     public JettyRebinder(Server server) {
-        this(server, copying(), DEFAULT_IDLE_GRACE);
+        this(server, copying(), DEFAULT_IDLE_GRACE, Duration.ZERO);
     }
 
-    public JettyRebinder(Server server, ConnectorFactory connectorFactory, Duration idleGrace) {
+    /**
+     * @param idleGrace  how long an idle connection on a draining connector is kept before it is closed
+     * @param breakDelay how long both connectors accept before the old one starts draining: while a name's DNS
+     *                   answer still holds the old address (until an operator's hook has switched it once the
+     *                   service listens on the new one), a client that resolved it just before is still served
+     */
+    public JettyRebinder(Server server, ConnectorFactory connectorFactory, Duration idleGrace, Duration breakDelay) {
         this.server = requireNonNull(server, "server");
         this.connectorFactory = requireNonNull(connectorFactory, "connectorFactory");
         if (idleGrace.isNegative() || idleGrace.isZero()) {
             throw new IllegalArgumentException("idle grace must be positive: " + idleGrace);
         }
+        if (breakDelay.isNegative()) {
+            throw new IllegalArgumentException("break delay must not be negative: " + breakDelay);
+        }
         this.idleGrace = idleGrace;
+        this.breakDelay = breakDelay;
+    }
+
+    /**
+     * Opens the new connectors already, while the new address does not exist yet, when the kernel allows it
+     * ({@code net.ipv4.ip_nonlocal_bind=1}, {@code net.ipv6.ip_nonlocal_bind=1}): they accept from the instant the
+     * address is added, so an operator's hook may point clients to it before the service is told to move.
+     * Otherwise they open on {@link #started}.
+     */
+    @Override
+    public CompletionStage<Void> warning(AddressChangeEvent event) {
+        InetAddress to = event.newInetAddress();
+        for (ServerConnector old : boundTo(event.oldInetAddress())) {
+            InetSocketAddress address = new InetSocketAddress(to, old.getLocalPort());
+            try {
+                preOpened.put(old, open(old, address));
+                log.log(Level.INFO, "Jetty connector open early on {0}, before the address exists", address);
+            } catch (RuntimeException e) {
+                log.log(Level.INFO, "cannot listen on {0} before the address exists ({1}); it opens when the change "
+                        + "starts", address, e.getMessage());
+            }
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
@@ -96,11 +138,13 @@ public final class JettyRebinder implements AddressChangeHandler {
 
     @Override
     public void cancelled(AddressChangeEvent event) {
+        discardPreOpened();
         move(event.newInetAddress(), event.oldInetAddress(), null);
     }
 
     @Override
     public void failed(AddressChangeEvent event) {
+        discardPreOpened();
         move(event.newInetAddress(), event.oldInetAddress(), null);
     }
 
@@ -114,20 +158,38 @@ public final class JettyRebinder implements AddressChangeHandler {
         stopDraining();
     }
 
-    /** The connectors still shutting down (their listening socket is already closed). */
+    /** The old connectors not yet stopped: waiting for the break delay, or shutting down. */
     public List<ServerConnector> draining() {
-        return List.copyOf(draining.keySet());
+        return List.copyOf(draining);
+    }
+
+    /** The open connectors on {@code address}, but those draining or opened early for a change. */
+    private List<ServerConnector> boundTo(InetAddress address) {
+        List<ServerConnector> bound = new ArrayList<>();
+        for (Connector connector : server.getConnectors()) {
+            if (connector instanceof ServerConnector sc && !draining.contains(sc) && !preOpened.containsValue(sc)
+                    && address.equals(boundAddress(sc))) {
+                bound.add(sc);
+            }
+        }
+        return bound;
+    }
+
+    private void discardPreOpened() {
+        for (ServerConnector early : List.copyOf(preOpened.values())) {
+            preOpened.values().remove(early);
+            try {
+                early.stop();
+            } catch (Exception e) {
+                log.log(Level.DEBUG, "closing a connector opened early: {0}", e.toString());
+            }
+            server.removeConnector(early);
+        }
     }
 
     private void move(InetAddress from, InetAddress to, Instant deadline) {
-        List<ServerConnector> moving = new ArrayList<>();
-        for (Connector connector : server.getConnectors()) {
-            if (connector instanceof ServerConnector sc && !draining.containsKey(sc) && from.equals(boundAddress(sc))) {
-                moving.add(sc);
-            }
-        }
         RuntimeException first = null;
-        for (ServerConnector old : moving) {
+        for (ServerConnector old : boundTo(from)) {
             try {
                 replace(old, new InetSocketAddress(to, old.getLocalPort()), deadline);
             } catch (RuntimeException e) {
@@ -144,23 +206,39 @@ public final class JettyRebinder implements AddressChangeHandler {
     }
 
     private void replace(ServerConnector old, InetSocketAddress address, Instant deadline) {
+        ServerConnector early = preOpened.remove(old);
+        if (early == null || !address.getAddress().equals(boundAddress(early))) {
+            open(old, address);
+        }
+        log.log(Level.INFO, "Jetty connector open on {0}; draining the one on {1} in {2} ms", address,
+                old.getHost() + ":" + old.getLocalPort(), breakDelay.toMillis());
+        if (breakDelay.isZero()) {
+            drain(old, deadline);
+        } else {
+            draining.add(old);
+            CompletableFuture.runAsync(() -> drain(old, deadline),
+                    CompletableFuture.delayedExecutor(breakDelay.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** Adds and starts the connector that replaces {@code old} on {@code address}; the old one keeps serving. */
+    private ServerConnector open(ServerConnector old, InetSocketAddress address) {
         ServerConnector fresh = connectorFactory.create(server, old, address);
         try {
             server.addConnector(fresh);
             if (!fresh.isStarted()) {
                 fresh.start();
             }
+            return fresh;
         } catch (Exception e) {
             server.removeConnector(fresh);
             throw new IllegalStateException("could not open a connector on " + address + "; " + old
                     + " keeps serving: " + e.getMessage(), e);
         }
-        log.log(Level.INFO, "Jetty connector open on {0}; draining the one on {1}", address,
-                old.getHost() + ":" + old.getLocalPort());
-        drain(old, deadline);
     }
 
     private void drain(ServerConnector old, Instant deadline) {
+        draining.add(old);
         old.setShutdownIdleTimeout(idleGrace.toMillis());
         // The connector (no more accepts, Connection: close on HTTP/1.1 responses, shorter idle timeout) and its
         // beans (an HTTP/2 factory's session container sends GOAWAY on every session).
@@ -171,22 +249,17 @@ public final class JettyRebinder implements AddressChangeHandler {
             long millis = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
             done = done.completeOnTimeout(null, millis, TimeUnit.MILLISECONDS);
         }
-        CompletableFuture<Void> stopped = done.handle((ok, e) -> {
-            stop(old);
-            return null;
-        });
-        draining.put(old, stopped);
-        if (stopped.isDone()) {
-            draining.remove(old);
-        }
+        done.whenComplete((ok, e) -> stop(old));
     }
 
     private void stopDraining() {
-        draining.keySet().forEach(this::stop);
+        List.copyOf(draining).forEach(this::stop);
     }
 
     private void stop(ServerConnector old) {
-        draining.remove(old);
+        if (!draining.remove(old)) {
+            return; // stopped already: drained, and then the change completed
+        }
         try {
             old.stop();
         } catch (Exception e) {

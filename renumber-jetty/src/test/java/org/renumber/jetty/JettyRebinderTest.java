@@ -118,7 +118,7 @@ class JettyRebinderTest {
 
     @Test
     void anIdleKeepAliveConnectionIsAnsweredWithConnectionCloseWhenItSendsAgainAndClosedAfterTheGrace() throws Exception {
-        JettyRebinder rebinder = new JettyRebinder(server, JettyRebinder.copying(), Duration.ofSeconds(3));
+        JettyRebinder rebinder = new JettyRebinder(server, JettyRebinder.copying(), Duration.ofSeconds(3), Duration.ZERO);
         Http1 busy = new Http1(OLD);
         Http1 idle = new Http1(OLD);
         assertThat(busy.get("/").headers()).doesNotContainKey("connection");
@@ -180,6 +180,49 @@ class JettyRebinderTest {
         } finally {
             client.stop();
         }
+    }
+
+    @Test
+    void withABreakDelayBothAddressesAcceptUntilItHasPassed() throws Exception {
+        JettyRebinder rebinder = new JettyRebinder(server, JettyRebinder.copying(), JettyRebinder.DEFAULT_IDLE_GRACE,
+                Duration.ofSeconds(2));
+
+        rebinder.started(event(Type.STARTED));
+
+        assertEquals(200, new Http1(NEW).get("/").status());
+        Reply old = new Http1(OLD).get("/");
+        assertEquals(200, old.status(), "a client that resolved the old address just before is served");
+        assertThat(old.headers()).doesNotContainKey("connection");
+        assertThat(rebinder.draining()).hasSize(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> rebinder.draining().isEmpty());
+        assertThrows(ConnectException.class, () -> new Socket(OLD, port).close());
+    }
+
+    @Test
+    void theWarningOpensTheNewConnectorEarlyAndStartedOnlyDrainsTheOldOne() throws Exception {
+        JettyRebinder rebinder = new JettyRebinder(server);
+
+        rebinder.warning(event(Type.WARNING)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertEquals(200, new Http1(NEW).get("/").status(), "open before the change starts");
+        assertEquals(200, new Http1(OLD).get("/").status());
+        rebinder.started(event(Type.STARTED));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rebinder.draining().isEmpty());
+        assertThat(server.getConnectors()).hasSize(1);
+        assertEquals(200, new Http1(NEW).get("/").status());
+        assertThrows(ConnectException.class, () -> new Socket(OLD, port).close());
+    }
+
+    @Test
+    void aCancelDuringTheWarningClosesTheConnectorOpenedEarly() throws Exception {
+        JettyRebinder rebinder = new JettyRebinder(server);
+        rebinder.warning(event(Type.WARNING)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        rebinder.cancelled(event(Type.CANCELLED));
+
+        assertThrows(ConnectException.class, () -> new Socket(NEW, port).close());
+        assertEquals(200, new Http1(OLD).get("/").status());
+        assertThat(server.getConnectors()).hasSize(1);
     }
 
     @Test
