@@ -11,10 +11,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SocketEntry;
 import org.renumber.domain.TcpState;
+import org.renumber.domain.port.ConnectionTracker;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.UnacknowledgedClose;
 
