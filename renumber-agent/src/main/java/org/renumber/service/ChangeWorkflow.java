@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * before it acts on the kernel, then notified, so a restarted agent can pick the change up where the
  * journal says it was: every kernel step here is idempotent (it looks at the kernel before acting).
  */
-final class ChangeWorkflow implements Runnable {
+final class ChangeWorkflow implements Runnable, ChangeProgress {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeWorkflow.class);
 
@@ -56,16 +56,9 @@ final class ChangeWorkflow implements Runnable {
      * carrier or a very unusual DAD configuration, and the change fails rather than announce an unusable address.
      */
     static final Duration USABLE_TIMEOUT = Duration.ofSeconds(30);
-    /** How often a migration counts its targets' connections even when the address's total did not change. */
-    static final Duration MIGRATION_RECOUNT = Duration.ofSeconds(5);
 
     private final NetworkControl network;
-    private final ConnectionTracker tracker;
-    private final InboundGuard guard;
-    private final SocketKiller killer;
     private final ServiceSettingsStore settings;
-    private final SocketOwners owners;
-    private final SubscriberRegistry subscribers;
     private final ChangeJournal journal;
     private final ScheduledExecutorService timers;
     private final Clock clock;
@@ -73,6 +66,25 @@ final class ChangeWorkflow implements Runnable {
     private final boolean resumed;
     private final Consumer<Change> onFinished;
     private final PreStartHook preStart;
+    private final ChangePolicy policy;
+
+    private final NewAddressStep newAddress;
+    private final RouteSourceStep routeSource;
+    private final DeprecationStep deprecation;
+    private final RuleCopyStep rules;
+    private final RouteMoveStep routes;
+    private final GuardStep guard;
+    private final DrainWatch drain;
+    private final ForceCloseStep forceClose;
+    private final PromoteSecondariesStep promoteSecondaries;
+    /**
+     * Rollback order, not the reverse of the forward order (docs/architecture.md, "Undo order"): the routes come
+     * back first, while both addresses are there (the kernel deletes an IPv4 route whose source disappears), the
+     * connected route before the others (their gateways are reached through it, and the kernel will have deleted
+     * it if the new address went first); then the rules copied for the new address, the old address's lifetimes,
+     * and the new address last. The guard is not here: it is released however the change ends.
+     */
+    private final List<KernelStep> undoOrder;
 
     private final CompletableFuture<Change> done = new CompletableFuture<>();
     private final CompletableFuture<Void> cancelRequested = new CompletableFuture<>();
@@ -87,21 +99,29 @@ final class ChangeWorkflow implements Runnable {
         this.change = requireNonNull(change, "change");
         this.resumed = resumed;
         this.network = context.kernel().network();
-        this.tracker = context.kernel().tracker();
-        this.guard = context.kernel().guard();
-        this.killer = context.kernel().killer();
         this.settings = context.settings();
-        this.owners = context.kernel().owners();
-        this.subscribers = context.subscribers();
         this.journal = context.journal();
         this.timers = context.timers();
         this.clock = context.clock();
         this.events = requireNonNull(events, "events");
         this.onFinished = requireNonNull(onFinished, "onFinished");
         this.preStart = context.preStart();
+        this.policy = ChangePolicy.of(change.kind());
+        this.newAddress = new NewAddressStep(network, this);
+        this.routeSource = new RouteSourceStep(network, this);
+        this.deprecation = new DeprecationStep(network, this);
+        this.rules = new RuleCopyStep(network, this);
+        this.routes = new RouteMoveStep(network, this);
+        this.guard = new GuardStep(context.kernel().guard(), this);
+        this.drain = new DrainWatch(context.kernel().tracker(), context.kernel().owners(), context.subscribers(),
+                timers, this, policy.drainsTargetsOnly());
+        this.forceClose = new ForceCloseStep(context.kernel().killer(), this);
+        this.promoteSecondaries = new PromoteSecondariesStep(network, this);
+        this.undoOrder = List.of(routeSource, routes, rules, deprecation, newAddress);
     }
 
-    Change change() {
+    @Override
+    public Change change() {
         return change;
     }
 
@@ -182,7 +202,7 @@ final class ChangeWorkflow implements Runnable {
     private void step() throws InterruptedException {
         switch (change.state()) {
             case REQUESTED -> {
-                if (change.kind() == ChangeKind.DETECTED && !resumed) {
+                if (policy.announcesInterfaceChange() && !resumed) {
                     emit(EventType.INTERFACE_CHANGED, "renumbered by hand on " + change.interfaceName() + ": "
                             + change.oldAddress() + " -> " + change.newAddress());
                 }
@@ -206,7 +226,7 @@ final class ChangeWorkflow implements Runnable {
         emit(EventType.WARNING, prefix + "change " + change.id() + " on " + change.interfaceName() + " ("
                 + change.oldAddress() + " -> " + change.newAddress() + ") starts at " + change.warning().warningEnd()
                 + " at the latest, or as soon as every target has called ready(\"" + change.id()
-                + "\") on its Subscription" + (change.removeOldAddress() ? "" : keptNote()));
+                + "\") on its Subscription" + (change.removeOldAddress() ? "" : policy.keptNote(change)));
     }
 
     /**
@@ -244,12 +264,6 @@ final class ChangeWorkflow implements Runnable {
         }
     }
 
-    private String keptNote() {
-        return change.kind() == ChangeKind.MIGRATION
-                ? "; partial migration: " + change.oldAddress() + " stays configured for the applications not moved"
-                : "";
-    }
-
     /**
      * ADDING: the new address goes up, the workflow waits until it is usable (IPv6 duplicate address detection), the
      * pre-start hook may still refuse the change, new outbound connections are steered to it, and only then are the
@@ -262,11 +276,7 @@ final class ChangeWorkflow implements Runnable {
         }
         AddressState usable;
         try {
-            NetInterface nic = currentInterface();
-            if (nic.find(change.newAddress().address()).isEmpty()) {
-                transition(c -> c.withSteps(c.steps().withNewAddressAdded()));
-                network.addAddress(change.interfaceName(), change.newAddress());
-            }
+            newAddress.apply();
             usable = awaitUsableOrCancel();
         } catch (RuntimeException e) {
             abort(Outcome.FAILED, "could not bring up " + change.newAddress() + " on " + change.interfaceName()
@@ -292,7 +302,7 @@ final class ChangeWorkflow implements Runnable {
             return;
         }
         try {
-            if (!migration()) {
+            if (policy.steersNewConnections()) {
                 steerNewConnections();
             }
         } catch (RuntimeException e) {
@@ -304,11 +314,9 @@ final class ChangeWorkflow implements Runnable {
             abort(Outcome.CANCELLED, "cancelled by operator before the new address was announced");
             return;
         }
-        // A migration never guards: the rule would refuse new connections to the applications that stay.
-        if (settings.current().guardNewConnections() && !migration()) {
+        if (settings.current().guardNewConnections() && policy.mayGuard()) {
             try {
-                transition(c -> c.withSteps(c.steps().withGuardApplied(true)));
-                guard.guard(change.oldAddress().address());
+                guard.apply();
             } catch (RuntimeException e) {
                 // The operator asked for the guard: draining without it is not what they asked for.
                 abort(Outcome.FAILED, "could not refuse new connections to " + change.oldAddress() + ": "
@@ -318,7 +326,7 @@ final class ChangeWorkflow implements Runnable {
         }
         transition(c -> c.started(clock.instant()));
         emit(EventType.STARTED, "new address " + change.newAddress() + " is usable; move off " + change.oldAddress()
-                + keptNote());
+                + policy.keptNote(change));
     }
 
     /** Waits for the kernel to settle the new address's state; null when the operator cancels first. */
@@ -352,103 +360,20 @@ final class ChangeWorkflow implements Runnable {
     }
 
     /**
-     * New outbound connections leave from the new address: for IPv4 through the old subnet's connected route
-     * (IPv4 source selection ignores deprecation, docs/architecture.md), for IPv6 by deprecating the old address (RFC 6724
-     * rule 3 avoids deprecated sources), and for both by re-pointing the routes that name the old address as
+     * New outbound connections leave from the new address: for IPv4 through the old subnet's connected route, for
+     * IPv6 by deprecating the old address, and for both by re-pointing the routes that name the old address as
      * their source, since a route's source wins over source selection. The new address gets the policy rules of
      * the old one first, so what leaves from it or comes to it is routed as the operator arranged. Idempotent, so a
      * restarted agent repeats it.
      */
     private void steerNewConnections() {
         if (change.oldAddress().isIpv4()) {
-            if (!change.steps().routeSteered()) {
-                transition(c -> c.withSteps(c.steps().withRouteSteered(true)));
-            }
-            network.setConnectedRouteSource(change.interfaceName(), change.oldAddress(), change.newAddress().address());
+            routeSource.apply();
         } else {
-            deprecateOldAddress();
+            deprecation.apply();
         }
-        copyRulesToNewAddress();
-        moveRoutesOffOldAddress();
-    }
-
-    /** Preferred lifetime 0, valid lifetime as it is; the lifetimes before are journaled so rollback restores them. */
-    private void deprecateOldAddress() {
-        AddressLifetimes now = network.lifetimes(change.interfaceName(), change.oldAddress());
-        if (now == null) {
-            return; // the old address has gone: nothing left to steer away from
-        }
-        if (!change.steps().oldAddressDeprecated()) {
-            transition(c -> c.withSteps(c.steps().withOldAddressDeprecated(now)));
-        }
-        if (!now.isDeprecated()) {
-            network.setLifetimes(change.interfaceName(), change.oldAddress(), now.deprecated());
-        }
-    }
-
-    /**
-     * Re-points the routes whose preferred source is the old address, in every table but local; deleting the old
-     * address would otherwise delete them (IPv4, main table), leave them naming a source the node no longer has
-     * (IPv4, other tables; IPv6 through a nexthop object) or strip their source (IPv6). Run when steering and again
-     * just before the removal, for routes added during the drain. Each route is journaled before it is touched.
-     */
-    private void moveRoutesOffOldAddress() {
-        List<SourceRoute> routes = network.routesWithSource(change.oldAddress().address());
-        if (routes.isEmpty()) {
-            return;
-        }
-        transition(c -> c.withSteps(c.steps().withMovedRoutes(routes)));
-        for (SourceRoute route : routes) {
-            network.setRouteSource(route, change.newAddress().address());
-            log.info("change {}: route {} now has source {}", change.id(), route,
-                    IpLiterals.format(change.newAddress().address()));
-        }
-    }
-
-    /**
-     * Gives the new address each policy rule that names exactly the old one as its source or destination
-     * ({@code from OLD/32 lookup 100}, {@code to OLD/32 lookup 100}, or both): the same rule with the new address
-     * in each selector that named the old one, {@code from NEW/32}. The kernel keys a rule by all it is, so both
-     * rules coexist until the old one goes with the old address. Only copies the agent adds are journaled (before
-     * they are added): a rule the new address already had is the operator's, and a rollback must not delete it.
-     * Rules that select the old address only through a wider prefix ({@code to 10.9.0.0/16}) may or may not cover
-     * the new address, and inverted ones ({@code not to OLD}) select every other address; only the operator knows
-     * what they are for: they are left as they are and logged. Run when steering and again just before the
-     * removal, for rules added during the drain.
-     */
-    private void copyRulesToNewAddress() {
-        InetAddress fresh = change.newAddress().address();
-        List<AddressRule> rules = network.rulesSelecting(change.oldAddress().address());
-        for (AddressRule other : rules.stream().filter(r -> !r.singleAddress()).toList()) {
-            log.info("change {}: rule {} does not select {} alone; left as it is", change.id(), other,
-                    IpLiterals.format(change.oldAddress().address()));
-        }
-        Set<String> present = new HashSet<>();
-        network.rulesSelecting(fresh).forEach(r -> present.add(r.key()));
-        List<AddressRule> missing = rules.stream()
-                .filter(r -> r.singleAddress() && !present.contains(r.key())).toList();
-        if (missing.isEmpty()) {
-            return;
-        }
-        transition(c -> c.withSteps(c.steps().withCopiedRules(missing)));
-        for (AddressRule rule : missing) {
-            network.addRuleSelecting(rule, fresh);
-            log.info("change {}: rule {} now also for {}", change.id(), rule, IpLiterals.format(fresh));
-        }
-    }
-
-    /**
-     * The old address's own rules go with it, as an operator renumbering by hand would delete them; by now each
-     * has its copy for the new address. Not journaled: nothing undoes the removal of the old address.
-     */
-    private void deleteRulesOfOldAddress() {
-        InetAddress old = change.oldAddress().address();
-        for (AddressRule rule : network.rulesSelecting(old)) {
-            if (rule.singleAddress()) {
-                network.deleteRuleSelecting(rule, old);
-                log.info("change {}: rule {} deleted with {}", change.id(), rule, IpLiterals.format(old));
-            }
-        }
+        rules.apply();
+        routes.apply();
     }
 
     /** DRAINING: wait until no process holds a connection on the old address, or the deadline. */
@@ -456,7 +381,7 @@ final class ChangeWorkflow implements Runnable {
         if (resumed && change.startedAt() != null) {
             // The STARTED notification may have been lost with the previous agent; repeating it is harmless.
             try {
-                if (!migration()) {
+                if (policy.steersNewConnections()) {
                     steerNewConnections();
                 }
             } catch (RuntimeException e) {
@@ -464,20 +389,14 @@ final class ChangeWorkflow implements Runnable {
             }
             emit(EventType.STARTED, "resumed after agent restart; new address " + change.newAddress() + " is usable");
         }
-        CompletableFuture<Outcome> drain = new CompletableFuture<>();
+        CompletableFuture<Outcome> drained = new CompletableFuture<>();
         Duration untilDeadline = Duration.between(clock.instant(), change.deadline());
-        ScheduledFuture<?> deadline = timers.schedule(() -> drain.complete(Outcome.TIMED_OUT),
+        ScheduledFuture<?> deadline = timers.schedule(() -> drained.complete(Outcome.TIMED_OUT),
                 Math.max(0, untilDeadline.toMillis()), TimeUnit.MILLISECONDS);
-        cancelRequested.thenRun(() -> drain.complete(Outcome.CANCELLED));
+        cancelRequested.thenRun(() -> drained.complete(Outcome.CANCELLED));
         Outcome outcome;
-        try (ConnectionTracker.Watch watch = migration() ? watchTargets(drain) : tracker.watch(
-                change.oldAddress().address(), count -> {
-                    update(c -> c.withRemaining(count));
-                    if (count == 0) {
-                        drain.complete(Outcome.DRAINED);
-                    }
-                })) {
-            outcome = drain.get();
+        try (ConnectionTracker.Watch watch = drain.watch(drained)) {
+            outcome = drained.get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("drain wait failed", e.getCause());
         } finally {
@@ -488,104 +407,25 @@ final class ChangeWorkflow implements Runnable {
             return;
         }
         // At the deadline, count once more: the last connection may have closed since the last event.
-        int remaining = outcome == Outcome.DRAINED ? 0 : migration() ? targetConnections()
-                : tracker.countConnections(change.oldAddress().address());
+        int remaining = outcome == Outcome.DRAINED ? 0 : drain.remaining();
         update(c -> c.withRemaining(remaining));
         if (remaining == 0) {
             // Applications hear DRAINED before the journal's fsync: only the removal must wait for the journal,
             // and a restart between the two repeats DRAINED, which is harmless.
             update(c -> c.drainEnded(Outcome.DRAINED, null));
-            emit(EventType.DRAINED, migration()
-                    ? "no connection of the migrated applications uses " + change.oldAddress() + " any more" + keptNote()
+            emit(EventType.DRAINED, policy.drainsTargetsOnly()
+                    ? "no connection of the migrated applications uses " + change.oldAddress() + " any more"
+                            + policy.keptNote(change)
                     : "no connection uses " + change.oldAddress() + " any more");
             persist(ChangeState.DRAINING);
         } else {
             String late = remaining + " connection(s) still used " + change.oldAddress() + " when the "
                     + change.drainTimeoutSeconds() + " s drain timeout passed";
             transition(c -> c.drainEnded(Outcome.TIMED_OUT, late));
-            // A migration never force-closes: the killer acts on the whole address, the other applications included.
-            if (settings.current().forceCloseAtDeadline() && !migration()) {
-                forceClose(late);
+            if (settings.current().forceCloseAtDeadline() && policy.mayForceClose()) {
+                forceClose.apply(late);
             }
         }
-    }
-
-    private boolean migration() {
-        return change.kind() == ChangeKind.MIGRATION;
-    }
-
-    /**
-     * A migration waits for the targets' connections only. The tracker counts every connection on the old address
-     * and reports each change of that count (a socket destroyed, a safety walk); each report, and a slow timer for
-     * what does not change the total (a target's new connection while another application's closes), triggers a
-     * count of the targets' share: one lookup of the address's sockets, then the descriptors of the targets'
-     * processes only. Counts run on the timer thread, never on the tracker's own.
-     */
-    private ConnectionTracker.Watch watchTargets(CompletableFuture<Outcome> drain) {
-        Runnable recount = () -> {
-            try {
-                int count = targetConnections();
-                update(c -> c.withRemaining(count));
-                if (count == 0) {
-                    drain.complete(Outcome.DRAINED);
-                }
-            } catch (RuntimeException e) {
-                log.warn("change {}: could not count the migrated applications' connections: {}", change.id(),
-                        e.getMessage());
-            }
-        };
-        ConnectionTracker.Watch watch = tracker.watch(change.oldAddress().address(), total -> {
-            try {
-                timers.execute(recount);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // agent shutting down
-            }
-        });
-        ScheduledFuture<?> safety = timers.scheduleWithFixedDelay(recount, MIGRATION_RECOUNT.toMillis(),
-                MIGRATION_RECOUNT.toMillis(), TimeUnit.MILLISECONDS);
-        return () -> {
-            safety.cancel(false);
-            watch.close();
-        };
-    }
-
-    /** Live connections on the old address held by a process of a target (its Subscription's PID). */
-    private int targetConnections() {
-        List<SocketEntry> live = tracker.sockets(change.oldAddress().address()).stream()
-                .filter(SocketEntry::isLiveConnection).toList();
-        if (live.isEmpty()) {
-            return 0;
-        }
-        Set<Long> inodes = new HashSet<>();
-        live.forEach(s -> inodes.add(s.inode()));
-        Set<Long> held = owners.heldBy(targetPids(), inodes);
-        return (int) live.stream().filter(s -> held.contains(s.inode())).count();
-    }
-
-    /** The targets' process ids as recorded now (a restarted application records its new one). */
-    private List<Long> targetPids() {
-        List<Long> pids = new ArrayList<>();
-        for (String id : change.subscriberIds()) {
-            subscribers.find(id).map(Subscription::pid).filter(pid -> pid != 0).ifPresent(pids::add);
-        }
-        return pids;
-    }
-
-    /**
-     * Deadline enforcement: SOCK_DESTROY on what still holds the old address (the applications see a reset),
-     * rather than leaving sockets that will be silently dead once the address is gone.
-     */
-    private void forceClose(String late) {
-        String closed;
-        try {
-            closed = killer.destroy(change.oldAddress().address(), SocketKiller.AT_DEADLINE).describe();
-        } catch (RuntimeException e) {
-            closed = "none (" + e.getMessage() + ")";
-        }
-        String result = closed;
-        transition(c -> c.withSteps(c.steps().withForceClosed(result))
-                .drainEnded(Outcome.TIMED_OUT, late + "; force-closed " + result));
-        log.info("change {}: force-closed {} on {}", change.id(), result, change.oldAddress());
     }
 
     /** REMOVING: the old address goes, without taking the new one or the routes with it. */
@@ -603,14 +443,14 @@ final class ChangeWorkflow implements Runnable {
                 return;
             }
             if (nic.find(change.oldAddress().address()).isPresent()) {
-                moveRoutesOffOldAddress();
-                copyRulesToNewAddress();
-                deleteRulesOfOldAddress();
-                protectSecondaries(nic);
+                routes.apply();
+                rules.apply();
+                rules.deleteRulesOfOldAddress();
+                promoteSecondaries.apply(nic);
                 network.removeAddress(change.interfaceName(), change.oldAddress());
             }
-            restorePromoteSecondaries();
-            tidyRoutes();
+            promoteSecondaries.restore();
+            routeSource.tidy();
         } catch (RuntimeException e) {
             finish(ChangeState.FAILED, Outcome.FAILED, "could not remove the old address " + change.oldAddress()
                     + " (both addresses remain on " + change.interfaceName() + "): " + e.getMessage(), EventType.FAILED);
@@ -629,7 +469,7 @@ final class ChangeWorkflow implements Runnable {
      */
     private void keepOldAddress() {
         boolean timedOut = change.outcome() == Outcome.TIMED_OUT;
-        if (migration()) {
+        if (policy.keepsSharedAddress()) {
             String kept = change.oldAddress() + " stays configured for the applications that were not moved";
             finish(timedOut ? ChangeState.TIMED_OUT : ChangeState.COMPLETED, change.outcome(),
                     timedOut ? change.error() : null, timedOut ? EventType.TIMEOUT : EventType.COMPLETED,
@@ -644,131 +484,25 @@ final class ChangeWorkflow implements Runnable {
                 EventType.ALIAS_REMOVABLE, message);
     }
 
-    /**
-     * With promote_secondaries off, deleting an IPv4 primary deletes every secondary of its subnet, and
-     * the new address is such a secondary when it shares the old one's subnet (docs/architecture.md).
-     */
-    private void protectSecondaries(NetInterface nic) {
-        if (!change.oldAddress().isIpv4()) {
-            return;
-        }
-        boolean sharesSubnet = nic.addresses().stream()
-                .anyMatch(a -> !a.address().equals(change.oldAddress().address()) && a.isIpv4()
-                        && change.oldAddress().sameSubnet(a));
-        if (sharesSubnet && !network.promoteSecondaries(change.interfaceName())) {
-            transition(c -> c.withSteps(c.steps().withPromoteSecondariesSet(true)));
-            network.setPromoteSecondaries(change.interfaceName(), true);
-        }
-    }
-
-    private void restorePromoteSecondaries() {
-        if (change.steps().promoteSecondariesSet()) {
-            network.setPromoteSecondaries(change.interfaceName(), false);
-            transition(c -> c.withSteps(c.steps().withPromoteSecondariesSet(false)));
-        }
-    }
-
-    /**
-     * Leaves the routing table as an operator renumbering by hand would: the old subnet's connected route
-     * goes with the old subnet, or names the new address as source when the new address is in it.
-     */
-    private void tidyRoutes() {
-        if (!change.steps().routeSteered()) {
-            return;
-        }
-        InterfaceAddress old = change.oldAddress();
-        boolean oldSubnetStillOnLink = currentInterface().addresses().stream().anyMatch(old::sameSubnet);
-        if (oldSubnetStillOnLink) {
-            network.setConnectedRouteSource(change.interfaceName(), old, firstInSubnet(old).address());
-        } else {
-            network.deleteConnectedRoute(change.interfaceName(), old);
-        }
-    }
-
-    private InterfaceAddress firstInSubnet(InterfaceAddress subnet) {
-        return currentInterface().addresses().stream().filter(subnet::sameSubnet).findFirst().orElseThrow();
-    }
-
     /** Records why, then undoes the kernel steps, then ends the change. */
     private void abort(Outcome why, String message) {
         transition(c -> c.rollingBack(why, message));
         rollBack();
     }
 
-    /**
-     * Undoes the journaled steps: routes first, while both addresses are there (the kernel deletes an IPv4 route
-     * whose source disappears), the connected route before the others (their gateways are reached through it,
-     * and the kernel will have deleted it if the new address went first); then the rules copied for the new
-     * address, the old address's lifetimes, and the new address. Each step looks at the kernel or is idempotent,
-     * so a repeated rollback does no harm.
-     */
+    /** Undoes the journaled steps in {@link #undoOrder}, then ends the change. */
     private void rollBack() {
         Outcome why = change.outcome();
         String message = change.error();
         List<String> problems = new ArrayList<>();
-        attempt(problems, "could not restore the route source", () -> {
-            if (change.steps().routeSteered() && change.oldAddress().isIpv4() && oldAddressPresent()) {
-                network.setConnectedRouteSource(change.interfaceName(), change.oldAddress(),
-                        change.oldAddress().address());
-            }
-        });
-        restoreMovedRoutes(problems);
-        for (AddressRule rule : change.steps().copiedRules()) {
-            attempt(problems, "could not delete the copy of rule " + rule + " for " + change.newAddress(),
-                    () -> network.deleteRuleSelecting(rule, change.newAddress().address()));
+        for (KernelStep step : undoOrder) {
+            step.undo(problems);
         }
-        attempt(problems, "could not give " + change.oldAddress() + " back its preferred lifetime", () -> {
-            AddressLifetimes before = change.steps().oldAddressLifetimes();
-            AddressLifetimes now = before == null ? null : network.lifetimes(change.interfaceName(), change.oldAddress());
-            if (now != null) {
-                network.setLifetimes(change.interfaceName(), change.oldAddress(), before.restoredFrom(now));
-            }
-        });
-        attempt(problems, "could not remove the new address", () -> {
-            if (change.steps().newAddressAdded() && currentInterface().find(change.newAddress().address()).isPresent()) {
-                network.removeAddress(change.interfaceName(), change.newAddress());
-            }
-        });
         String text = problems.isEmpty() ? message : message + " (rollback incomplete: " + String.join("; ", problems) + ")";
         if (why == Outcome.CANCELLED) {
             finish(ChangeState.CANCELLED, Outcome.CANCELLED, text, EventType.CANCELLED);
         } else {
             finish(ChangeState.FAILED, Outcome.FAILED, text, EventType.FAILED);
-        }
-    }
-
-    /** Points every journaled route back at the old address (re-creating it if the kernel deleted it). */
-    private void restoreMovedRoutes(List<String> problems) {
-        List<SourceRoute> moved = change.steps().movedRoutes();
-        if (moved.isEmpty()) {
-            return;
-        }
-        boolean oldPresent;
-        try {
-            oldPresent = oldAddressPresent();
-        } catch (RuntimeException e) {
-            problems.add("could not look for " + change.oldAddress() + ": " + e.getMessage());
-            return;
-        }
-        if (!oldPresent) {
-            problems.add(change.oldAddress() + " is gone, so these routes cannot name it again: " + moved);
-            return;
-        }
-        for (SourceRoute route : moved) {
-            attempt(problems, "could not point route " + route + " back at " + change.oldAddress(),
-                    () -> network.setRouteSource(route, change.oldAddress().address()));
-        }
-    }
-
-    private boolean oldAddressPresent() {
-        return currentInterface().find(change.oldAddress().address()).isPresent();
-    }
-
-    private static void attempt(List<String> problems, String what, Runnable step) {
-        try {
-            step.run();
-        } catch (RuntimeException e) {
-            problems.add(what + ": " + e.getMessage());
         }
     }
 
@@ -789,7 +523,7 @@ final class ChangeWorkflow implements Runnable {
     }
 
     private void finish(ChangeState state, Outcome outcome, String error, EventType type, String message) {
-        releaseGuard();
+        guard.release();
         transition(c -> c.finished(state, outcome, error, clock.instant()).withSteps(
                 c.steps().withRollbackPending(false)));
         // The service forgets the change as active before anyone hears it ended, so a script reacting to the
@@ -798,30 +532,16 @@ final class ChangeWorkflow implements Runnable {
         emit(type, message);
     }
 
-    /** The guard goes with the change, however it ends; a rule that cannot be removed is logged loudly. */
-    private void releaseGuard() {
-        if (!change.steps().guardApplied()) {
-            return;
-        }
-        try {
-            guard.release(change.oldAddress().address());
-        } catch (RuntimeException e) {
-            log.error("change {}: could not remove the inbound guard on {}; the next agent start retries: {}",
-                    change.id(), change.oldAddress(), e.getMessage());
-            return;
-        }
-        transition(c -> c.withSteps(c.steps().withGuardApplied(false)));
-    }
-
-    private NetInterface currentInterface() {
+    @Override
+    public NetInterface currentInterface() {
         return network.interfaces().stream()
                 .filter(i -> i.name().equals(change.interfaceName()))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("interface " + change.interfaceName() + " has disappeared"));
     }
 
-    /** Journals the next value of the change, then makes it current. */
-    private void transition(UnaryOperator<Change> next) {
+    @Override
+    public void transition(UnaryOperator<Change> next) {
         Change before = change;
         Change after;
         synchronized (this) {
@@ -847,8 +567,8 @@ final class ChangeWorkflow implements Runnable {
                 now.oldAddress(), now.newAddress());
     }
 
-    /** In-memory update that need not survive a restart (e.g. the live connection count). */
-    private synchronized void update(UnaryOperator<Change> next) {
+    @Override
+    public synchronized void update(UnaryOperator<Change> next) {
         change = next.apply(change);
     }
 
