@@ -110,7 +110,7 @@ public final class ChangePlanner {
         return fresh.isIpv4()
                 ? "as soon as it is added (IPv4 has no duplicate address detection)"
                 : "after IPv6 duplicate address detection, about a second; the change fails if it is not usable within "
-                        + ChangeWorkflow.USABLE_TIMEOUT.toSeconds() + " s. Then " + request.old()
+                        + NewAddressStep.USABLE_TIMEOUT.toSeconds() + " s. Then " + request.old()
                         + " is deprecated (preferred_lft 0) so new connections leave from " + fresh;
     }
 

@@ -1,11 +1,14 @@
 package org.renumber.service;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -30,7 +33,23 @@ record DrainWatch(ConnectionTracker tracker, SocketOwners owners, SubscriberRegi
 
     private static final Logger log = LoggerFactory.getLogger(ChangeWorkflow.class);
 
-    ConnectionTracker.Watch watch(CompletableFuture<Outcome> drain) {
+    /** Waits until the connections are gone (DRAINED), the deadline (TIMED_OUT) or the operator's cancel. */
+    Outcome await(Instant deadline, Clock clock, CompletableFuture<Void> cancelRequested) throws InterruptedException {
+        CompletableFuture<Outcome> drained = new CompletableFuture<>();
+        Duration untilDeadline = Duration.between(clock.instant(), deadline);
+        ScheduledFuture<?> timer = timers.schedule(() -> drained.complete(Outcome.TIMED_OUT),
+                Math.max(0, untilDeadline.toMillis()), TimeUnit.MILLISECONDS);
+        cancelRequested.thenRun(() -> drained.complete(Outcome.CANCELLED));
+        try (ConnectionTracker.Watch watch = watch(drained)) {
+            return drained.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("drain wait failed", e.getCause());
+        } finally {
+            timer.cancel(false);
+        }
+    }
+
+    private ConnectionTracker.Watch watch(CompletableFuture<Outcome> drain) {
         if (targetsOnly) {
             return watchTargets(drain);
         }

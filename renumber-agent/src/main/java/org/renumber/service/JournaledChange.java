@@ -1,0 +1,74 @@
+package org.renumber.service;
+
+import java.util.function.UnaryOperator;
+import org.renumber.domain.Change;
+import org.renumber.domain.ChangeState;
+import org.renumber.domain.NetInterface;
+import org.renumber.domain.port.ChangeJournal;
+import org.renumber.domain.port.NetworkControl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The current value of one change, journaled before it is made current. Its lock orders the workflow's own
+ * transitions with the targets' acknowledgements arriving on other threads.
+ */
+final class JournaledChange implements ChangeProgress {
+
+    private static final Logger log = LoggerFactory.getLogger(ChangeWorkflow.class);
+
+    private final ChangeJournal journal;
+    private final NetworkControl network;
+    private volatile Change change;
+
+    JournaledChange(Change change, ChangeJournal journal, NetworkControl network) {
+        this.change = change;
+        this.journal = journal;
+        this.network = network;
+    }
+
+    @Override
+    public Change change() {
+        return change;
+    }
+
+    @Override
+    public void transition(UnaryOperator<Change> next) {
+        Change before = change;
+        Change after;
+        synchronized (this) {
+            after = next.apply(change);
+            journal.saveChange(after);
+            change = after;
+        }
+        if (before.state() != after.state()) {
+            log.info("change {} {} -> {} on {} ({} -> {}){}", after.id(), before.state(), after.state(),
+                    after.interfaceName(), after.oldAddress(), after.newAddress(),
+                    after.error() == null ? "" : ": " + after.error());
+        }
+    }
+
+    /** Journals the current value, made current earlier by {@link #update}. */
+    void persist(ChangeState before) {
+        Change now;
+        synchronized (this) {
+            now = change;
+            journal.saveChange(now);
+        }
+        log.info("change {} {} -> {} on {} ({} -> {})", now.id(), before, now.state(), now.interfaceName(),
+                now.oldAddress(), now.newAddress());
+    }
+
+    @Override
+    public synchronized void update(UnaryOperator<Change> next) {
+        change = next.apply(change);
+    }
+
+    @Override
+    public NetInterface currentInterface() {
+        return network.interfaces().stream()
+                .filter(i -> i.name().equals(change.interfaceName()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("interface " + change.interfaceName() + " has disappeared"));
+    }
+}
