@@ -5,8 +5,8 @@
  * ({@link org.renumber.client.ListenerRebinder}), reconnect outbound connections
  * ({@link org.renumber.client.ReconnectReaction}) or hand over to a supervisor
  * ({@link org.renumber.client.RestartReaction}). It uses the JDK and the wire contract ({@code org.renumber.api})
- * only. Delivery: {@link org.renumber.client.AgentConnection} keeps the connection, and one
- * {@link org.renumber.client.SubscriberFeed} per subscription hands each event to its handler exactly once, in
+ * only. Delivery: {@code AgentConnection} keeps the connection, and one
+ * {@code SubscriberFeed} per subscription hands each event to its handler exactly once, in
  * order, catching up by sequence number when notifications were lost.
  */
 package org.renumber.client;
