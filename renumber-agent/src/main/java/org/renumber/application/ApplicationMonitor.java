@@ -26,10 +26,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
-import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.EventType;
+import org.renumber.domain.LegacyApplication;
+import org.renumber.domain.ProcessInfo;
 import org.renumber.domain.SocketEntry;
-import org.renumber.service.AddressChangeService;
+import org.renumber.domain.port.ApplicationStore;
+import org.renumber.domain.port.ChangeListener;
+import org.renumber.domain.port.ConnectionTracker;
+import org.renumber.domain.port.ProcessControl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +54,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything runs on one thread of the monitor's own; the service's thread only hands the event over.
  */
-public final class ApplicationMonitor implements AddressChangeService.Listener, AutoCloseable {
+public final class ApplicationMonitor implements ChangeListener, AutoCloseable {
 
     /** Told what the monitor did; called on the monitor's thread. */
     public interface Listener {

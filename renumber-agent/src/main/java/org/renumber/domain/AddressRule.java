@@ -1,6 +1,7 @@
 package org.renumber.domain;
 
 import java.util.Objects;
+import org.renumber.domain.port.NetworkControl;
 
 /**
  * A policy routing rule that selects packets by an address, as their source ({@code ip rule add from ADDR lookup

@@ -1,5 +1,8 @@
 package org.renumber.domain;
 
+import org.renumber.domain.port.InboundGuard;
+import org.renumber.domain.port.SocketKiller;
+
 /**
  * The service's operator settings, persisted across restarts. The guard and the forced close default to off: a
  * change then behaves as before these settings existed (new connections to the old address are accepted during the

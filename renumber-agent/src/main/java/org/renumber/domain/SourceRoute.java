@@ -1,6 +1,7 @@
 package org.renumber.domain;
 
 import java.util.Objects;
+import org.renumber.domain.port.NetworkControl;
 
 /**
  * A route that names a preferred source address, in any table but {@code local}, as a {@link NetworkControl}

@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.EventType;
+import org.renumber.domain.port.ChangeListener;
 import org.renumber.service.AddressChangeService;
 import org.renumber.service.PreStartHook;
 import org.slf4j.Logger;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@code RENUMBER_INTERFACE}, {@code RENUMBER_OLD_ADDRESS}, {@code RENUMBER_NEW_ADDRESS} (both ADDR/PREFIX),
  * {@code RENUMBER_STATE}, {@code RENUMBER_KIND} and {@code RENUMBER_OUTCOME} (empty while the change runs).
  */
-public final class HookDispatcher implements AddressChangeService.Listener, PreStartHook, AutoCloseable {
+public final class HookDispatcher implements ChangeListener, PreStartHook, AutoCloseable {
 
     public static final Path DEFAULT_DIR = Path.of("/etc/renumber/hooks.d");
     public static final String PRE_STARTED = "pre-started";

@@ -11,8 +11,8 @@ import org.renumber.domain.AddressLifetimes;
 import org.renumber.domain.AddressState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.NetInterface;
-import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
+import org.renumber.domain.port.NetworkControl;
 
 /**
  * The managed namespace's interfaces and their addresses as the InterfaceMonitor's {@code listInterfaces} operation returns them:

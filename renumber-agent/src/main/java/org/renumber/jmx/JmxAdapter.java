@@ -1,6 +1,5 @@
 package org.renumber.jmx;
 
-import org.renumber.api.MBeanNames;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
@@ -12,13 +11,15 @@ import java.util.stream.Stream;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
+import org.renumber.api.MBeanNames;
 import org.renumber.application.ApplicationMonitor;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
-import org.renumber.domain.ConnectionTracker;
-import org.renumber.domain.NetworkControl;
-import org.renumber.domain.SocketInventory;
 import org.renumber.domain.Subscription;
+import org.renumber.domain.port.ChangeListener;
+import org.renumber.domain.port.ConnectionTracker;
+import org.renumber.domain.port.NetworkControl;
+import org.renumber.domain.port.SocketInventory;
 import org.renumber.monitor.AddressLoss;
 import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.service.AddressChangeService;
@@ -33,7 +34,7 @@ import org.weakref.jmx.MBeanExporter;
  * follows its subscription, and every change event becomes a notification on the service MBean and on the
  * Subscription MBeans it is meant for. Closing unregisters everything.
  */
-public final class JmxAdapter implements AutoCloseable, AddressChangeService.Listener, SubscriberRegistry.Listener {
+public final class JmxAdapter implements AutoCloseable, ChangeListener, SubscriberRegistry.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(JmxAdapter.class);
 

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import org.renumber.application.ApplicationEvent;
 import org.renumber.application.ApplicationMonitor;
-import org.renumber.application.LegacyApplication;
-import org.renumber.application.ProcessInfo;
+import org.renumber.domain.LegacyApplication;
+import org.renumber.domain.ProcessInfo;
 import org.weakref.jmx.Managed;
 
 /**

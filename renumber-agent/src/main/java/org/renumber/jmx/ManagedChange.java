@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import org.renumber.domain.Change;
 import org.renumber.domain.SocketEntry;
-import org.renumber.domain.SocketInventory;
+import org.renumber.domain.port.SocketInventory;
 import org.renumber.service.AddressChangeService;
 import org.weakref.jmx.Managed;
 

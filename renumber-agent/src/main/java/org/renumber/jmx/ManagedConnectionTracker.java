@@ -6,10 +6,10 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.function.Function;
-import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SocketEntry;
-import org.renumber.domain.SocketInventory;
+import org.renumber.domain.port.ConnectionTracker;
+import org.renumber.domain.port.SocketInventory;
 import org.weakref.jmx.Managed;
 
 /** {@code renumber:type=ConnectionTracker}: which sockets still use an address. */

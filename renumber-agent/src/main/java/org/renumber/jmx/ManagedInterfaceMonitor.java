@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Map;
-import org.renumber.domain.NetworkControl;
+import org.renumber.domain.port.NetworkControl;
 import org.renumber.monitor.InterfaceMonitor;
 import org.weakref.jmx.Managed;
 

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
-import org.renumber.application.ApplicationStore;
-import org.renumber.application.LegacyApplication;
+import org.renumber.domain.LegacyApplication;
+import org.renumber.domain.port.ApplicationStore;
 
 /**
  * The declared legacy applications in {@code <state-dir>/applications.json}, written like the journal (temporary

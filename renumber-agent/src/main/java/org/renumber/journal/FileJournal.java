@@ -25,9 +25,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.renumber.domain.Change;
-import org.renumber.domain.ChangeJournal;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.Subscription;
+import org.renumber.domain.port.ChangeJournal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

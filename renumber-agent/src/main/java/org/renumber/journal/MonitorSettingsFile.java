@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.util.Optional;
-import org.renumber.monitor.MonitorSettings;
-import org.renumber.monitor.MonitorSettingsStore;
+import org.renumber.domain.MonitorSettings;
+import org.renumber.domain.port.MonitorSettingsStore;
 
 /**
  * The interface monitor's settings in {@code <state-dir>/interface-monitor.json}, written like the journal

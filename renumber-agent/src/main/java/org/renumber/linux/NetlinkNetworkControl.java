@@ -68,12 +68,12 @@ import java.util.concurrent.TimeUnit;
 import org.renumber.domain.AddressLifetimes;
 import org.renumber.domain.AddressRule;
 import org.renumber.domain.AddressState;
-import org.renumber.domain.IpLiterals;
 import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
-import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.port.NetworkControl;
 
 /**
  * {@link NetworkControl} over rtnetlink (NETLINK_ROUTE) in one network namespace: the same messages

@@ -23,9 +23,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.renumber.domain.GuardUnavailableException;
-import org.renumber.domain.InboundGuard;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetworkException;
+import org.renumber.domain.port.InboundGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -23,11 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.renumber.domain.AddressEvent;
+import org.renumber.domain.ConfiguredAddress;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.NetworkException;
-import org.renumber.monitor.AddressEvent;
-import org.renumber.monitor.AddressEventSource;
-import org.renumber.monitor.ConfiguredAddress;
+import org.renumber.domain.port.AddressEventSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -6,7 +6,7 @@ import static org.renumber.linux.NetlinkConstants.IPPROTO_UDP;
 import java.net.InetAddress;
 import java.util.List;
 import org.renumber.domain.SocketEntry;
-import org.renumber.domain.SocketInventory;
+import org.renumber.domain.port.SocketInventory;
 
 /**
  * {@link SocketInventory} over sock_diag: dumps filtered on the local address, UDP (every state: unconnected

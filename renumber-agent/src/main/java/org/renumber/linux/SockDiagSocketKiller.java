@@ -6,7 +6,7 @@ import static org.renumber.linux.NetlinkConstants.IPPROTO_UDP;
 import java.net.InetAddress;
 import java.util.Objects;
 import java.util.Set;
-import org.renumber.domain.SocketKiller;
+import org.renumber.domain.port.SocketKiller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -3,6 +3,7 @@ package org.renumber.monitor;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import org.renumber.domain.ConfiguredAddress;
 
 /**
  * An address was removed by hand while connections used it, and was not re-added inside the window: those

@@ -23,15 +23,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.renumber.domain.AddressEvent;
 import org.renumber.domain.Change;
-import org.renumber.domain.ConnectionTracker;
-import org.renumber.service.AddressChangeService;
+import org.renumber.domain.ConfiguredAddress;
+import org.renumber.domain.MonitorSettings;
+import org.renumber.domain.port.AddressChanges;
+import org.renumber.domain.port.AddressEventSource;
+import org.renumber.domain.port.ConnectionTracker;
+import org.renumber.domain.port.MonitorSettingsStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Watches the kernel's address events and turns a renumbering done by hand into a detected change of the
- * {@link AddressChangeService}: subscribers are told, the old address (now an alias) is drained, and the operator
+ * {@link AddressChanges} service: subscribers are told, the old address (now an alias) is drained, and the operator
  * learns when it can go. An address removed by hand under live connections is reported as lost.
  *
  * <p>Events, timers and the detector all run on one monitor thread, in order. Settings are validated, applied
@@ -104,7 +109,7 @@ public final class InterfaceMonitor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InterfaceMonitor.class);
 
     private final AddressEventSource source;
-    private final AddressChangeService service;
+    private final AddressChanges service;
     private final ConnectionTracker tracker;
     private final MonitorSettingsStore store;
     private final Clock clock;
@@ -127,7 +132,7 @@ public final class InterfaceMonitor implements AutoCloseable {
     private boolean closed;
 
     /** Loads the persisted settings (defaults if none); {@link #start} begins watching if enabled. */
-    public InterfaceMonitor(AddressEventSource source, AddressChangeService service, ConnectionTracker tracker,
+    public InterfaceMonitor(AddressEventSource source, AddressChanges service, ConnectionTracker tracker,
                             MonitorSettingsStore store, Clock clock) {
         this.source = requireNonNull(source, "source");
         this.service = requireNonNull(service, "service");

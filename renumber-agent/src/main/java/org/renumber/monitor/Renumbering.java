@@ -3,6 +3,7 @@ package org.renumber.monitor;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import org.renumber.domain.ConfiguredAddress;
 
 /**
  * An operator renumbered an interface by hand: the old primary address was removed, a new address added and the

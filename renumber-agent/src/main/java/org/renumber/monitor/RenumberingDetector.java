@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import org.renumber.domain.AddressEvent;
+import org.renumber.domain.ConfiguredAddress;
 import org.renumber.domain.InterfaceAddress;
 
 /**
@@ -54,13 +56,6 @@ import org.renumber.domain.InterfaceAddress;
  */
 public final class RenumberingDetector {
 
-    /** Default time within which the steps must happen: long enough for an operator typing three commands. */
-    public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(10);
-    /**
-     * Default time a pattern completed by a classful IPv4 prefix waits for ifconfig's netmask step: ifconfig sends
-     * its two delete-and-add pairs within a few milliseconds, so this leaves room for a loaded machine.
-     */
-    public static final Duration DEFAULT_SETTLE = Duration.ofMillis(250);
 
     /**
      * Counts live connections on an address (the ConnectionTracker), started at once and answered when done: a

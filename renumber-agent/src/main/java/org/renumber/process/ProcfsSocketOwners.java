@@ -11,7 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.renumber.domain.SocketHolder;
-import org.renumber.domain.SocketOwners;
+import org.renumber.domain.port.SocketOwners;
 
 /**
  * {@link SocketOwners} through {@code /proc}: a process holds a socket when one of its {@code /proc/PID/fd} links

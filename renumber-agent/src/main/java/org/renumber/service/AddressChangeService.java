@@ -27,20 +27,23 @@ import java.util.regex.Pattern;
 import org.renumber.domain.AddressRules;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
-import org.renumber.domain.ChangeJournal;
 import org.renumber.domain.ChangeKind;
+import org.renumber.domain.ChangeLimits;
 import org.renumber.domain.ChangeState;
-import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.InterfaceAddress;
-import org.renumber.domain.KernelPorts;
-import org.renumber.domain.ServiceSettings;
-import org.renumber.domain.SettingsRepository;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
-import org.renumber.domain.NetworkControl;
+import org.renumber.domain.ServiceSettings;
 import org.renumber.domain.SocketEntry;
 import org.renumber.domain.SocketHolder;
 import org.renumber.domain.Subscription;
+import org.renumber.domain.port.AddressChanges;
+import org.renumber.domain.port.ChangeJournal;
+import org.renumber.domain.port.ChangeListener;
+import org.renumber.domain.port.ConnectionTracker;
+import org.renumber.domain.port.KernelPorts;
+import org.renumber.domain.port.NetworkControl;
+import org.renumber.domain.port.ServiceSettingsStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,22 +51,10 @@ import org.slf4j.LoggerFactory;
  * Accepts address changes, validates them before anything is touched, runs one {@link ChangeWorkflow}
  * per change (one change per interface at a time) and resumes journaled changes at start.
  */
-public final class AddressChangeService implements AutoCloseable {
-
-    /** Told about changes so adapters can publish them; called from workflow threads, must not block. */
-    public interface Listener {
-        default void changeAccepted(String changeId) {
-        }
-
-        default void changeEvicted(String changeId) {
-        }
-
-        default void event(ChangeEvent event) {
-        }
-    }
+public final class AddressChangeService implements AddressChanges, AutoCloseable {
 
     /** Longest drain an operator may ask for: a week. Anything longer is a typo. */
-    public static final long MAX_DRAIN_SECONDS = Duration.ofDays(7).toSeconds();
+    public static final long MAX_DRAIN_SECONDS = ChangeLimits.MAX_DRAIN_SECONDS;
     /** Longest a caller may block in {@link #awaitChange}. */
     public static final long MAX_AWAIT_SECONDS = Duration.ofDays(1).toSeconds();
     /** Longest warning before a scheduled change: a day. */
@@ -76,7 +67,7 @@ public final class AddressChangeService implements AutoCloseable {
 
     private final KernelPorts kernel;
     private final NetworkControl network;
-    private final SettingsRepository settings;
+    private final ServiceSettingsStore settings;
     private final WorkflowContext context;
     private final ConnectionTracker tracker;
     private final ChangeJournal journal;
@@ -85,19 +76,19 @@ public final class AddressChangeService implements AutoCloseable {
     private final ExecutorService workers = Executors.newCachedThreadPool(daemon("renumber-change"));
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("renumber-timer"));
     private final SecureRandom random = new SecureRandom();
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final ChangePlanner planner;
 
     private final Map<String, ChangeWorkflow> active = new LinkedHashMap<>();
     private final Deque<Change> history = new ArrayDeque<>();
 
-    public AddressChangeService(KernelPorts kernel, ChangeJournal journal, SettingsRepository settings,
+    public AddressChangeService(KernelPorts kernel, ChangeJournal journal, ServiceSettingsStore settings,
                                 SubscriberRegistry subscribers, Clock clock) {
         this(kernel, journal, settings, subscribers, clock, PreStartHook.NONE);
     }
 
     /** With {@code preStart} asked before each change starts (the dispatcher's {@code pre-started} hooks). */
-    public AddressChangeService(KernelPorts kernel, ChangeJournal journal, SettingsRepository settings,
+    public AddressChangeService(KernelPorts kernel, ChangeJournal journal, ServiceSettingsStore settings,
                                 SubscriberRegistry subscribers, Clock clock, PreStartHook preStart) {
         this.kernel = requireNonNull(kernel, "kernel");
         this.network = kernel.network();
@@ -115,7 +106,8 @@ public final class AddressChangeService implements AutoCloseable {
         return planner;
     }
 
-    public void addListener(Listener listener) {
+    @Override
+    public void addListener(ChangeListener listener) {
         listeners.add(requireNonNull(listener, "listener"));
     }
 
@@ -368,6 +360,7 @@ public final class AddressChangeService implements AutoCloseable {
         refuseIfBusy(ifName);
         InterfaceAddress old = AddressRules.resolveOld(nic, oldText);
         InterfaceAddress fresh = AddressRules.parseNew(newText, old);
+        refuseReserved(fresh);
         AddressRules.refuseNewInUse(interfaces, ifName, fresh, newText, newMayBeOnInterface);
         return new Request(ifName, old, fresh, parsedTargets, targets == null ? "" : targets.strip(),
                 drainTimeoutSeconds);
@@ -376,6 +369,7 @@ public final class AddressChangeService implements AutoCloseable {
     private String accept(Request request, ChangeKind kind, boolean removeOldAddress, Change.Warning warning) {
         synchronized (this) {
             refuseIfBusy(request.interfaceName());
+            refuseReserved(request.fresh());
             Set<String> recipients = subscribers.resolve(request.targets(), request.interfaceName(),
                     request.old().address());
             Change change = new Change(newId(), request.interfaceName(), request.old(), request.fresh(),
@@ -398,6 +392,7 @@ public final class AddressChangeService implements AutoCloseable {
      * interface): every subscriber whose scope covers the old address is told, the connections on the old
      * address are followed, and the alias is reported removable — or removed, if {@code removeAlias}.
      */
+    @Override
     public String adoptManualChange(String interfaceName, InterfaceAddress oldAddress, InterfaceAddress newAddress,
                                     long drainTimeoutSeconds, boolean removeAlias) {
         requireNonNull(oldAddress, "oldAddress");
@@ -426,6 +421,10 @@ public final class AddressChangeService implements AutoCloseable {
             launch(change, false);
             return change.id();
         }
+    }
+
+    private synchronized void refuseReserved(InterfaceAddress fresh) {
+        Reservations.refuseClaimed(active.values().stream().map(ChangeWorkflow::change).toList(), fresh);
     }
 
     private synchronized void refuseIfBusy(String ifName) {
@@ -488,11 +487,13 @@ public final class AddressChangeService implements AutoCloseable {
         return history.stream().filter(c -> c.id().equals(changeId)).findFirst();
     }
 
+    @Override
     public synchronized List<Change> activeChanges() {
         return active.values().stream().map(ChangeWorkflow::change).toList();
     }
 
     /** Finished changes, most recent first. */
+    @Override
     public synchronized List<Change> recentChanges() {
         List<Change> list = new ArrayList<>(history);
         java.util.Collections.reverse(list);
@@ -533,7 +534,7 @@ public final class AddressChangeService implements AutoCloseable {
     }
 
     private void publish(ChangeEvent event) {
-        for (Listener listener : listeners) {
+        for (ChangeListener listener : listeners) {
             try {
                 listener.event(event);
             } catch (RuntimeException e) {

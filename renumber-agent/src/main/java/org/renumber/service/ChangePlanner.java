@@ -17,14 +17,14 @@ import org.renumber.domain.AddressRule;
 import org.renumber.domain.ChangeKind;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
-import org.renumber.domain.KernelPorts;
-import org.renumber.domain.NetworkControl;
 import org.renumber.domain.ServiceSettings;
-import org.renumber.domain.SettingsRepository;
 import org.renumber.domain.SocketEntry;
 import org.renumber.domain.SocketHolder;
 import org.renumber.domain.SourceRoute;
 import org.renumber.domain.Subscription;
+import org.renumber.domain.port.KernelPorts;
+import org.renumber.domain.port.NetworkControl;
+import org.renumber.domain.port.ServiceSettingsStore;
 
 /**
  * The dry run of a change: validates a request exactly as {@link AddressChangeService#changeAddress} (or
@@ -46,11 +46,11 @@ public final class ChangePlanner {
     private final AddressChangeService service;
     private final NetworkControl network;
     private final KernelPorts kernel;
-    private final SettingsRepository settings;
+    private final ServiceSettingsStore settings;
     private final SubscriberRegistry subscribers;
     private final List<ApplicationPreview> applications = new CopyOnWriteArrayList<>();
 
-    ChangePlanner(AddressChangeService service, KernelPorts kernel, SettingsRepository settings,
+    ChangePlanner(AddressChangeService service, KernelPorts kernel, ServiceSettingsStore settings,
                   SubscriberRegistry subscribers) {
         this.service = requireNonNull(service, "service");
         this.kernel = requireNonNull(kernel, "kernel");

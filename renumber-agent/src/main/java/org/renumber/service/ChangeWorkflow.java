@@ -21,23 +21,23 @@ import org.renumber.domain.AddressRule;
 import org.renumber.domain.AddressState;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
-import org.renumber.domain.ChangeJournal;
 import org.renumber.domain.ChangeKind;
 import org.renumber.domain.ChangeState;
-import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.EventType;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
-import org.renumber.domain.InboundGuard;
-import org.renumber.domain.NetworkControl;
-import org.renumber.domain.SettingsRepository;
-import org.renumber.domain.SocketEntry;
-import org.renumber.domain.SocketKiller;
-import org.renumber.domain.SocketOwners;
-import org.renumber.domain.Subscription;
 import org.renumber.domain.Outcome;
+import org.renumber.domain.SocketEntry;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.Subscription;
+import org.renumber.domain.port.ChangeJournal;
+import org.renumber.domain.port.ConnectionTracker;
+import org.renumber.domain.port.InboundGuard;
+import org.renumber.domain.port.NetworkControl;
+import org.renumber.domain.port.ServiceSettingsStore;
+import org.renumber.domain.port.SocketKiller;
+import org.renumber.domain.port.SocketOwners;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +63,7 @@ final class ChangeWorkflow implements Runnable {
     private final ConnectionTracker tracker;
     private final InboundGuard guard;
     private final SocketKiller killer;
-    private final SettingsRepository settings;
+    private final ServiceSettingsStore settings;
     private final SocketOwners owners;
     private final SubscriberRegistry subscribers;
     private final ChangeJournal journal;
@@ -353,7 +353,7 @@ final class ChangeWorkflow implements Runnable {
 
     /**
      * New outbound connections leave from the new address: for IPv4 through the old subnet's connected route
-     * (IPv4 source selection ignores deprecation, DESIGN.md), for IPv6 by deprecating the old address (RFC 6724
+     * (IPv4 source selection ignores deprecation, docs/architecture.md), for IPv6 by deprecating the old address (RFC 6724
      * rule 3 avoids deprecated sources), and for both by re-pointing the routes that name the old address as
      * their source, since a route's source wins over source selection. The new address gets the policy rules of
      * the old one first, so what leaves from it or comes to it is routed as the operator arranged. Idempotent, so a
@@ -646,7 +646,7 @@ final class ChangeWorkflow implements Runnable {
 
     /**
      * With promote_secondaries off, deleting an IPv4 primary deletes every secondary of its subnet, and
-     * the new address is such a secondary when it shares the old one's subnet (DESIGN.md).
+     * the new address is such a secondary when it shares the old one's subnet (docs/architecture.md).
      */
     private void protectSecondaries(NetInterface nic) {
         if (!change.oldAddress().isIpv4()) {

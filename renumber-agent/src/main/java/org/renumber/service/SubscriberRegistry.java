@@ -13,8 +13,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
-import org.renumber.domain.ChangeJournal;
 import org.renumber.domain.Subscription;
+import org.renumber.domain.port.ChangeJournal;
 
 /** The subscribers, persisted in the journal so they survive an agent restart. */
 public final class SubscriberRegistry {

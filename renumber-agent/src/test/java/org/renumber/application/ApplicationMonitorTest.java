@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.ChangeState;
+import org.renumber.domain.LegacyApplication;
+import org.renumber.domain.port.ApplicationStore;
 import org.renumber.jmx.ServiceFixture;
 import org.renumber.testing.FakeProcesses;
 

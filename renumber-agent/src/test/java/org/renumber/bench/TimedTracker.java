@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntConsumer;
-import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.SocketEntry;
+import org.renumber.domain.port.ConnectionTracker;
 
 /**
  * A pass-through {@link ConnectionTracker} between the service and the real tracker that timestamps, with

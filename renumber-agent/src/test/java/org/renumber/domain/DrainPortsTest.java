@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetAddress;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.renumber.domain.SocketKiller.ClosedSockets;
+import org.renumber.domain.port.InboundGuard;
+import org.renumber.domain.port.SocketKiller.ClosedSockets;
 import org.renumber.testing.InMemoryGuard;
 
 /** What the drain ports define themselves: the forced-close summary and the guard clean-up after a restart. */

@@ -17,12 +17,15 @@ import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.renumber.domain.ChangeState;
-import org.renumber.domain.InterfaceAddress;
-import org.renumber.domain.KernelPorts;
-import org.renumber.domain.NetworkException;
-import org.renumber.jmx.JmxAdapter;
 import org.renumber.api.MBeanNames;
+import org.renumber.domain.AddressEvent;
+import org.renumber.domain.ChangeState;
+import org.renumber.domain.ConfiguredAddress;
+import org.renumber.domain.InterfaceAddress;
+import org.renumber.domain.NetworkException;
+import org.renumber.domain.port.AddressEventSource;
+import org.renumber.domain.port.KernelPorts;
+import org.renumber.jmx.JmxAdapter;
 import org.renumber.linux.LinuxNetns;
 import org.renumber.linux.NetlinkNetworkControl;
 import org.renumber.linux.NftablesGuard;
@@ -30,9 +33,6 @@ import org.renumber.linux.RtnetlinkAddressEvents;
 import org.renumber.linux.SockDiagConnectionTracker;
 import org.renumber.linux.SockDiagSocketInventory;
 import org.renumber.linux.SockDiagSocketKiller;
-import org.renumber.monitor.AddressEvent;
-import org.renumber.monitor.AddressEventSource;
-import org.renumber.monitor.ConfiguredAddress;
 import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.process.ProcfsSocketOwners;
 import org.renumber.service.AddressChangeService;
@@ -40,6 +40,7 @@ import org.renumber.service.SubscriberRegistry;
 import org.renumber.testing.InMemoryJournal;
 import org.renumber.testing.InMemorySettings;
 import org.renumber.testing.InMemorySettingsStore;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /**
@@ -48,6 +49,7 @@ import org.renumber.testing.NetNsFixture;
  * the failure, close the sockets), as on any error other than ENOBUFS; the monitor must open a new socket, catch
  * up from a dump, and still recognise a renumbering done with {@code ip}.
  */
+@KernelTest
 class InterfaceMonitorRecoveryTest {
 
     private static final String MARKER = "2001:db8:5::5/64";

@@ -1,6 +1,5 @@
 package org.renumber.jmx;
 
-import org.renumber.api.MBeanNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,9 +20,10 @@ import javax.management.openmbean.CompositeData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.renumber.api.MBeanNames;
 import org.renumber.application.ApplicationMonitor;
-import org.renumber.application.ApplicationStore;
-import org.renumber.application.LegacyApplication;
+import org.renumber.domain.LegacyApplication;
+import org.renumber.domain.port.ApplicationStore;
 import org.renumber.testing.FakeProcesses;
 
 /** {@code renumber:type=ApplicationMonitor} as JConsole and scripts see it. */

@@ -9,7 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.renumber.application.LegacyApplication;
+import org.renumber.domain.LegacyApplication;
 import org.renumber.domain.Subscription;
 
 class ApplicationsFileTest {

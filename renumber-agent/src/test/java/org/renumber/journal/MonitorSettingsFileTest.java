@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.renumber.monitor.MonitorSettings;
+import org.renumber.domain.MonitorSettings;
 
 class MonitorSettingsFileTest {
 

@@ -18,7 +18,7 @@ class SettingsStoreTest {
 
     @Test
     void aFreshStateDirectoryHasBothSettingsOff() {
-        SettingsStore store = new SettingsStore(dir);
+        ServiceSettingsFile store = new ServiceSettingsFile(dir);
 
         assertThat(store.current()).isEqualTo(ServiceSettings.DEFAULTS);
         assertThat(store.current().guardNewConnections()).isFalse();
@@ -28,15 +28,15 @@ class SettingsStoreTest {
 
     @Test
     void settingsSurviveARestart() {
-        new SettingsStore(dir).update(s -> s.withGuardNewConnections(true));
-        new SettingsStore(dir).update(s -> s.withForceCloseAtDeadline(true));
+        new ServiceSettingsFile(dir).update(s -> s.withGuardNewConnections(true));
+        new ServiceSettingsFile(dir).update(s -> s.withForceCloseAtDeadline(true));
 
-        assertThat(new SettingsStore(dir).current()).isEqualTo(new ServiceSettings(true, true));
+        assertThat(new ServiceSettingsFile(dir).current()).isEqualTo(new ServiceSettings(true, true));
     }
 
     @Test
     void theFileIsReadableByOwnerOnlyAndNoTemporaryFileRemains() throws Exception {
-        new SettingsStore(dir).save(new ServiceSettings(true, false));
+        new ServiceSettingsFile(dir).save(new ServiceSettings(true, false));
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("settings.json"))))
                 .isEqualTo("rw-------");
@@ -51,21 +51,21 @@ class SettingsStoreTest {
     void aKeyMissingFromAnOlderFileTakesItsDefaultAndUnknownKeysAreIgnored() throws Exception {
         Files.writeString(dir.resolve("settings.json"), "{\"guardNewConnections\": true, \"fromTheFuture\": 7}");
 
-        assertThat(new SettingsStore(dir).current()).isEqualTo(new ServiceSettings(true, false));
+        assertThat(new ServiceSettingsFile(dir).current()).isEqualTo(new ServiceSettings(true, false));
     }
 
     @Test
     void anUnreadableFileIsAnErrorNamingItNotASilentResetToTheDefaults() throws Exception {
         Files.writeString(dir.resolve("settings.json"), "{ \"guardNewConnections\": tru");
 
-        assertThatThrownBy(() -> new SettingsStore(dir)).isInstanceOf(UncheckedIOException.class)
+        assertThatThrownBy(() -> new ServiceSettingsFile(dir)).isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining(dir.resolve("settings.json").toString())
                 .hasMessageContaining("remove it to start with the defaults");
     }
 
     @Test
     void anUpdateThatChangesNothingDoesNotWrite() {
-        SettingsStore store = new SettingsStore(dir);
+        ServiceSettingsFile store = new ServiceSettingsFile(dir);
 
         assertThat(store.update(s -> s.withGuardNewConnections(false))).isEqualTo(ServiceSettings.DEFAULTS);
         assertThat(store.file()).doesNotExist();

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.renumber.domain.AddressEvent;
+import org.renumber.domain.ConfiguredAddress;
 import org.renumber.domain.InterfaceAddress;
-import org.renumber.monitor.AddressEvent;
-import org.renumber.monitor.ConfiguredAddress;
 
 /**
  * Address events (RTM_NEWADDR / RTM_DELADDR multicast on RTNLGRP_IPV4_IFADDR and RTNLGRP_IPV6_IFADDR) against

@@ -13,13 +13,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.renumber.domain.AddressEvent;
+import org.renumber.domain.ConfiguredAddress;
 import org.renumber.domain.InterfaceAddress;
-import org.renumber.monitor.AddressEvent;
-import org.renumber.monitor.AddressEventSource;
-import org.renumber.monitor.ConfiguredAddress;
+import org.renumber.domain.port.AddressEventSource;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /** The rtnetlink address event source against the real kernel, in namespace A of a fresh fixture. */
+@KernelTest
 class RtnetlinkAddressEventsTest {
 
     private NetNsFixture fixture;

@@ -23,10 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SocketEntry;
-import org.renumber.domain.SocketKiller;
-import org.renumber.domain.SocketKiller.ClosedSockets;
-import org.renumber.domain.SocketKiller.SocketKind;
 import org.renumber.domain.TcpState;
+import org.renumber.domain.port.SocketKiller;
+import org.renumber.domain.port.SocketKiller.ClosedSockets;
+import org.renumber.domain.port.SocketKiller.SocketKind;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.NetNsPeer.Stack;
@@ -37,6 +38,7 @@ import org.renumber.testing.NetNsPeer.Stack;
  * on a thread inside A. The applications observe what the kernel did: pings over a destroyed connection fail,
  * a receive on a destroyed UDP socket fails, and the connection tracker counts nothing left.
  */
+@KernelTest
 class SockDiagSocketKillerTest {
 
     private static final InetAddress A = IpLiterals.parse(NetNsFixture.ADDRESS_A);

@@ -1,9 +1,5 @@
 package org.renumber.monitor;
 
-import org.renumber.domain.KernelPorts;
-import org.renumber.testing.InMemoryGuard;
-import org.renumber.testing.InMemorySettings;
-import org.renumber.testing.InMemorySocketKiller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -24,14 +20,20 @@ import org.renumber.domain.ChangeKind;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.EventType;
 import org.renumber.domain.IpLiterals;
+import org.renumber.domain.MonitorSettings;
 import org.renumber.domain.NetworkException;
+import org.renumber.domain.port.ChangeListener;
+import org.renumber.domain.port.KernelPorts;
 import org.renumber.journal.MonitorSettingsFile;
 import org.renumber.service.AddressChangeService;
 import org.renumber.service.SubscriberRegistry;
 import org.renumber.testing.InMemoryAddressEvents;
+import org.renumber.testing.InMemoryGuard;
 import org.renumber.testing.InMemoryJournal;
 import org.renumber.testing.InMemoryNetwork;
+import org.renumber.testing.InMemorySettings;
 import org.renumber.testing.InMemorySettingsStore;
+import org.renumber.testing.InMemorySocketKiller;
 import org.renumber.testing.InMemoryTracker;
 import org.renumber.testing.MutableClock;
 
@@ -59,7 +61,7 @@ class InterfaceMonitorTest {
     }
 
     private InterfaceMonitor start(Clock monitorClock) {
-        service.addListener(new AddressChangeService.Listener() {
+        service.addListener(new ChangeListener() {
             @Override
             public void event(ChangeEvent event) {
                 serviceEvents.add(event);

@@ -19,8 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.renumber.domain.AddressEvent;
+import org.renumber.domain.ConfiguredAddress;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
+import org.renumber.domain.MonitorSettings;
 import org.renumber.testing.MutableClock;
 
 /**
@@ -41,7 +44,7 @@ class RenumberingDetectorTest {
     private Set<InetAddress> busy = Set.of();
     /** Counts that a test answers later; the others are answered at once. */
     private final Map<InetAddress, CompletableFuture<Integer>> slowCounts = new HashMap<>();
-    private final RenumberingDetector detector = new RenumberingDetector(WINDOW, RenumberingDetector.DEFAULT_SETTLE, clock, address -> {
+    private final RenumberingDetector detector = new RenumberingDetector(WINDOW, MonitorSettings.DEFAULT_SETTLE, clock, address -> {
         counted.add(address);
         return slowCounts.getOrDefault(address, CompletableFuture.completedFuture(connections.getOrDefault(address, 0)));
     }, since -> {
@@ -187,9 +190,9 @@ class RenumberingDetectorTest {
         step("add 10.9.0.1/8 v0:0");
         Instant aliasAdded = clock.instant();
         assertThat(findings).isEmpty();
-        assertThat(detector.nextDeadline()).contains(aliasAdded.plus(RenumberingDetector.DEFAULT_SETTLE));
+        assertThat(detector.nextDeadline()).contains(aliasAdded.plus(MonitorSettings.DEFAULT_SETTLE));
 
-        clock.advance(RenumberingDetector.DEFAULT_SETTLE.minusMillis(1));
+        clock.advance(MonitorSettings.DEFAULT_SETTLE.minusMillis(1));
         findings.addAll(detector.tick());
         assertThat(findings).isEmpty();
         clock.advanceMillis(1);
@@ -212,10 +215,10 @@ class RenumberingDetectorTest {
         Instant aliasAdded = clock.instant();
         assertThat(detector.nextDeadline()).contains(aliasAdded.plusSeconds(2));
 
-        clock.advance(RenumberingDetector.DEFAULT_SETTLE);
+        clock.advance(MonitorSettings.DEFAULT_SETTLE);
         findings.addAll(detector.tick());
         assertThat(findings).as("the default settle time has passed, the configured one has not").isEmpty();
-        clock.advanceMillis(2000 - RenumberingDetector.DEFAULT_SETTLE.toMillis());
+        clock.advanceMillis(2000 - MonitorSettings.DEFAULT_SETTLE.toMillis());
         findings.addAll(detector.tick());
         assertThat(renumberings()).singleElement().satisfies(r -> assertEquals(aliasAdded, r.completedAt()));
     }
@@ -253,7 +256,7 @@ class RenumberingDetectorTest {
     @Test
     void aNegativeSettleTimeIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> detector.setSettle(Duration.ofMillis(-1)));
-        assertEquals(RenumberingDetector.DEFAULT_SETTLE, detector.settle());
+        assertEquals(MonitorSettings.DEFAULT_SETTLE, detector.settle());
     }
 
     @Test

@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
-import org.renumber.application.ProcessControl;
-import org.renumber.application.ProcessInfo;
+import org.renumber.domain.ProcessInfo;
+import org.renumber.domain.port.ProcessControl;
 
 /** A process table stand-in: processes with command lines and socket inodes, signals written down. */
 public final class FakeProcesses implements ProcessControl {

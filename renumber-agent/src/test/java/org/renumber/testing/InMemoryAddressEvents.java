@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.renumber.domain.AddressEvent;
+import org.renumber.domain.ConfiguredAddress;
 import org.renumber.domain.InterfaceAddress;
-import org.renumber.monitor.AddressEvent;
-import org.renumber.monitor.AddressEventSource;
-import org.renumber.monitor.ConfiguredAddress;
+import org.renumber.domain.port.AddressEventSource;
 
 /**
  * An address event source for unit tests that keeps an {@link InMemoryNetwork} in step: {@link #add} and

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.renumber.domain.GuardUnavailableException;
-import org.renumber.domain.InboundGuard;
+import org.renumber.domain.port.InboundGuard;
 
 /**
  * A firewall stand-in: the guarded addresses, kept across "restarts" when the test hands the same object to a

@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.renumber.domain.Change;
-import org.renumber.domain.ChangeJournal;
 import org.renumber.domain.Subscription;
+import org.renumber.domain.port.ChangeJournal;
 
 /** A journal kept in memory; it records every saved version so tests can check journal-before-act. */
 public final class InMemoryJournal implements ChangeJournal {

@@ -3,7 +3,8 @@ package org.renumber.testing;
 import java.time.Clock;
 import java.util.function.Consumer;
 import org.renumber.domain.ChangeEvent;
-import org.renumber.domain.KernelPorts;
+import org.renumber.domain.port.ChangeListener;
+import org.renumber.domain.port.KernelPorts;
 import org.renumber.service.AddressChangeService;
 import org.renumber.service.SubscriberRegistry;
 
@@ -34,7 +35,7 @@ public final class InMemoryKernel {
     public AddressChangeService startService(Consumer<ChangeEvent> events) {
         AddressChangeService service = new AddressChangeService(ports(), journal, settings,
                 new SubscriberRegistry(journal), Clock.systemUTC());
-        service.addListener(new AddressChangeService.Listener() {
+        service.addListener(new ChangeListener() {
             @Override
             public void event(ChangeEvent event) {
                 events.accept(event);

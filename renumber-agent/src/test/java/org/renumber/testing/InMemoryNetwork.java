@@ -15,9 +15,9 @@ import org.renumber.domain.AddressState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
-import org.renumber.domain.NetworkControl;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
+import org.renumber.domain.port.NetworkControl;
 
 /**
  * A kernel stand-in for unit tests of the domain and the adapters above it. It models the kernel behaviour the

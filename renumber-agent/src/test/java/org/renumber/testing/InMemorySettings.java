@@ -1,10 +1,10 @@
 package org.renumber.testing;
 
 import org.renumber.domain.ServiceSettings;
-import org.renumber.domain.SettingsRepository;
+import org.renumber.domain.port.ServiceSettingsStore;
 
 /** Settings kept in memory for tests of the service. */
-public final class InMemorySettings implements SettingsRepository {
+public final class InMemorySettings implements ServiceSettingsStore {
 
     private volatile ServiceSettings settings = ServiceSettings.DEFAULTS;
 

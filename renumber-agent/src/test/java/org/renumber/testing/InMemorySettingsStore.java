@@ -1,8 +1,8 @@
 package org.renumber.testing;
 
 import java.util.Optional;
-import org.renumber.monitor.MonitorSettings;
-import org.renumber.monitor.MonitorSettingsStore;
+import org.renumber.domain.MonitorSettings;
+import org.renumber.domain.port.MonitorSettingsStore;
 
 /** Monitor settings kept in memory; {@link #failNextSave} makes the next save throw, like a full disk. */
 public final class InMemorySettingsStore implements MonitorSettingsStore {

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.renumber.domain.SocketEntry;
-import org.renumber.domain.SocketInventory;
-import org.renumber.domain.SocketKiller;
 import org.renumber.domain.TcpState;
+import org.renumber.domain.port.SocketInventory;
+import org.renumber.domain.port.SocketKiller;
 
 /**
  * Socket destruction over an {@link InMemoryTracker}: destroying the connections of an address sets its count

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.renumber.domain.SocketHolder;
-import org.renumber.domain.SocketOwners;
+import org.renumber.domain.port.SocketOwners;
 
 /** Which process holds which socket inode, as a test says; the command of process N is "app-N". */
 public final class InMemorySocketOwners implements SocketOwners {

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntConsumer;
-import org.renumber.domain.ConnectionTracker;
 import org.renumber.domain.SocketEntry;
 import org.renumber.domain.TcpState;
+import org.renumber.domain.port.ConnectionTracker;
 
 /** A socket table stand-in: tests open and close "connections" on addresses and watchers are told. */
 public final class InMemoryTracker implements ConnectionTracker {
