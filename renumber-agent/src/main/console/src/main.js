@@ -17,22 +17,30 @@ const records = new Map();
 const watched = new Set();
 let latest = { changes: [], subscriptions: [] };
 
-function record(change) {
-  let r = records.get(change.Id);
-  if (!r) {
-    r = { samples: [], timeline: [{ state: "REQUESTED", at: Date.parse(change.RequestedAt) }] };
-    records.set(change.Id, r);
+function record(id) {
+  if (!records.has(id)) records.set(id, { samples: [], timeline: [] });
+  return records.get(id);
+}
+
+// States in the order a change passes them; a change skips some (no WARNING without a warning).
+const ORDER = ["REQUESTED", "WARNING", "ADDING", "DRAINING", "REMOVING", ...FINAL];
+
+// A state enters the timeline once, at the earliest time known for it: the change's own times or a notification's
+// time stamp, else the poll that first saw it (up to a second late, so never later than the state after it).
+function mark(r, state, at) {
+  const step = r.timeline.find((s) => s.state === state);
+  if (!step) r.timeline.push({ state, at });
+  else if (at < step.at) step.at = at;
+  r.timeline.sort((a, b) => ORDER.indexOf(a.state) - ORDER.indexOf(b.state));
+  for (let i = r.timeline.length - 2; i >= 0; i--) {
+    r.timeline[i].at = Math.min(r.timeline[i].at, r.timeline[i + 1].at);
   }
-  return r;
 }
 
 function observe(change, now) {
-  const r = record(change);
-  const last = r.timeline[r.timeline.length - 1];
-  if (last.state !== change.State) {
-    const at = FINAL.has(change.State) && change.FinishedAt ? Date.parse(change.FinishedAt) : now;
-    r.timeline.push({ state: change.State, at });
-  }
+  const r = record(change.Id);
+  mark(r, "REQUESTED", Date.parse(change.RequestedAt));
+  mark(r, change.State, FINAL.has(change.State) && change.FinishedAt ? Date.parse(change.FinishedAt) : now);
   // The chart counts from the drain on, and ends with one sample of the final state.
   const previous = r.samples[r.samples.length - 1];
   if (change.State === "DRAINING" || change.State === "REMOVING"
@@ -62,7 +70,7 @@ function cardFor(change, now) {
     cards.set(change.Id, entry);
   }
   entry.card.setAttribute("data-state", change.State);
-  entry.details.replaceChildren(...changeDetails(change, record(change), now).filter(Boolean));
+  entry.details.replaceChildren(...changeDetails(change, record(change.Id), now).filter(Boolean));
   if (FINAL.has(change.State) && !entry.finished) {
     entry.finished = true;
     entry.actions.replaceChildren(h("button", { type: "button", onclick: () => {
@@ -110,10 +118,10 @@ agent.poll((state) => {
 
 agent.listen((mbean, notification) => {
   addEvent(mbean, notification);
-  if (notification.type.startsWith("renumber.interface") || notification.type.startsWith("renumber.address")
-    || notification.type.startsWith("renumber.application")) {
-    refreshSettings();
-  }
+  const data = notification.userData ?? {};
+  if (data.changeId && data.state) mark(record(data.changeId), data.state, notification.timeStamp);
+  // Every notification may mean new addresses, detections or application events.
+  refreshSettings();
 }).catch((error) => statusLine(`notifications unavailable: ${error.message}`, false));
 
 wirePlanForm(agent, (id) => {

@@ -6,6 +6,9 @@ export const FINAL = new Set(["COMPLETED", "TIMED_OUT", "FAILED", "CANCELLED"]);
 
 const time = (iso) => (iso ? Date.parse(iso) : NaN);
 
+const KINDS = { REQUESTED: "requested change", DETECTED: "renumbered by hand (detected)",
+  MIGRATION: "migration of the targets" };
+
 function stateBadge(state) {
   return h("span", { class: `state state-${state.toLowerCase()}`, "data-state": state }, state);
 }
@@ -56,7 +59,7 @@ export function changeDetails(change, record, now) {
   if (change.Error) facts.push(h("dt", {}, "Error"), h("dd", { class: "agent-text" }, change.Error));
 
   return [
-    h("header", {}, h("h3", {}, change.Id), stateBadge(change.State), h("span", { class: "quiet" }, `kind ${change.Kind}`)),
+    h("header", {}, h("h3", {}, change.Id), stateBadge(change.State), h("span", { class: "quiet" }, KINDS[change.Kind] ?? change.Kind)),
     h("p", {}, `${change.InterfaceName}: ${change.OldAddress} → ${change.NewAddress}`,
       h("span", { class: "quiet" }, ` · targets: ${change.Targets || "every matching subscriber"}`)),
     h("ol", { class: "timeline" }, record.timeline.map((step, i) => h("li", {

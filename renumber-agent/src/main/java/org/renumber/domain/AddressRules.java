@@ -48,15 +48,25 @@ public final class AddressRules {
      * old address's family, another address, and one an interface can be given.
      */
     public static InterfaceAddress parseNew(String text, InterfaceAddress old) {
-        InterfaceAddress fresh = text.indexOf('/') < 0
-                ? new InterfaceAddress(IpLiterals.parse(text), old.prefixLength())
-                : InterfaceAddress.parse(text);
+        InterfaceAddress fresh;
+        try {
+            fresh = text.indexOf('/') < 0
+                    ? new InterfaceAddress(IpLiterals.parse(text), old.prefixLength())
+                    : InterfaceAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            // The parser's message names the piece it could not read; this names the argument and the form.
+            throw new IllegalArgumentException("new address " + text + " is not ADDRESS/PREFIX (e.g. 10.9.1.1/24 or "
+                    + "2001:db8::1/64; prefix 1-32 for IPv4, 1-128 for IPv6): " + e.getMessage(), e);
+        }
         if (fresh.family() != old.family()) {
             throw new IllegalArgumentException("new address " + text + " is " + fresh.family() + " but the old address "
                     + old + " is " + old.family() + "; both must be of the same family");
         }
         if (fresh.address().equals(old.address())) {
             throw new IllegalArgumentException("new address " + text + " is the old address; nothing to change");
+        }
+        if (fresh.isIpv4()) {
+            refuseUnassignableIpv4(fresh, text);
         }
         InetAddress a = fresh.address();
         if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isMulticastAddress()) {
@@ -97,6 +107,31 @@ public final class AddressRules {
             }
             throw new IllegalArgumentException("new address " + IpLiterals.format(fresh.address())
                     + " is already configured on " + other.name() + "; pick an unused address");
+        }
+    }
+
+    private static final String IPV4_ACCEPTED = "give a unicast address outside 0.0.0.0/8, 127.0.0.0/8, "
+            + "169.254.0.0/16, 224.0.0.0/4 and 240.0.0.0/4";
+
+    /**
+     * An IPv4 interface address is unicast and assignable: not "this network" (0/8, RFC 1122), loopback (127/8),
+     * link-local (169.254/16, RFC 3927: the kernel's and zeroconf's, like IPv6 link-local), multicast (224/4) or the
+     * reserved class E (240/4, with the limited broadcast 255.255.255.255), which the kernel refuses or misroutes.
+     */
+    static void refuseUnassignableIpv4(InterfaceAddress fresh, String text) {
+        byte[] bytes = fresh.address().getAddress();
+        int first = bytes[0] & 0xff;
+        int second = bytes[1] & 0xff;
+        String what = first == 0 ? "in 0.0.0.0/8 (\"this network\")"
+                : first == 127 ? "a loopback address (127.0.0.0/8)"
+                : first == 169 && second == 254 ? "an IPv4 link-local address (169.254.0.0/16); link-local "
+                        + "addresses are not renumbered"
+                : first >= 224 && first < 240 ? "an IPv4 multicast address (224.0.0.0/4)"
+                : first >= 240 ? "in the reserved range 240.0.0.0/4 (class E, with the limited broadcast "
+                        + "255.255.255.255)"
+                : null;
+        if (what != null) {
+            throw new IllegalArgumentException("new address " + text + " is " + what + ": " + IPV4_ACCEPTED);
         }
     }
 

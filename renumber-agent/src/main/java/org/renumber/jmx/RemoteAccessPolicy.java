@@ -5,10 +5,16 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Set;
+import java.util.List;
+import javax.management.Attribute;
+import javax.management.AttributeList;
+import javax.management.InvalidAttributeValueException;
+import javax.management.MBeanException;
 import javax.management.MBeanServer;
 import javax.management.NotificationFilter;
 import javax.management.NotificationListener;
 import javax.management.ObjectName;
+import javax.management.RuntimeOperationsException;
 import javax.management.remote.MBeanServerForwarder;
 
 /**
@@ -59,8 +65,23 @@ final class RemoteAccessPolicy implements java.lang.reflect.InvocationHandler {
                 return null;
             }
             case "getAttribute", "getAttributes" -> require(READABLE, (ObjectName) args[0], "read attributes of");
-            case "setAttribute", "setAttributes" -> require(OPERABLE, (ObjectName) args[0], "write attributes of");
-            case "invoke" -> require(OPERABLE, (ObjectName) args[0], "invoke operations on");
+            case "setAttribute", "setAttributes" -> {
+                require(OPERABLE, (ObjectName) args[0], "write attributes of");
+                String refusal = refuseWrite((ObjectName) args[0], args[1]);
+                if (refusal != null) {
+                    // setAttributes declares no InvalidAttributeValueException; the standard runtime wrapper then.
+                    throw method.getName().equals("setAttribute") ? new InvalidAttributeValueException(refusal)
+                            : new RuntimeOperationsException(new IllegalArgumentException(refusal), refusal);
+                }
+            }
+            case "invoke" -> {
+                require(OPERABLE, (ObjectName) args[0], "invoke operations on");
+                String refusal = new MBeanArguments(target).refuseExecJava((ObjectName) args[0], (String) args[1],
+                        (Object[]) args[2], (String[]) args[3]);
+                if (refusal != null) {
+                    throw new MBeanException(new IllegalArgumentException(refusal), refusal);
+                }
+            }
             case "addNotificationListener" -> {
                 if (args[1] instanceof NotificationListener && args[0] instanceof ObjectName name
                         && OPERABLE.contains(name.getDomain())) {
@@ -78,6 +99,21 @@ final class RemoteAccessPolicy implements java.lang.reflect.InvocationHandler {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
+    }
+
+    // A value of the wrong kind is refused naming the attribute (ArgumentTypes), before the server's "argument type
+    // mismatch"; a list with one bad value is refused whole, so nothing of it is half applied.
+    private String refuseWrite(ObjectName name, Object attributes) {
+        List<Attribute> list = attributes instanceof AttributeList many ? many.asList()
+                : attributes instanceof Attribute one ? List.of(one) : List.of();
+        MBeanArguments arguments = new MBeanArguments(target);
+        for (Attribute attribute : list) {
+            String refusal = arguments.refuseWriteJava(name, attribute.getName(), attribute.getValue());
+            if (refusal != null) {
+                return refusal;
+            }
+        }
+        return null;
     }
 
     private static void require(Set<String> domains, ObjectName name, String what) {

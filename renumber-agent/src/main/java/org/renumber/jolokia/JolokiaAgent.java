@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.Reader;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,6 +36,7 @@ import org.jolokia.server.core.service.api.JolokiaServiceManager;
 import org.jolokia.server.core.service.api.Restrictor;
 import org.jolokia.server.core.service.impl.ClasspathServiceCreator;
 import org.renumber.console.ConsoleHandler;
+import org.renumber.jmx.MBeanArguments;
 import org.renumber.security.Credentials;
 import org.renumber.security.LoginBackoff;
 import org.slf4j.Logger;
@@ -165,7 +167,8 @@ public final class JolokiaAgent implements AutoCloseable {
 
             SameOrigin origins = SameOrigin.of(http.getAddress());
             HttpContext root = http.createContext("/", new ConsoleHandler(context, origins::refusal,
-                    new RequestGate(context, new JolokiaHttpHandler(jolokia), origins, waits)));
+                    new RequestGate(context, new JolokiaHttpHandler(jolokia), origins, waits,
+                            new MBeanArguments(ManagementFactory.getPlatformMBeanServer()))));
             root.setAuthenticator(new BasicLogin(jolokiaConfig.getConfig(ConfigKey.REALM), credentials, backoff));
             http.setExecutor(executor);
             http.start();

@@ -2,25 +2,29 @@ package org.renumber.jolokia;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import org.renumber.jmx.MBeanArguments;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What happens to a request once it is authenticated, before Jolokia sees it: paths outside the agent context
  * get 404, requests from another origin 403 ({@link SameOrigin}), {@code OPTIONS} an {@code Allow} list (Jolokia
- * 2.6's JVM handler answers it with 500), and calls of {@code awaitChange} move to a pool of their own.
+ * 2.6's JVM handler answers it with 500), writes and operation arguments of the wrong kind for a {@code renumber}
+ * MBean a 400 naming them ({@link MBeanArguments}; Jolokia would turn {@code "yes"} into false and {@code 1.5} into
+ * 1), and calls of {@code awaitChange} move to a pool of their own.
  *
  * <p>Why the separate pool: {@code awaitChange} may block for up to a day, and the README recommends it. On the
  * request workers, a few waiting scripts would take every thread an operator's {@code cancelChange} needs. The
@@ -37,8 +41,11 @@ final class RequestGate implements HttpHandler {
     private final HttpHandler jolokia;
     private final SameOrigin origins;
     private final ExecutorService waits;
+    private final MBeanArguments arguments;
 
-    RequestGate(String context, HttpHandler jolokia, SameOrigin origins, ExecutorService waits) {
+    RequestGate(String context, HttpHandler jolokia, SameOrigin origins, ExecutorService waits,
+                MBeanArguments arguments) {
+        this.arguments = requireNonNull(arguments, "arguments");
         this.context = requireNonNull(context, "context");
         this.jolokia = requireNonNull(jolokia, "jolokia");
         this.origins = requireNonNull(origins, "origins");
@@ -64,7 +71,13 @@ final class RequestGate implements HttpHandler {
             reply(exchange, 204, null);
             return;
         }
-        if (!isWait(exchange, path)) {
+        JolokiaRequests requests = read(exchange, path);
+        List<String> refusals = requests.refusals(arguments);
+        if (refusals.stream().anyMatch(Objects::nonNull)) {
+            refuse(exchange, requests, refusals);
+            return;
+        }
+        if (!requests.calls(AWAIT)) {
             jolokia.handle(exchange);
             return;
         }
@@ -87,45 +100,39 @@ final class RequestGate implements HttpHandler {
         }
     }
 
-    // A GET names the operation in the path (/exec/<mbean>/awaitChange/...) or in ?p=; a POST in its JSON
-    // body, one request or a bulk array. The body is read here and handed on unchanged.
-    private boolean isWait(HttpExchange exchange, String path) throws IOException {
+    // A GET names the request in its path; a POST in its JSON body, one request or a bulk array. The body is read
+    // here and handed on unchanged.
+    private JolokiaRequests read(HttpExchange exchange, String path) throws IOException {
         if ("GET".equalsIgnoreCase(exchange.getRequestMethod())) {
-            String query = exchange.getRequestURI().getRawQuery();
-            String inQuery = query == null ? "" : URLDecoder.decode(query, StandardCharsets.UTF_8);
-            return isWaitPath(path.substring(context.length())) || inQuery.contains("/" + AWAIT);
+            return JolokiaRequests.ofPath(path.substring(context.length()));
         }
         if (!"POST".equalsIgnoreCase(exchange.getRequestMethod())) {
-            return false;
+            return JolokiaRequests.ofBody(new byte[0]);
         }
         byte[] body = exchange.getRequestBody().readAllBytes();
         exchange.setStreams(new ByteArrayInputStream(body), null);
-        try {
-            JsonNode requests = JSON.readTree(body);
-            if (requests != null && requests.isArray()) {
-                for (JsonNode request : requests) {
-                    if (isWaitRequest(request)) {
-                        return true;
-                    }
-                }
-                return false;
-            }
-            return requests != null && isWaitRequest(requests);
-        } catch (JsonProcessingException e) {
-            return false;
+        return JolokiaRequests.ofBody(body);
+    }
+
+    // Answered the way Jolokia answers a bad request (HTTP 200, the status in the JSON), so clients read it as they
+    // read Jolokia's own errors. In a bulk request, one refused request stops them all: none is run.
+    private static void refuse(HttpExchange exchange, JolokiaRequests requests, List<String> refusals)
+            throws IOException {
+        ArrayNode answers = JSON.createArrayNode();
+        for (int i = 0; i < refusals.size(); i++) {
+            String refusal = refusals.get(i);
+            log.warn("Jolokia request refused: {}", refusal == null ? "(not run: another request of the bulk was "
+                    + "refused)" : refusal);
+            ObjectNode answer = answers.addObject();
+            answer.put("status", 400);
+            answer.put("error_type", IllegalArgumentException.class.getName());
+            answer.put("error", refusal != null ? refusal : "not run: request " + (refusals.indexOf(
+                    refusals.stream().filter(Objects::nonNull).findFirst().orElse(null)) + 1)
+                    + " of this bulk request was refused");
+            answer.set("request", requests.requests().get(i));
         }
-    }
-
-    private static boolean isWaitPath(String path) {
-        String[] parts = path.split("/");
-        // "", "exec", mbean, operation, arguments...
-        return parts.length >= 4 && parts[1].equals("exec") && parts[3].startsWith(AWAIT);
-    }
-
-    private static boolean isWaitRequest(JsonNode request) {
-        String operation = request.path("operation").asText("");
-        return "exec".equals(request.path("type").asText()) && (operation.equals(AWAIT)
-                || operation.startsWith(AWAIT + "("));
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        reply(exchange, 200, JSON.writeValueAsString(requests.bulk() ? answers : answers.get(0)));
     }
 
     private static void reply(HttpExchange exchange, int status, String body) throws IOException {

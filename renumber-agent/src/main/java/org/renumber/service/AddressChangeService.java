@@ -360,6 +360,7 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
         refuseIfBusy(ifName);
         InterfaceAddress old = AddressRules.resolveOld(nic, oldText);
         InterfaceAddress fresh = AddressRules.parseNew(newText, old);
+        refuseReserved(fresh);
         AddressRules.refuseNewInUse(interfaces, ifName, fresh, newText, newMayBeOnInterface);
         return new Request(ifName, old, fresh, parsedTargets, targets == null ? "" : targets.strip(),
                 drainTimeoutSeconds);
@@ -368,6 +369,7 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
     private String accept(Request request, ChangeKind kind, boolean removeOldAddress, Change.Warning warning) {
         synchronized (this) {
             refuseIfBusy(request.interfaceName());
+            refuseReserved(request.fresh());
             Set<String> recipients = subscribers.resolve(request.targets(), request.interfaceName(),
                     request.old().address());
             Change change = new Change(newId(), request.interfaceName(), request.old(), request.fresh(),
@@ -419,6 +421,10 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
             launch(change, false);
             return change.id();
         }
+    }
+
+    private synchronized void refuseReserved(InterfaceAddress fresh) {
+        Reservations.refuseClaimed(active.values().stream().map(ChangeWorkflow::change).toList(), fresh);
     }
 
     private synchronized void refuseIfBusy(String ifName) {

@@ -64,8 +64,9 @@ class AddressRulesTest {
 
     @Test
     void wildcardLoopbackMulticastAndPrefixZeroAreRefused() {
-        for (String text : List.of("0.0.0.0/24", "127.0.0.2/8", "224.0.0.5/24", "::/64", "::1/128", "ff02::1/64")) {
-            InterfaceAddress old = text.contains(":") ? OLD6 : OLD4;
+        // IPv4's special ranges have messages of their own (below).
+        for (String text : List.of("::/64", "::1/128", "ff02::1/64")) {
+            InterfaceAddress old = OLD6;
             assertThatThrownBy(() -> AddressRules.parseNew(text, old)).as(text)
                     .hasMessage("new address " + text + " is a wildcard, loopback or multicast address");
         }
@@ -127,5 +128,31 @@ class AddressRulesTest {
                 InterfaceAddress.parse("10.8.0.1/16"), "10.8.0.1/16", true))
                 .hasMessage("new address 10.8.0.1/16 is configured on v1 as 10.8.0.1/24; give it with that prefix");
         AddressRules.refuseNewInUse(List.of(V0, V1), "v0", InterfaceAddress.parse("10.9.9.9/24"), "10.9.9.9", false);
+    }
+
+    @Test
+    void ipv4AddressesNoInterfaceCanBeGivenAreRefusedSayingWhatIsAccepted() {
+        for (String[] bad : new String[][] {
+                {"0.1.2.3/24", "in 0.0.0.0/8"},
+                {"0.0.0.0/24", "in 0.0.0.0/8"},
+                {"127.0.0.2/8", "a loopback address (127.0.0.0/8)"},
+                {"169.254.7.7/16", "an IPv4 link-local address (169.254.0.0/16)"},
+                {"169.254.0.1", "an IPv4 link-local address"},
+                {"224.0.0.5/24", "an IPv4 multicast address (224.0.0.0/4)"},
+                {"239.255.255.250/32", "an IPv4 multicast address"},
+                {"240.0.0.1/24", "in the reserved range 240.0.0.0/4"},
+                {"254.1.1.1/8", "in the reserved range 240.0.0.0/4"},
+                {"255.255.255.255/32", "the limited broadcast 255.255.255.255"}}) {
+            assertThatThrownBy(() -> AddressRules.parseNew(bad[0], OLD4)).as(bad[0])
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("new address " + bad[0] + " is ")
+                    .hasMessageContaining(bad[1])
+                    .hasMessageEndingWith("give a unicast address outside 0.0.0.0/8, 127.0.0.0/8, 169.254.0.0/16, "
+                            + "224.0.0.0/4 and 240.0.0.0/4");
+        }
+        assertThat(AddressRules.parseNew("169.253.255.1/16", OLD4)).isEqualTo(
+                InterfaceAddress.parse("169.253.255.1/16"));
+        assertThat(AddressRules.parseNew("223.255.255.1/24", OLD4)).isEqualTo(
+                InterfaceAddress.parse("223.255.255.1/24"));
     }
 }

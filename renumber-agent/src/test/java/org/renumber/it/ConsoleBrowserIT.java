@@ -235,6 +235,33 @@ class ConsoleBrowserIT {
     }
 
     @Test
+    void aWarnedChangeWaitsForTheApplicationsAndTheConsoleAcknowledgesNothing() throws Exception {
+        http.exec(SERVICE, "subscribe", "billing", "web", "");
+        logIn();
+        page.findElement(By.cssSelector("select[name='mode'] option[value='warning']")).click();
+        fill("warningSeconds", "600");
+        plan("v0", OLD, NEW, 60);
+        eventually().until(() -> !page.findElements(By.id("confirm-start")).isEmpty());
+        click(By.id("confirm-start"));
+        String id = startedChangeId();
+
+        eventually().until(() -> "WARNING".equals(card(id).getAttribute("data-state")));
+        eventually().untilAsserted(() -> assertThat(card(id).getText()).contains("ready: 0 of 1"));
+        eventually().untilAsserted(() -> assertThat(text(By.id("subscribers-body")))
+                .contains("billing", "warned of " + id + ", not ready"));
+        JsonNode acknowledged = http.post(Map.of("type", "read", "mbean", "renumber:type=AddressChange,id=" + id,
+                "attribute", "Acknowledged"));
+        assertThat(acknowledged.path("value")).as("only the application says it is ready").isEmpty();
+        assertThat(net.addresses(net.a(), "v0")).as("nothing changes during the warning").doesNotContain(NEW);
+        chromium.screenshot(SHOTS.resolve("console-warning.png"));
+
+        click(By.cssSelector("article.change[data-change-id='" + id + "'] button.cancel"));
+        click(By.cssSelector("#cancel-confirm button.confirm-cancel"));
+        eventually().until(() -> "CANCELLED".equals(card(id).getAttribute("data-state")));
+        assertNoPolicyViolations();
+    }
+
+    @Test
     void everyConsolePathAnswersAnAnonymousRequestWith401() throws Exception {
         HttpClient anonymous = HttpClient.newHttpClient();
         for (String path : List.of("/console", "/console/", "/console/index.html", "/console/console.js",
