@@ -28,11 +28,13 @@ public record SocketEntry(Protocol protocol, InetSocketAddress local, InetSocket
     }
 
     /**
-     * A connection that still holds the address: a process owns it (a closed socket lingering in
-     * FIN_WAIT/TIME_WAIT is orphaned and no longer counts) and it is not a listener.
+     * A connection that still holds the address: a process owns it in a connection state, or its process closed
+     * it and the peer has not acknowledged the FIN yet (FIN_WAIT1, CLOSING, LAST_ACK): removing the address then
+     * would cut off data the application already wrote. A closed socket in FIN_WAIT2 or TIME_WAIT owes the peer
+     * nothing and no longer counts; nor does a listener ({@link TcpState#holdsAddress}).
      */
     public boolean isLiveConnection() {
-        return protocol == Protocol.TCP && inode != 0 && state.isConnection();
+        return protocol == Protocol.TCP && state.holdsAddress(inode != 0);
     }
 
     /** One readable line: {@code tcp 10.9.0.1:5000 -> 10.9.0.2:40112 ESTABLISHED}. */

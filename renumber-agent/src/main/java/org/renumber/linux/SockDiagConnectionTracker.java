@@ -84,16 +84,16 @@ import org.slf4j.LoggerFactory;
  * orphan, another port) is simply ignored.
  * <p>What a destroy event cannot tell:
  * <ul>
- *   <li><b>Orphans.</b> A socket its application closed is orphaned at once (inode 0: no longer counted), but
- *       its event comes only when the kernel frees it. Usually that is one round trip later: once the peer
- *       acknowledges the FIN, the kernel swaps the socket for a small FIN_WAIT2/TIME_WAIT entry and frees it
- *       (seen on 6.18; a passive close frees it at the last ACK). It stays, without an event, while nobody
- *       acknowledges: FIN_WAIT1 towards an unreachable peer or behind a zero window (minutes of retransmits),
- *       LAST_ACK or CLOSING with a silent peer, FIN_WAIT2 when {@code tcp_fin_timeout} exceeds 60 s. The set
- *       would count such a socket until then. So whenever events shrank a set to at most {@value #LOOKUP_LIMIT}
+ *   <li><b>Orphans.</b> A socket its application closed is orphaned at once (inode 0). It still counts while the
+ *       peer has not acknowledged its FIN (FIN_WAIT1, CLOSING, LAST_ACK: {@link SocketEntry#isLiveConnection()},
+ *       docs/architecture.md "Drain"), and no longer once it has (FIN_WAIT2, TIME_WAIT). The acknowledgement
+ *       comes with an event: the kernel frees a LAST_ACK socket, and swaps a FIN_WAIT1 or CLOSING one for a small
+ *       FIN_WAIT2/TIME_WAIT entry and frees it (seen on 6.18). An orphan that owes the peer nothing may stay
+ *       without an event (FIN_WAIT2 when {@code tcp_fin_timeout} exceeds 60 s), and a socket the walk saw owned
+ *       may have been closed since. So whenever events shrank a set to at most {@value #LOOKUP_LIMIT}
  *       sockets, and every orphan-check interval (default {@link #DEFAULT_ORPHAN_CHECK_INTERVAL}), the tracker
  *       looks each remaining socket up by its exact id (SOCK_DIAG_BY_FAMILY without NLM_F_DUMP: a hash lookup
- *       with a cookie check, no walk) and drops the ones that are gone, orphaned or out of a connection state.
+ *       with a cookie check, no walk) and drops the ones that are gone or no longer hold the address.
  *       A larger set is corrected by the safety walk only, which is fine while it is far from 0. The count
  *       therefore errs high, never low, for the sockets the last walk saw.</li>
  *   <li><b>New connections</b> on the address after the last walk: sock_diag has no creation event. The safety
@@ -641,9 +641,9 @@ public final class SockDiagConnectionTracker implements ConnectionTracker, AutoC
                     TcpState.ofKernel(state), inode);
         }
 
-        /** Same rule as {@link SocketEntry#isLiveConnection()}: owned by a process and in a connection state. */
+        /** The rule of {@link SocketEntry#isLiveConnection()}: {@link TcpState#holdsAddress}. */
         boolean isLiveConnection() {
-            return inode != 0 && TcpState.ofKernel(state).isConnection();
+            return TcpState.ofKernel(state).holdsAddress(inode != 0);
         }
     }
 

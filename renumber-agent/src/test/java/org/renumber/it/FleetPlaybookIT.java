@@ -19,6 +19,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.renumber.testing.Ansible;
 import org.renumber.testing.Fleet;
+import org.renumber.testing.KernelTest;
 
 /**
  * {@code ansible/renumber-fleet.yml}, run with the real {@code ansible-playbook} against six nodes (network
@@ -29,6 +30,7 @@ import org.renumber.testing.Fleet;
 @Tag("kernel")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@KernelTest
 class FleetPlaybookIT {
 
     private static final String PLAYBOOK = "ansible/renumber-fleet.yml";
