@@ -353,7 +353,7 @@ final class ChangeWorkflow implements Runnable {
 
     /**
      * New outbound connections leave from the new address: for IPv4 through the old subnet's connected route
-     * (IPv4 source selection ignores deprecation, DESIGN.md), for IPv6 by deprecating the old address (RFC 6724
+     * (IPv4 source selection ignores deprecation, docs/architecture.md), for IPv6 by deprecating the old address (RFC 6724
      * rule 3 avoids deprecated sources), and for both by re-pointing the routes that name the old address as
      * their source, since a route's source wins over source selection. The new address gets the policy rules of
      * the old one first, so what leaves from it or comes to it is routed as the operator arranged. Idempotent, so a
@@ -646,7 +646,7 @@ final class ChangeWorkflow implements Runnable {
 
     /**
      * With promote_secondaries off, deleting an IPv4 primary deletes every secondary of its subnet, and
-     * the new address is such a secondary when it shares the old one's subnet (DESIGN.md).
+     * the new address is such a secondary when it shares the old one's subnet (docs/architecture.md).
      */
     private void protectSecondaries(NetInterface nic) {
         if (!change.oldAddress().isIpv4()) {

@@ -20,6 +20,7 @@ import org.renumber.domain.EventType;
 import org.renumber.domain.IpLiterals;
 import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.linux.SockDiagConnectionTracker;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /**
@@ -68,6 +69,7 @@ import org.renumber.testing.NetNsFixture;
  * is set.
  */
 @Tag(RenumberBenchmark.TAG)
+@KernelTest
 class RenumberBenchmark {
 
     static final String TAG = "benchmark";

@@ -9,10 +9,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /** Two agents cannot manage one namespace or share one state directory; the refusal names who holds it. */
 @Tag("kernel")
+@KernelTest
 class AgentLockTest {
 
     @TempDir

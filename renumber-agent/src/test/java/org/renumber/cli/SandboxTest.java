@@ -8,12 +8,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.linux.ScratchNamespace;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /**
  * {@link Sandbox#ensure(String)} against the real kernel under a unique namespace name (never the real
  * {@value Sandbox#NAMESPACE}), observed the way a user would: {@code ip -j -n NAME link / addr}.
  */
+@KernelTest
 class SandboxTest {
 
     private ScratchNamespace ns;

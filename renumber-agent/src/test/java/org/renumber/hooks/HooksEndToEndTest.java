@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentFixture;
 import org.renumber.testing.KernelSnapshot;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.RemoteJmx;
 
@@ -24,6 +25,7 @@ import org.renumber.testing.RemoteJmx;
  * hook is given, in which order, what is refused, and what a failing or hung hook does to the change.
  */
 @Tag("kernel")
+@KernelTest
 class HooksEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentFixture;
 import org.renumber.testing.JolokiaHttp;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
 
@@ -28,6 +29,7 @@ import org.renumber.testing.RemoteJmx;
  * holding TCP connections on the old address (clients in namespace B), and operators/applications driving
  * it through JMX remote, Jolokia's Java client and raw Jolokia HTTP.
  */
+@KernelTest
 class AddressChangeEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

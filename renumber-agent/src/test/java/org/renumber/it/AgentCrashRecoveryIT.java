@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentProcess;
 import org.renumber.testing.JolokiaHttp;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
@@ -24,6 +25,7 @@ import org.renumber.testing.RemoteJmx;
  * The packaged agent, killed with SIGKILL in the middle of a drain and started again, finishes the change it
  * had accepted; the interface is never left without an address, and subscriptions survive.
  */
+@KernelTest
 class AgentCrashRecoveryIT {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentFixture;
 import org.renumber.testing.JolokiaHttp;
 import org.renumber.testing.JvmProcess;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.LegacyServer;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
@@ -33,6 +34,7 @@ import org.renumber.testing.Supervisor;
  * {@link Supervisor} that restarts it as systemd's {@code Restart=always} would; when that supervisor gives up,
  * the monitor reports the failure and the change still completes.
  */
+@KernelTest
 class ApplicationMonitorEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentFixture;
 import org.renumber.testing.JvmProcess;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RebindingApp;
 import org.renumber.testing.RemoteJmx;
@@ -20,6 +21,7 @@ import org.renumber.testing.RemoteJmx;
  * the new address, its clients (another JVM in namespace B) reconnect there, the change drains and completes;
  * and the application keeps receiving changes across an agent restart.
  */
+@KernelTest
 class ClientLibraryEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

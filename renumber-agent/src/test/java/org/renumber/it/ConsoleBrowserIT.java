@@ -26,6 +26,7 @@ import org.openqa.selenium.logging.LogEntry;
 import org.renumber.testing.AgentProcess;
 import org.renumber.testing.HeadlessChromium;
 import org.renumber.testing.JolokiaHttp;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
 
@@ -36,6 +37,7 @@ import org.renumber.testing.NetNsPeer;
  * Screenshots land in target/console/ (docs/ holds copies).
  */
 @Tag("kernel")
+@KernelTest
 class ConsoleBrowserIT {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.testing.AgentFixture;
 import org.renumber.testing.KernelAddressLog;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
 
@@ -32,6 +33,7 @@ import org.renumber.testing.RemoteJmx;
  * where connections matter, an application in a separate JVM. Each test prints how long the agent took from the
  * kernel event that completed the pattern (as {@code ip -ts monitor} saw it) to the notification.
  */
+@KernelTest
 class InterfaceMonitorEndToEndTest {
 
     private static final String MONITOR = "renumber:type=InterfaceMonitor";

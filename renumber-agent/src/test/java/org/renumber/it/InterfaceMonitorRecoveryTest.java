@@ -40,6 +40,7 @@ import org.renumber.service.SubscriberRegistry;
 import org.renumber.testing.InMemoryJournal;
 import org.renumber.testing.InMemorySettings;
 import org.renumber.testing.InMemorySettingsStore;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /**
@@ -48,6 +49,7 @@ import org.renumber.testing.NetNsFixture;
  * the failure, close the sockets), as on any error other than ENOBUFS; the monitor must open a new socket, catch
  * up from a dump, and still recognise a renumbering done with {@code ip}.
  */
+@KernelTest
 class InterfaceMonitorRecoveryTest {
 
     private static final String MARKER = "2001:db8:5::5/64";

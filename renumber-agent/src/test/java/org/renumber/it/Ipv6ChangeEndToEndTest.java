@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.IpLiterals;
 import org.renumber.testing.AgentFixture;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
@@ -25,6 +26,7 @@ import org.renumber.testing.RemoteJmx;
  * TCP connections, duplicate address detection against a second node (namespace B) on the same veth link.
  * The fixture configures its own IPv6 addresses with {@code nodad}; addresses the agent adds go through DAD.
  */
+@KernelTest
 class Ipv6ChangeEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

@@ -13,12 +13,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentFixture;
+import org.renumber.testing.KernelTest;
 
 /**
  * An operator's script with jmxterm, the command-line JMX client, against the agent's JMX connector: the
  * operations take plain strings and numbers, so a script can subscribe, change an address, wait for it and read
  * the outcome; errors come back with the service's message; a wrong password is refused.
  */
+@KernelTest
 class JmxtermOperatorTest {
 
     private static final Path JMXTERM = Path.of("target", "tools", "jmxterm.jar");

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.renumber.testing.AgentFixture;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
 
@@ -25,6 +26,7 @@ import org.renumber.testing.RemoteJmx;
  * route.
  */
 @Tag("kernel")
+@KernelTest
 class NeighbourRoutesEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentFixture;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
 
@@ -18,6 +19,7 @@ import org.renumber.testing.RemoteJmx;
  * migrated. On the real kernel: the other's connections are untouched and keep working, the old address stays, and
  * the change completes when the migrated application's connections close although the other's remain.
  */
+@KernelTest
 class PartialMigrationEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentFixture;
 import org.renumber.testing.JolokiaHttp;
 import org.renumber.testing.KernelSnapshot;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
@@ -25,6 +26,7 @@ import org.renumber.testing.RemoteJmx;
  * change's own, and nothing in the kernel changes ({@code ip -d addr}, routes and rules byte-identical).
  */
 @Tag("kernel")
+@KernelTest
 class PlanChangeEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.linux.LinuxNetns;
 import org.renumber.testing.AgentFixture;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
 
@@ -23,6 +24,7 @@ import org.renumber.testing.RemoteJmx;
  * The inbound guard and deadline enforcement through the agent, on the real kernel: what an application and
  * a client on the link observe.
  */
+@KernelTest
 class SafeguardsEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

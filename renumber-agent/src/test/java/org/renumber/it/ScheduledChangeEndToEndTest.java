@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentFixture;
 import org.renumber.testing.JvmProcess;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.RemoteJmx;
 import org.renumber.testing.WarningApp;
 
@@ -19,6 +20,7 @@ import org.renumber.testing.WarningApp;
  * library: the change waits in WARNING until the application is ready, or until the warning time passes when it
  * never is; the change's StartReason says which.
  */
+@KernelTest
 class ScheduledChangeEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

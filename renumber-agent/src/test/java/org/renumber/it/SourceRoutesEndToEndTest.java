@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.renumber.testing.AgentFixture;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RemoteJmx;
@@ -25,6 +26,7 @@ import org.renumber.testing.RemoteJmx;
  * as {@code ip -j route show table all} and {@code ip -j rule} print them: after a completed change with those of
  * a second pair of namespaces renumbered by hand, after a cancel or a failure with those before the change.
  */
+@KernelTest
 class SourceRoutesEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.renumber.linux.LinuxNetns;
 import org.renumber.testing.AgentFixture;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.RemoteJmx;
 import org.renumber.testing.UnacknowledgedClose;
@@ -20,6 +21,7 @@ import org.renumber.testing.UnacknowledgedClose;
  * the peer acknowledges, it drains and completes.
  */
 @Tag("kernel")
+@KernelTest
 class UnacknowledgedCloseEndToEndTest {
 
     private static final String SERVICE = "renumber:type=AddressChangeService";

@@ -1,6 +1,5 @@
 package org.renumber.jmx;
 
-import org.renumber.api.MBeanNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,8 +16,10 @@ import javax.management.remote.JMXConnectorFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.renumber.api.MBeanNames;
 import org.renumber.linux.LinuxNetns;
 import org.renumber.security.Credentials;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /**
@@ -26,6 +27,7 @@ import org.renumber.testing.NetNsFixture;
  * there reaches it on the namespace's own loopback, with the same login. The client calls run on a thread inside
  * the namespace (RMI opens its connections on the calling thread).
  */
+@KernelTest
 class JmxRemoteInNamespaceTest {
 
     private final Credentials credentials = new Credentials("operator", "s3cret-" + System.nanoTime());

@@ -14,9 +14,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.NetworkException;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /** Creating and deleting named namespaces against the real kernel, checked with iproute2. */
+@KernelTest
 class LinuxNamespacesTest {
 
     private ScratchNamespace ns;

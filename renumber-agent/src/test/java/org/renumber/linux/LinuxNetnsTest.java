@@ -9,9 +9,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.NetworkException;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /** The namespace thread against the real kernel: what it enters, and that nothing else moves. */
+@KernelTest
 class LinuxNetnsTest {
 
     private NetNsFixture fixture;

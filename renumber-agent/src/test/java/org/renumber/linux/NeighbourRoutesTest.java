@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SourceRoute;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /**
@@ -23,6 +24,7 @@ import org.renumber.testing.NetNsFixture;
  * "Routes"), so a request keyed on the prefix alone rewrites the neighbour's route.
  */
 @Tag("kernel")
+@KernelTest
 class NeighbourRoutesTest {
 
     private ScratchNamespace namespace;

@@ -9,11 +9,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.NetworkException;
+import org.renumber.testing.KernelTest;
 
 /**
  * {@link NetlinkLinks} against the real kernel in a namespace of its own (made by {@link LinuxNamespaces}),
  * checked with {@code ip -j -n NAME link}.
  */
+@KernelTest
 class NetlinkLinksTest {
 
     private ScratchNamespace ns;

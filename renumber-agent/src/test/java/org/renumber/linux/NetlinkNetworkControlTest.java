@@ -26,12 +26,14 @@ import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /**
  * {@link NetlinkNetworkControl} against the real kernel in namespace A of a {@link NetNsFixture}, checked
  * with iproute2's view ({@code ip -j}). Some tests document kernel behaviour the workflow depends on.
  */
+@KernelTest
 class NetlinkNetworkControlTest {
 
     private static final InterfaceAddress OLD = InterfaceAddress.parse("10.9.0.1/24");
@@ -148,7 +150,7 @@ class NetlinkNetworkControlTest {
         assertThat(fixture.addresses(fixture.a(), IF_A)).contains("10.9.0.3/24");
     }
 
-    /** Kernel fact (DESIGN.md): the trap the workflow avoids. */
+    /** Kernel fact (docs/architecture.md): the trap the workflow avoids. */
     @Test
     void withoutPromotionRemovingThePrimaryTakesTheNewSecondaryAndItsRouteWithIt() {
         control.addAddress(IF_A, NEW);

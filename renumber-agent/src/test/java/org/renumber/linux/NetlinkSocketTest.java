@@ -12,9 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkException;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /** Dumps, multicast and overruns of {@link NetlinkSocket} against the real kernel, in namespace A. */
+@KernelTest
 class NetlinkSocketTest {
 
     private NetNsFixture fixture;

@@ -23,6 +23,7 @@ import org.renumber.domain.GuardUnavailableException;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.port.InboundGuard;
 import org.renumber.domain.port.InboundGuard.Guard;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.NetNsPeer.Stack;
@@ -33,6 +34,7 @@ import org.renumber.testing.NetNsPeer.Stack;
  * thread inside B. What a user observes is asserted: refused or accepted connections, pings over the existing
  * connection, and {@code nft -j list ruleset} in the namespace.
  */
+@KernelTest
 class NftablesGuardTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -17,9 +17,11 @@ import org.renumber.domain.AddressEvent;
 import org.renumber.domain.ConfiguredAddress;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.port.AddressEventSource;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
 /** The rtnetlink address event source against the real kernel, in namespace A of a fresh fixture. */
+@KernelTest
 class RtnetlinkAddressEventsTest {
 
     private NetNsFixture fixture;

@@ -20,6 +20,7 @@ import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SocketEntry;
 import org.renumber.domain.TcpState;
 import org.renumber.domain.port.ConnectionTracker;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.NetNsPeer.Stack;
@@ -32,6 +33,7 @@ import org.renumber.testing.NetNsPeer.Stack;
  * walks), {@code lookups()} (sockets looked up by id) and {@code eventsQueued()} (destroy events on watched
  * addresses); a timer set to {@link #NEVER} is out of the picture.
  */
+@KernelTest
 class SockDiagConnectionTrackerTest {
 
     private static final InetAddress A = IpLiterals.parse(NetNsFixture.ADDRESS_A);

@@ -27,6 +27,7 @@ import org.renumber.domain.TcpState;
 import org.renumber.domain.port.SocketKiller;
 import org.renumber.domain.port.SocketKiller.ClosedSockets;
 import org.renumber.domain.port.SocketKiller.SocketKind;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.NetNsPeer.Stack;
@@ -37,6 +38,7 @@ import org.renumber.testing.NetNsPeer.Stack;
  * on a thread inside A. The applications observe what the kernel did: pings over a destroyed connection fail,
  * a receive on a destroyed UDP socket fails, and the connection tracker counts nothing left.
  */
+@KernelTest
 class SockDiagSocketKillerTest {
 
     private static final InetAddress A = IpLiterals.parse(NetNsFixture.ADDRESS_A);

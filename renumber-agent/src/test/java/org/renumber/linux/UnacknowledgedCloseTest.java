@@ -15,6 +15,7 @@ import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SocketEntry;
 import org.renumber.domain.TcpState;
 import org.renumber.domain.port.ConnectionTracker;
+import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.UnacknowledgedClose;
 
@@ -25,6 +26,7 @@ import org.renumber.testing.UnacknowledgedClose;
  * the kernel lets the sockets go and the count falls to 0 from its events.
  */
 @Tag("kernel")
+@KernelTest
 class UnacknowledgedCloseTest {
 
     private static final InetAddress A = IpLiterals.parse(NetNsFixture.ADDRESS_A);

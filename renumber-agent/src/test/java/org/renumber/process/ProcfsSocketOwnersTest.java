@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.renumber.testing.KernelTest;
 
 /** Translating process ids from another PID namespace, against a real one made by {@code unshare} (as root). */
+@KernelTest
 class ProcfsSocketOwnersTest {
 
     private final ProcfsSocketOwners owners = new ProcfsSocketOwners();

@@ -95,6 +95,6 @@ public interface NetworkControl {
     /** The interface's IPv4 {@code promote_secondaries} setting. */
     boolean promoteSecondaries(String interfaceName);
 
-    /** Sets the interface's IPv4 {@code promote_secondaries}; see DESIGN.md for the trap it avoids. */
+    /** Sets the interface's IPv4 {@code promote_secondaries}; see docs/architecture.md for the trap it avoids. */
     void setPromoteSecondaries(String interfaceName, boolean enabled);
 }
