@@ -1,5 +1,6 @@
 package org.renumber.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -75,7 +76,7 @@ final class AgentCommand implements Callable<Integer> {
         AgentOptions options = new AgentOptions(managed, stateDir, jolokia, "127.0.0.1", jmxPort,
                 netnsJmxPort == null ? AgentOptions.NO_NETNS_JMX : netnsJmxPort, hooksDir);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (Agent agent = Agent.start(options)) {
+        try (Agent agent = startOrExplain(options, jolokia)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 agent.close();
                 stopped.countDown();
@@ -87,5 +88,25 @@ final class AgentCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /**
+     * A port another process holds is the operator's to fix, not a bug: it gets one sentence naming the port option
+     * (RMI reports it as {@code ExportException: Port already in use}, Jetty as a {@code BindException}).
+     */
+    private static Agent startOrExplain(AgentOptions options, Path jolokia) throws IOException {
+        try {
+            return Agent.start(options);
+        } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException || t instanceof java.rmi.server.ExportException) {
+                    throw new CliFailure(CliFailure.UNREACHABLE, "Cannot start the agent: a port it listens on is "
+                            + "already in use (" + e.getMessage().lines().findFirst().orElse("") + "); another agent "
+                            + "may be running: stop it, or choose free ports with --jmx-port (0 picks one) and the "
+                            + "port in " + (jolokia == null ? "--jolokia-config" : jolokia) + ".");
+                }
+            }
+            throw e;
+        }
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
                 "The connection options may also be given after a subcommand; env RENUMBER_URL, RENUMBER_USER and "
                         + "RENUMBER_PASSWORD_FILE stand in for them."},
         subcommands = {AgentCommand.class, PlanCommand.class, ChangeCommand.class, StatusCommand.class,
-                WatchCommand.class, CancelCommand.class, SubscribersCommand.class, HistoryCommand.class},
+                WatchCommand.class, CancelCommand.class, SubscribersCommand.class, HistoryCommand.class, DemoCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:COMPLETED (or done)", "1:agent unreachable or login refused", "2:refused input, nothing "
                 + "changed", "3:TIMED_OUT", "4:FAILED", "5:CANCELLED"})

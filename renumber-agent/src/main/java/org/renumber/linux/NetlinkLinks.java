@@ -1,12 +1,15 @@
 package org.renumber.linux;
 
 import static org.renumber.linux.NetlinkConstants.IFF_UP;
+import static org.renumber.linux.NetlinkConstants.IFLA_AF_SPEC;
 import static org.renumber.linux.NetlinkConstants.IFLA_EXT_MASK;
 import static org.renumber.linux.NetlinkConstants.IFLA_IFNAME;
+import static org.renumber.linux.NetlinkConstants.IFLA_INET_CONF;
 import static org.renumber.linux.NetlinkConstants.IFLA_INFO_DATA;
 import static org.renumber.linux.NetlinkConstants.IFLA_INFO_KIND;
 import static org.renumber.linux.NetlinkConstants.IFLA_LINK;
 import static org.renumber.linux.NetlinkConstants.IFLA_LINKINFO;
+import static org.renumber.linux.NetlinkConstants.IPV4_DEVCONF_PROMOTE_SECONDARIES;
 import static org.renumber.linux.NetlinkConstants.NETLINK_ROUTE;
 import static org.renumber.linux.NetlinkConstants.NLM_F_ACK;
 import static org.renumber.linux.NetlinkConstants.NLM_F_CREATE;
@@ -136,11 +139,11 @@ public final class NetlinkLinks implements AutoCloseable {
     }
 
     /**
-     * What the sandbox needs to know of a link: its index, name, ifi_flags, kind (IFLA_LINKINFO /
-     * IFLA_INFO_KIND, e.g. {@code veth}; null for links without one, such as {@code lo}) and IFLA_LINK (for a
-     * veth, the peer's index; 0 when absent).
+     * A link (RTM_NEWLINK), parsed once for every user: its index, name, ifi_flags, kind (IFLA_LINKINFO /
+     * IFLA_INFO_KIND, e.g. {@code veth}; null for links without one, such as {@code lo}), IFLA_LINK (for a veth,
+     * the peer's index; 0 when absent) and its own IPv4 {@code promote_secondaries}.
      */
-    public record Link(int index, String name, int flags, String kind, int linkIndex) {
+    public record Link(int index, String name, int flags, String kind, int linkIndex, boolean promoteSecondaries) {
 
         public boolean isUp() {
             return (flags & IFF_UP) != 0;
@@ -158,7 +161,22 @@ public final class NetlinkLinks implements AutoCloseable {
             StructNlAttr linkInfo = StructNlAttr.find(attributes, IFLA_LINKINFO);
             StructNlAttr kind = linkInfo == null ? null : StructNlAttr.find(linkInfo.nested(), IFLA_INFO_KIND);
             return new Link(info.index(), name == null ? "if" + info.index() : name.asString(), info.flags(),
-                    kind == null ? null : kind.asString(), link == null ? 0 : link.asU32());
+                    kind == null ? null : kind.asString(), link == null ? 0 : link.asU32(),
+                    devconf(attributes, IPV4_DEVCONF_PROMOTE_SECONDARIES) == 1);
+        }
+
+        /**
+         * An IPv4 devconf value from IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF. In this direction (kernel to user)
+         * IFLA_INET_CONF is a plain array of u32, value {@code i} at index {@code i - 1}; -1 when absent.
+         */
+        static int devconf(List<StructNlAttr> linkAttributes, int index) {
+            StructNlAttr afSpec = StructNlAttr.find(linkAttributes, IFLA_AF_SPEC);
+            StructNlAttr inet = afSpec == null ? null : StructNlAttr.find(afSpec.nested(), LibC.AF_INET);
+            StructNlAttr conf = inet == null ? null : StructNlAttr.find(inet.nested(), IFLA_INET_CONF);
+            if (conf == null || conf.length() - StructNlAttr.HEADER_SIZE < index * 4) {
+                return -1;
+            }
+            return conf.valueBuffer().getInt((index - 1) * 4);
         }
     }
 }

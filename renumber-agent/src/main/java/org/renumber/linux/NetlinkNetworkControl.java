@@ -74,6 +74,7 @@ import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.SourceRoute;
 import org.renumber.domain.port.NetworkControl;
+import org.renumber.linux.NetlinkLinks.Link;
 
 /**
  * {@link NetworkControl} over rtnetlink (NETLINK_ROUTE) in one network namespace: the same messages
@@ -119,7 +120,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         }
         List<NetInterface> result = new ArrayList<>();
         for (Link link : linkList) {
-            result.add(new NetInterface(link.index, link.name, byIndex.getOrDefault(link.index, List.of())));
+            result.add(new NetInterface(link.index(), link.name(), byIndex.getOrDefault(link.index(), List.of())));
         }
         return result;
     }
@@ -129,7 +130,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         Objects.requireNonNull(address, "address");
         Link link = link(interfaceName);
         socket.request("add address " + IpText.of(address) + " to " + interfaceName + " in " + netns.describe(),
-                newAddressRequest(link.index, address));
+                newAddressRequest(link.index(), address));
     }
 
     @Override
@@ -137,7 +138,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         Objects.requireNonNull(address, "address");
         Link link = link(interfaceName);
         socket.request("remove address " + IpText.of(address) + " from " + interfaceName + " in " + netns.describe(),
-                deleteAddressRequest(link.index, address));
+                deleteAddressRequest(link.index(), address));
     }
 
     /**
@@ -155,12 +156,12 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         NetlinkSocket events = netns.openSocket(NETLINK_ROUTE);
         try {
             events.joinGroup(address.isIpv4() ? RTNLGRP_IPV4_IFADDR : RTNLGRP_IPV6_IFADDR);
-            AddressState now = addressState(link.index, address);
+            AddressState now = addressState(link.index(), address);
             if (now != AddressState.TENTATIVE || timeout.isZero() || timeout.isNegative()) {
                 events.close();
                 return CompletableFuture.completedFuture(now);
             }
-            return new UsableWait(events, link.index, address, timeout).start();
+            return new UsableWait(events, link.index(), address, timeout).start();
         } catch (RuntimeException e) {
             events.close();
             throw e;
@@ -170,7 +171,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     @Override
     public AddressLifetimes lifetimes(String interfaceName, InterfaceAddress address) {
         Objects.requireNonNull(address, "address");
-        Address found = findAddress(link(interfaceName).index, address);
+        Address found = findAddress(link(interfaceName).index(), address);
         return found == null ? null : found.lifetimes();
     }
 
@@ -185,7 +186,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         Link link = link(interfaceName);
         String operation = "set " + lifetimes + " on " + IpText.of(address) + " dev " + interfaceName + " in "
                 + netns.describe();
-        Address current = findAddress(link.index, address);
+        Address current = findAddress(link.index(), address);
         if (current == null) {
             // A replace of a missing IPv6 address would add it (inet6_rtm_newaddr): refuse instead.
             throw new NetworkException(operation + " failed: the address is not on " + interfaceName,
@@ -262,7 +263,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         }
         Link link = link(interfaceName);
         RouteMessage existing = findConnectedRoute(link, subnet);
-        String key = existing != null ? existing.key() : connectedRouteKey(link.index, subnet);
+        String key = existing != null ? existing.key() : connectedRouteKey(link.index(), subnet);
         routes.setSource(key, preferredSource, connectedRouteText(subnet, interfaceName));
     }
 
@@ -299,7 +300,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     @Override
     public boolean promoteSecondaries(String interfaceName) {
         Link link = link(interfaceName);
-        if (link.promoteSecondaries) {
+        if (link.promoteSecondaries()) {
             return true;
         }
         String all = netns.readFile(Path.of("/proc/sys/net/ipv4/conf/all/promote_secondaries")).strip();
@@ -315,7 +316,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     public void setPromoteSecondaries(String interfaceName, boolean enabled) {
         Link link = link(interfaceName);
         socket.request("set promote_secondaries=" + (enabled ? 1 : 0) + " on " + interfaceName + " in "
-                + netns.describe(), promoteSecondariesRequest(link.index, enabled));
+                + netns.describe(), promoteSecondariesRequest(link.index(), enabled));
     }
 
     @Override
@@ -378,7 +379,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         StructNlAttr.putU32(links.buffer(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
         Map<Integer, String> names = new LinkedHashMap<>();
         for (Link link : socket.transact("list interfaces in " + netns.describe(), links, Link::parse)) {
-            names.put(link.index, link.name);
+            names.put(link.index(), link.name());
         }
         return names;
     }
@@ -389,7 +390,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         return routes.dump(family(subnet)).stream()
                 .filter(m -> {
                     RouteMessage.Route r = m.route();
-                    return r.table() == RT_TABLE_MAIN && r.type() == RTN_UNICAST && r.outputInterface() == link.index
+                    return r.table() == RT_TABLE_MAIN && r.type() == RTN_UNICAST && r.outputInterface() == link.index()
                             && r.dstLength() == subnet.prefixLength()
                             && (subnet.prefixLength() == 0 ? r.destination() == null : network.equals(r.destination()));
                 })
@@ -506,36 +507,6 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
 
     private static int family(InterfaceAddress address) {
         return address.isIpv4() ? LibC.AF_INET : LibC.AF_INET6;
-    }
-
-    /** What this class needs of an RTM_NEWLINK message. */
-    record Link(int index, String name, boolean promoteSecondaries) {
-
-        static Link parse(NetlinkMessage message) {
-            if (message.type() != RTM_NEWLINK) {
-                return null;
-            }
-            ByteBuffer body = message.body();
-            StructIfInfoMsg info = StructIfInfoMsg.parse(body);
-            List<StructNlAttr> attributes = StructNlAttr.parseAll(body);
-            StructNlAttr name = StructNlAttr.find(attributes, IFLA_IFNAME);
-            return new Link(info.index(), name == null ? "if" + info.index() : name.asString(),
-                    devconf(attributes, IPV4_DEVCONF_PROMOTE_SECONDARIES) == 1);
-        }
-
-        /**
-         * An IPv4 devconf value from IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF. In this direction (kernel to user)
-         * IFLA_INET_CONF is a plain array of u32, value {@code i} at index {@code i - 1}; -1 when absent.
-         */
-        static int devconf(List<StructNlAttr> linkAttributes, int index) {
-            StructNlAttr afSpec = StructNlAttr.find(linkAttributes, IFLA_AF_SPEC);
-            StructNlAttr inet = afSpec == null ? null : StructNlAttr.find(afSpec.nested(), LibC.AF_INET);
-            StructNlAttr conf = inet == null ? null : StructNlAttr.find(inet.nested(), IFLA_INET_CONF);
-            if (conf == null || conf.length() - StructNlAttr.HEADER_SIZE < index * 4) {
-                return -1;
-            }
-            return conf.valueBuffer().getInt((index - 1) * 4);
-        }
     }
 
     /**

@@ -271,7 +271,7 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
                 StructNlAttr.putU32(request.buffer(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
                 try {
                     requests.transact("look up interface " + index + " in " + netns.describe(), request,
-                            NetlinkNetworkControl.Link::parse).forEach(link -> names.put(link.index(), link.name()));
+                            NetlinkLinks.Link::parse).forEach(link -> names.put(link.index(), link.name()));
                 } catch (NetworkException e) {
                     if (e.errno() != Errno.ENODEV) {
                         throw e;
@@ -286,8 +286,8 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
             NetlinkRequest request = new NetlinkRequest(RTM_GETLINK, (short) (NLM_F_REQUEST | NLM_F_DUMP));
             new StructIfInfoMsg(LibC.AF_UNSPEC, 0, 0, 0, 0).pack(request.buffer());
             StructNlAttr.putU32(request.buffer(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-            for (NetlinkNetworkControl.Link link : requests.transact("list interfaces in " + netns.describe(), request,
-                    NetlinkNetworkControl.Link::parse)) {
+            for (NetlinkLinks.Link link : requests.transact("list interfaces in " + netns.describe(), request,
+                    NetlinkLinks.Link::parse)) {
                 names.put(link.index(), link.name());
                 fresh.add(link.index());
             }

@@ -148,6 +148,42 @@ class FleetPlaybookIT {
     }
 
     /**
+     * The module's cancel, which the role's rescue uses for a change still running: node 4's change, started without
+     * waiting and kept draining by a client's connection, is cancelled and the node keeps its old address only.
+     */
+    @Test
+    @Order(5)
+    void theModuleCancelsAChangeStillRunning() throws Exception {
+        Process held = fleet.holdConnection(Fleet.address(1, 4));
+        try {
+            Path inventory = inventory(1, 2, Map.of());
+            JsonNode started = adHoc(inventory, "n4", "renumber.fleet.address_change", "interface=" + Fleet.INTERFACE
+                    + " old_address={{ renumber_old_address }} new_address={{ renumber_new_address }} drain_timeout=300"
+                    + " wait=false");
+            assertThat(started.path("state").asText()).isIn("REQUESTED", "ADDING", "DRAINING");
+            String id = started.path("change_id").asText();
+
+            JsonNode cancelled = adHoc(inventory, "n4", "renumber.fleet.address_change", "state=cancelled change_id=" + id);
+
+            assertEquals("CANCELLED", cancelled.path("state").asText(), cancelled.toString());
+            assertThat(cancelled.path("changed").asBoolean()).isTrue();
+            assertThat(cancelled.path("old_address_removed").asBoolean()).isFalse();
+            assertThat(fleet.ipv4(4)).containsExactly(Fleet.address(1, 4) + "/24");
+        } finally {
+            held.destroyForcibly();
+        }
+    }
+
+    /** One module run on one host, ad hoc, with the connection arguments from its inventory variables. */
+    private JsonNode adHoc(Path inventory, String host, String module, String arguments) throws Exception {
+        Ansible.Run run = Ansible.run(List.of("ansible", "-i", inventory.toString(), host, "-o", "-m", module, "-a",
+                arguments + " url={{ renumber_url }} password_file={{ renumber_password_file }}"));
+        assertEquals(0, run.exitCode(), run.output());
+        String line = run.output().lines().filter(l -> l.startsWith(host + " | ")).findFirst().orElseThrow();
+        return JSON.readTree(line.substring(line.indexOf("=>") + 2));
+    }
+
+    /**
      * An inventory moving node I from 10.40.FROM.I to 10.40.TO.I/24, each host reaching its node's agent with its
      * own URL and password file, through the shell that runs its commands inside its namespace.
      */

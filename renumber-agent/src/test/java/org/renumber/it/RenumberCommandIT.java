@@ -128,6 +128,27 @@ class RenumberCommandIT {
         assertThat(fromEnv.out()).startsWith("No change is running.");
     }
 
+    @Test
+    void anAgentWhosePortIsTakenSaysSoInOneSentence() throws Exception {
+        Path otherState = Files.createTempDirectory("renumber-state-");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            RenumberCommand.Result started = RenumberCommand.runBare(List.of(), "agent", "--netns", net.b(),
+                    "--state-dir", otherState.toString(), "--jmx-port", String.valueOf(taken.getLocalPort()),
+                    "--jolokia-config", jolokiaConfig.toString(), "--hooks-dir", otherState.resolve("none").toString());
+
+            assertEquals(1, started.exitCode(), started::toString);
+            String last = started.err().strip().lines().reduce((a, b) -> b).orElse("");
+            assertThat(last).as(started.toString()).startsWith("renumber: Cannot start the agent: a port it listens on is already in use")
+                    .contains("--jmx-port").endsWith(".");
+            assertThat(started.out() + started.err()).doesNotContain("\tat ", "ExportException:");
+        } finally {
+            try (var files = Files.walk(otherState)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     private Path passwordFile() throws Exception {
         return Files.writeString(stateDir.resolve("password"), agent.credentials()[1] + "\n");
     }

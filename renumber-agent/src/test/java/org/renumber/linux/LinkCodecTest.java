@@ -145,7 +145,7 @@ class LinkCodecTest {
     void linkMessageYieldsNameFlagsKindAndPeerIndex() {
         NetlinkLinks.Link link = NetlinkLinks.Link.parse(RtnetlinkCodecTest.messages(RN0_LINK).get(0));
 
-        assertThat(link).isEqualTo(new NetlinkLinks.Link(3, "rn0", 0x1003, "veth", 2));
+        assertThat(link).isEqualTo(new NetlinkLinks.Link(3, "rn0", 0x1003, "veth", 2, false));
         assertThat(link.isUp()).isTrue();
     }
 
@@ -156,7 +156,7 @@ class LinkCodecTest {
                 28000000 10000000 01000000 00000000 00000403 01000000 08000000 00000000
                 07000300 6c6f0000""").get(0));
 
-        assertThat(link).isEqualTo(new NetlinkLinks.Link(1, "lo", 0x8, null, 0));
+        assertThat(link).isEqualTo(new NetlinkLinks.Link(1, "lo", 0x8, null, 0, false));
         assertThat(link.isUp()).isFalse();
     }
 

@@ -356,15 +356,17 @@ class RtnetlinkCodecTest {
     @Test
     void linkMessageYieldsNameAndIpv4DevconfArray() {
         NetlinkMessage message = messages(LINK_V0_PROMOTING).get(0);
-        NetlinkNetworkControl.Link link = NetlinkNetworkControl.Link.parse(message);
+        NetlinkLinks.Link link = NetlinkLinks.Link.parse(message);
 
-        assertThat(link).isEqualTo(new NetlinkNetworkControl.Link(2, "v0", true));
+        assertThat(link.index()).isEqualTo(2);
+        assertThat(link.name()).isEqualTo("v0");
+        assertThat(link.promoteSecondaries()).isTrue();
         ByteBuffer body = message.body();
         StructIfInfoMsg info = StructIfInfoMsg.parse(body);
         List<StructNlAttr> attributes = StructNlAttr.parseAll(body);
         assertThat(info.type()).isEqualTo(1); // ARPHRD_ETHER
-        assertThat(NetlinkNetworkControl.Link.devconf(attributes, 1)).as("forwarding").isZero();
-        assertThat(NetlinkNetworkControl.Link.devconf(attributes, 4)).as("accept_redirects").isEqualTo(1);
+        assertThat(NetlinkLinks.Link.devconf(attributes, 1)).as("forwarding").isZero();
+        assertThat(NetlinkLinks.Link.devconf(attributes, 4)).as("accept_redirects").isEqualTo(1);
         assertThat(packed(StructIfInfoMsg.SIZE, info::pack))
                 .isEqualTo(Arrays.copyOfRange(Hex.bytes(LINK_V0_PROMOTING), 16, 32));
     }

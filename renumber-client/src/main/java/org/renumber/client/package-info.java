@@ -4,7 +4,9 @@
  * {@link org.renumber.client.AddressChangeHandler}; ready-made reactions move listeners
  * ({@link org.renumber.client.ListenerRebinder}), reconnect outbound connections
  * ({@link org.renumber.client.ReconnectReaction}) or hand over to a supervisor
- * ({@link org.renumber.client.RestartReaction}). It uses the JDK only and no other renumber package, so an
- * application needs nothing but this jar; the notification type names are duplicated on purpose.
+ * ({@link org.renumber.client.RestartReaction}). It uses the JDK and the wire contract ({@code org.renumber.api})
+ * only. Delivery: {@code AgentConnection} keeps the connection, and one
+ * {@code SubscriberFeed} per subscription hands each event to its handler exactly once, in
+ * order, catching up by sequence number when notifications were lost.
  */
 package org.renumber.client;
