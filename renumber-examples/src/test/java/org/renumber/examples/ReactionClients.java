@@ -97,7 +97,11 @@ public final class ReactionClients {
                         return new InetAddress[] {ReactionClients.resolve(hosts, host)};
                     }
                 }).setMaxConnPerRoute(8).build();
-        JdkHttpClientSwap jdk = new JdkHttpClientSwap(HttpClient::newHttpClient);
+        // Java 17's client (17.0.15 here) fails a request in flight on a graceful HTTP/2 GOAWAY, and may hang one,
+        // so against an h2c server it must stay on HTTP/1.1 (README); Java 25's client passes with HTTP/2.
+        JdkHttpClientSwap jdk = new JdkHttpClientSwap(Runtime.version().feature() < 25
+                ? () -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                : HttpClient::newHttpClient);
         try (JmxBridge bridge = new JmxBridge(agentNamespace, jmxPort);
                 OkHttpEviction okEviction = new OkHttpEviction(okPool);
                 ApacheHttpClientEviction apacheEviction = new ApacheHttpClientEviction(apachePool);

@@ -75,6 +75,8 @@ class ReactionsThroughAgentIT {
 
         String logs = namespace.logs();
         List<String> results = Files.readAllLines(clients).stream().filter(l -> l.startsWith("RESULT ")).toList();
+        results.forEach(System.out::println);
+        System.out.println("change outcome: " + outcome);
         assertThat(results).as(logs).hasSize(6);
         for (String result : results) {
             // RESULT client url ok failed fromNew firstError
