@@ -29,7 +29,7 @@ class JournalFormatsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"1-f47b802-first", "2-8bed4da-detected", "3-d64d8db-ipv6", "4-f98eaea-guard",
-            "5-04f24bf-warning", "6-3053551-rules"})
+            "5-04f24bf-warning", "6-3053551-rules", "7-c5a6795-versioned"})
     void everyChangeAndSubscriptionOfAFormatIsRead(String format) throws Exception {
         long files = copy(format, stateDir);
         FileJournal journal = new FileJournal(stateDir);
