@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.EventType;
 import org.renumber.domain.IpLiterals;
+import org.renumber.linux.sockdiag.SockDiagConnectionTracker;
 import org.renumber.monitor.InterfaceMonitor;
-import org.renumber.linux.SockDiagConnectionTracker;
 import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
