@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.EventType;
 import org.renumber.domain.IpLiterals;
+import org.renumber.linux.sockdiag.SockDiagConnectionTracker;
 import org.renumber.monitor.InterfaceMonitor;
-import org.renumber.linux.SockDiagConnectionTracker;
 import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 
@@ -191,16 +191,18 @@ class RenumberBenchmark {
             BenchProduct.get(probe.opened, "the drain watch of change " + id);
             int first = BenchProduct.get(probe.firstCount, "the first count of change " + id);
             if (first != TARGET_CONNECTIONS - early) {
-                throw new IllegalStateException("change " + id + " started draining " + first + " connections, expected "
+                throw new IllegalStateException("change " + id + " started draining " + first
+                        + " connections, expected "
                         + (TARGET_CONNECTIONS - early));
             }
-            long closedAt = closeBothEnds(servers.subList(early, servers.size()), clients.subList(early, clients.size()));
+            long closedAt = closeBothEnds(servers.subList(early, servers.size()), clients.subList(early,
+                    clients.size()));
             long drainedAt = BenchProduct.get(events.at(id, EventType.DRAINED), "DRAINED of change " + id);
             long zeroAt = BenchProduct.get(probe.zeroAt, "the tracker to report 0 on " + host(old));
             EventTimes.Final end = BenchProduct.get(events.end(id), "the end of change " + id);
             if (end.type() != EventType.COMPLETED) {
                 throw new IllegalStateException("change " + id + " ended with " + end.type() + " instead of COMPLETED: "
-                        + product.service.change(id).map(c -> c.error()).orElse("?"));
+                        + product.service.change(id).map(c -> c.progress().error()).orElse("?"));
             }
             product.awaitFinished(id);
             if (drained != null) {
@@ -241,7 +243,8 @@ class RenumberBenchmark {
     // ---------------------------------------------------------------- P3
 
     private void measureCompleteChange() throws Exception {
-        FanOut.Result result = FanOut.measure("10 subscriptions, each listened to on its own JMX connection", product, events, subscriberIds(SUBSCRIBERS), SUBSCRIBERS,
+        FanOut.Result result = FanOut.measure("10 subscriptions, each listened to on its own JMX connection", product,
+                events, subscriberIds(SUBSCRIBERS), SUBSCRIBERS,
                 1, 0, config.p3Runs(), this::changeWithoutConnections);
         FanOut.report("P3", result, table, Table.Target.p99Below(50));
         table.text("P3", "  changeAddress() -> COMPLETED event, every run (ms): " + result.serviceCompleted().all(), "",
@@ -307,7 +310,8 @@ class RenumberBenchmark {
         out.printf("TCP sockets in use: A %,d, B %,d, host namespace %,d (the sock_diag dump walks the kernel's "
                 + "one shared table: all of them)%n", inA, inB, host);
         out.printf("setup: %,d ms (namespaces %,d ms; %,d load connections from %d source addresses by %d holder "
-                + "JVMs in %,d ms)%n", setupMillis, network.namespacesMillis(), config.connections() - TARGET_CONNECTIONS,
+                + "JVMs in %,d ms)%n", setupMillis, network.namespacesMillis(),
+                config.connections() - TARGET_CONNECTIONS,
                 network.loadSources(), network.holderCount(), network.connectMillis());
         out.printf("journal: %s (%s); product log: %s%n", product.stateDir, fileStore(product.stateDir),
                 System.getProperty("org.slf4j.simpleLogger.logFile", "stderr"));
