@@ -61,10 +61,14 @@ import org.renumber.testing.NetNsFixture;
  *   <li>P5: fan-out at 1,000 and 10,000 subscriptions: 100 JMX connections of plain listeners (up to 10
  *       subscriptions each) and 10 of the client library; per event type delivered/expected, changeAddress() to
  *       each started notification, and whether every handler got every event exactly once, in order.
+ *   <li>P6: the packaged agent as {@code packaging/renumber-agent} (the unit's launcher) starts it, in a namespace
+ *       of its own: JVM start to a ready Jolokia, idle RSS, calls over a kept-alive Jolokia connection, RSS after
+ *       them and the peak ({@link Footprint}). Needs {@code target/renumber.jar} ({@code mvn -DskipTests package}).
  * </ul>
  * Properties (-D on the mvn command line): {@code n} (connections, default 10000), {@code changes} (per P2
  * mode, default 20), {@code p1runs} (50), {@code ssruns} (20), {@code p3runs} (7), {@code p4runs} (20),
- * {@code warmups} (2 changes), {@code p5sizes} (1000,10000; empty for no P5), {@code p5changes} (20).
+ * {@code warmups} (2 changes), {@code p5sizes} (1000,10000; empty for no P5), {@code p5changes} (20),
+ * {@code p6starts} (5 measured starts; 0 for no P6), {@code p6calls} (1000 kept-alive calls).
  * The product's log goes to {@code target/benchmark-agent.log} unless {@code org.slf4j.simpleLogger.logFile}
  * is set.
  */
@@ -103,6 +107,9 @@ class RenumberBenchmark {
                 + "the target address%n", config.connections(), TARGET_CONNECTIONS);
         long start = System.nanoTime();
         try {
+            if (config.footprintStarts() > 0) { // first, while the machine holds no load connections
+                Footprint.measure(config.footprintStarts(), config.keepAliveCalls(), table);
+            }
             network = LoadNetwork.create(config.connections() - TARGET_CONNECTIONS, out);
             product = BenchProduct.wire(network.managedNamespace(), events, subscriberIds(SUBSCRIBERS),
                     ManagementFactory.getPlatformMBeanServer(), "benchmark-state");
