@@ -8,8 +8,8 @@ import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.NetInterface;
 import org.renumber.linux.LinuxNamespaces;
 import org.renumber.linux.LinuxNetns;
-import org.renumber.linux.NetlinkLinks;
-import org.renumber.linux.NetlinkNetworkControl;
+import org.renumber.linux.rtnl.NetlinkLinks;
+import org.renumber.linux.rtnl.NetlinkNetworkControl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
