@@ -287,9 +287,9 @@ final class ChangeWorkflow implements Runnable {
      */
     private void removeOldAddress() {
         // Here rather than at the end of the drain, so an agent killed between the two repeats it (FaultInjectionIT).
-        if (change().outcome() == Outcome.TIMED_OUT && change().steps().forceClosed() == null
+        if (change().progress().outcome() == Outcome.TIMED_OUT && change().progress().steps().forceClosed() == null
                 && settings.current().forceCloseAtDeadline() && policy.mayForceClose()) {
-            forceClose.apply(change().error());
+            forceClose.apply(change().progress().error());
         }
         try {
             NetInterface nic = progress.currentInterface();

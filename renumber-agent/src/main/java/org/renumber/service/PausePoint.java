@@ -17,7 +17,7 @@ import org.renumber.domain.Change;
  * passed). Every step journals before it touches the kernel, so the journal writes are the step boundaries: before a
  * write, the previous step's kernel work is done and not yet followed by the next record; after it, the next step is
  * recorded and not yet done. A point is named by what the write changes: the new state ({@code DRAINING}), else the
- * {@code Change.Steps} components it sets ({@code newAddressAdded}), with {@code #n} for its n-th occurrence in the
+ * {@code ChangeSteps} components it sets ({@code newAddressAdded}), with {@code #n} for its n-th occurrence in the
  * change. One instance per change.
  */
 final class PausePoint {
@@ -60,7 +60,8 @@ final class PausePoint {
     }
 
     private synchronized String name(Change before, Change after) {
-        String what = before.state() != after.state() ? after.state().name() : changed(before.steps(), after.steps());
+        String what = before.progress().state() != after.progress().state() ? after.progress().state().name()
+                : changed(before.progress().steps(), after.progress().steps());
         if (what.isEmpty()) {
             what = "other";
         }

@@ -115,10 +115,10 @@ final class FaultCase implements AutoCloseable {
             }
             await("the change ends").atMost(LONG).until(() -> service.activeChanges().isEmpty());
             Change ended = service.change(id).orElseThrow();
-            assertThat(ended.state()).as("%s ended: %s", id, ended.error()).isEqualTo(scenario.expected());
-            assertThat(ended.steps().guardApplied()).as("guard released").isFalse();
+            assertThat(ended.progress().state()).as("%s ended: %s", id, ended.progress().error()).isEqualTo(scenario.expected());
+            assertThat(ended.progress().steps().guardApplied()).as("guard released").isFalse();
             if (scenario.forceClose()) {
-                assertThat(ended.steps().forceClosed()).as("force-closed at the deadline, as asked").isNotNull();
+                assertThat(ended.progress().steps().forceClosed()).as("force-closed at the deadline, as asked").isNotNull();
             }
             assertThat(service.subscribers().find(SUBSCRIBER)).as("subscription survived").isPresent();
             assertThat(service.activeChanges()).as("reservations left").isEmpty();
@@ -127,10 +127,10 @@ final class FaultCase implements AutoCloseable {
 
     private static boolean cancelTaken(AddressChangeService service, String id) throws InterruptedException {
         Change now = service.change(id).orElseThrow();
-        if (now.isFinished() || now.steps().rollbackPending()) {
+        if (now.isFinished() || now.progress().steps().rollbackPending()) {
             return true;
         }
-        if (now.state() == ChangeState.DRAINING) {
+        if (now.progress().state() == ChangeState.DRAINING) {
             try {
                 service.cancelChange(id);
             } catch (IllegalStateException e) {

@@ -101,10 +101,10 @@ class RecoveryTest {
         network.addAddress("v0", NEW);
         tracker.setConnections(OLD.address(), 2);
         kernel.settings.save(kernel.settings.current().withForceCloseAtDeadline(true));
-        Change timedOut = journaled(ChangeState.REMOVING, new Change.Steps(true, true, false, false), null)
+        Change timedOut = journaled(ChangeState.REMOVING, ChangeSteps.NONE.withNewAddressAdded().withRouteSteered(true), null)
                 .drainEnded(Outcome.TIMED_OUT, "2 connection(s) still used 10.9.0.1/24");
         assertEquals(ChangeState.TIMED_OUT, restart(timedOut));
-        assertThat(service.change("chg-crash").orElseThrow().steps().forceClosed()).isEqualTo("2 TCP connections");
+        assertThat(service.change("chg-crash").orElseThrow().progress().steps().forceClosed()).isEqualTo("2 TCP connections");
         assertEquals(0, tracker.countConnections(OLD.address()));
     }
 

@@ -12,7 +12,7 @@ import org.renumber.domain.AddressLifetimes;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.NetInterface;
 import org.renumber.linux.LinuxNetns;
-import org.renumber.linux.NetlinkNetworkControl;
+import org.renumber.linux.rtnl.NetlinkNetworkControl;
 
 /**
  * A witness that reads one interface's addresses by netlink every 10 ms for as long as it runs, from the test's own
