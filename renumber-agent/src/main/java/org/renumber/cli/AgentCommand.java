@@ -75,6 +75,7 @@ final class AgentCommand implements Callable<Integer> {
         }
         AgentOptions options = new AgentOptions(managed, stateDir, jolokia, "127.0.0.1", jmxPort,
                 netnsJmxPort == null ? AgentOptions.NO_NETNS_JMX : netnsJmxPort, hooksDir);
+        AgentStartup.check(options);
         CountDownLatch stopped = new CountDownLatch(1);
         try (Agent agent = startOrExplain(options, jolokia)) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -90,23 +91,14 @@ final class AgentCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * A port another process holds is the operator's to fix, not a bug: it gets one sentence naming the port option
-     * (RMI reports it as {@code ExportException: Port already in use}, Jetty as a {@code BindException}).
-     */
-    private static Agent startOrExplain(AgentOptions options, Path jolokia) throws IOException {
+    /** Starts the agent; a failure is one sentence ({@link AgentStartup}), the agent closed again. */
+    private static Agent startOrExplain(AgentOptions options, Path jolokia) {
         try {
             return Agent.start(options);
-        } catch (IOException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof java.net.BindException || t instanceof java.rmi.server.ExportException) {
-                    throw new CliFailure(CliFailure.UNREACHABLE, "Cannot start the agent: a port it listens on is "
-                            + "already in use (" + e.getMessage().lines().findFirst().orElse("") + "); another agent "
-                            + "may be running: stop it, or choose free ports with --jmx-port (0 picks one) and the "
-                            + "port in " + (jolokia == null ? "--jolokia-config" : jolokia) + ".");
-                }
-            }
+        } catch (CliFailure e) {
             throw e;
+        } catch (IOException | RuntimeException e) {
+            throw AgentStartup.explain(e, jolokia);
         }
     }
 }

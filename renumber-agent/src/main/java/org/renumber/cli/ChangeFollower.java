@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Follows one change by reading its {@code renumber:type=AddressChange,id=ID} MBean over Jolokia until it ends:
- * one line per state; while draining, the {@link DrainProgress}, redrawn in place on a terminal and printed as a
+ * Follows one change until it ends: hears its events through {@link ChangeEvents} (Jolokia's notification pull
+ * mode) and reads its {@code renumber:type=AddressChange,id=ID} MBean when one arrives: one line per state; while draining, the {@link DrainProgress}, redrawn in place on a terminal and printed as a
  * plain line whenever it changes when the output is piped. Ctrl-C asks (on a terminal) whether to cancel the change or
  * only stop watching; piped, it stops watching.
  */
@@ -25,7 +25,10 @@ final class ChangeFollower {
     static final Map<String, Integer> EXIT_CODES = Map.of("COMPLETED", 0, "TIMED_OUT", 3, "FAILED", 4,
             "CANCELLED", 5);
     static final int DETACHED = 130;
-    private static final long POLL_MILLIS = 300;
+    /** How often the agent's notification store is pulled: a pull is answered from memory, and cheap. */
+    private static final long PULL_MILLIS = 200;
+    private static final long REDRAW_MILLIS = 1_000;
+    private static final long SAFETY_NET_MILLIS = 2_000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
@@ -47,9 +50,19 @@ final class ChangeFollower {
         this.json = json;
     }
 
-    /** Follows the change to its end; returns the exit status of its final state, or {@link #DETACHED}. */
+    /**
+     * Follows the change to its end; returns the exit status of its final state, or {@link #DETACHED}. Listens before
+     * the first read, so nothing that happens after that read goes unheard; unregisters when done, Ctrl-C included.
+     */
     int follow() throws InterruptedException {
         installCtrlC();
+        try (ChangeEvents events = ChangeEvents.listen(agent, id)) {
+            return follow(events);
+        }
+    }
+
+    private int follow(ChangeEvents listening) throws InterruptedException {
+        ChangeEvents events = listening;
         String state = "";
         JsonNode change = agent.read(ClientCommand.changeMBean(id));
         if (!json) {
@@ -76,9 +89,34 @@ final class ChangeFollower {
                     return DETACHED;
                 }
             }
-            Thread.sleep(POLL_MILLIS);
+            events = awaitNews(events, "DRAINING".equals(state));
             change = agent.read(ClientCommand.changeMBean(id));
         }
+    }
+
+    /**
+     * Waits until the agent notifies an event of this change, or Ctrl-C. While draining, at most a second: the
+     * agent sends no notification per closed connection, and the countdown moves. Without notifications (the
+     * pull failed), the safety net: the next read after {@link #SAFETY_NET_MILLIS}. Returns the events to use next.
+     */
+    private ChangeEvents awaitNews(ChangeEvents events, boolean draining) throws InterruptedException {
+        long start = System.nanoTime();
+        long limit = draining ? REDRAW_MILLIS : events == null ? SAFETY_NET_MILLIS : Long.MAX_VALUE;
+        while (!interrupted && (System.nanoTime() - start) / 1_000_000 < limit) {
+            if (events != null) {
+                try {
+                    if (events.pull()) {
+                        return events;
+                    }
+                } catch (CliFailure e) {
+                    // the agent lost the client (restarted, or expired it): follow by reading, slowly
+                    events.close();
+                    return null;
+                }
+            }
+            Thread.sleep(Math.min(PULL_MILLIS, limit));
+        }
+        return events;
     }
 
     private void stateLine(JsonNode change) {

@@ -76,6 +76,17 @@ final class JolokiaConnection {
                 "mbean", mbean)).asText();
     }
 
+    /** Adds a listener that hears only the given notification types. */
+    String listen(String client, String mbean, List<String> types) {
+        return value(request("type", "notification", "command", "add", "client", client, "mode", "pull",
+                "mbean", mbean, "filter", types)).asText();
+    }
+
+    /** Tells the agent the client is still there (Jolokia expires clients it has not heard from). */
+    void ping(String client) {
+        value(request("type", "notification", "command", "ping", "client", client));
+    }
+
     void unregister(String client) {
         value(request("type", "notification", "command", "unregister", "client", client));
     }

@@ -96,11 +96,6 @@ public final class LinuxNetns implements AutoCloseable {
         return name == null ? "the agent's network namespace" : "network namespace '" + name + "'";
     }
 
-    /** Opens a netlink socket of {@code protocol} ({@link NetlinkConstants#NETLINK_ROUTE}, ...) inside the namespace. */
-    public NetlinkSocket openSocket(int protocol) {
-        return call(() -> NetlinkSocket.open(protocol));
-    }
-
     /**
      * Runs a short task on the namespace's thread and returns its result. Runtime exceptions are rethrown as
      * they are; checked ones wrapped ({@link IOException} as {@link UncheckedIOException}). Keep tasks short:

@@ -1,12 +1,13 @@
 /**
- * The Linux adapter: implements the domain's kernel ports with netlink sockets through JNA, rtnetlink for
- * addresses, routes, policy rules and interface settings, sock_diag for finding and following TCP sockets,
- * listing UDP sockets and destroying sockets (SOCK_DESTROY), and nftables through the {@code nft} tool for the
- * inbound guard ({@link org.renumber.linux.NftablesGuard}). Every socket is created inside the managed network
- * namespace on a dedicated thread ({@link org.renumber.linux.LinuxNetns}), so the agent itself stays in its own
- * namespace. It can also create a named namespace as {@code ip netns add} does
- * ({@link org.renumber.linux.LinuxNamespaces}) and a veth pair in it ({@link org.renumber.linux.NetlinkLinks}),
- * for the sandbox. One class per kernel struct keeps each byte layout in one place, unit-tested against bytes
- * captured from the kernel.
+ * The Linux adapter's ground floor: libc through JNA ({@link org.renumber.linux.LibC}, {@link org.renumber.linux.Errno}),
+ * network namespaces, and nftables through the {@code nft} tool for the inbound guard
+ * ({@link org.renumber.linux.NftablesGuard}). Every kernel socket is created inside the managed network namespace on
+ * a dedicated thread ({@link org.renumber.linux.LinuxNetns}), so the agent itself stays in its own namespace; the
+ * agent can also create a named namespace as {@code ip netns add} does ({@link org.renumber.linux.LinuxNamespaces}),
+ * for the sandbox.
+ *
+ * <p>The netlink adapters live in three rooms above this one (docs/architecture.md, "Packages of the agent"):
+ * {@code linux.netlink} (socket and message framing), {@code linux.rtnl} (addresses, routes, rules, links) and
+ * {@code linux.sockdiag} (TCP and UDP sockets). This package depends on none of them ({@code ArchitectureTest}).
  */
 package org.renumber.linux;

@@ -13,16 +13,20 @@ import org.slf4j.LoggerFactory;
  * The current value of one change, journaled before it is made current. Its lock orders the workflow's own
  * transitions with the targets' acknowledgements arriving on other threads.
  */
-final class JournaledChange implements ChangeProgress {
+final class JournaledChange implements RunningChange {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeWorkflow.class);
 
     private final ChangeJournal journal;
     private final NetworkControl network;
+    private final PausePoint pause = new PausePoint();
     private volatile Change change;
+    /** The value last written, which a pause point compares the next write with. */
+    private Change journaled;
 
     JournaledChange(Change change, ChangeJournal journal, NetworkControl network) {
         this.change = change;
+        this.journaled = change;
         this.journal = journal;
         this.network = network;
     }
@@ -38,13 +42,14 @@ final class JournaledChange implements ChangeProgress {
         Change after;
         synchronized (this) {
             after = next.apply(change);
-            journal.saveChange(after);
+            save(after);
             change = after;
         }
-        if (before.state() != after.state()) {
-            log.info("change {} {} -> {} on {} ({} -> {}){}", after.id(), before.state(), after.state(),
-                    after.interfaceName(), after.oldAddress(), after.newAddress(),
-                    after.error() == null ? "" : ": " + after.error());
+        if (before.progress().state() != after.progress().state()) {
+            log.info("change {} {} -> {} on {} ({} -> {}){}", after.id(), before.progress().state(), after.progress()
+                    .state(),
+                    after.request().interfaceName(), after.request().oldAddress(), after.request().newAddress(),
+                    after.progress().error() == null ? "" : ": " + after.progress().error());
         }
     }
 
@@ -53,10 +58,17 @@ final class JournaledChange implements ChangeProgress {
         Change now;
         synchronized (this) {
             now = change;
-            journal.saveChange(now);
+            save(now);
         }
-        log.info("change {} {} -> {} on {} ({} -> {})", now.id(), before, now.state(), now.interfaceName(),
-                now.oldAddress(), now.newAddress());
+        log.info("change {} {} -> {} on {} ({} -> {})", now.id(), before, now.progress().state(), now.request()
+                .interfaceName(),
+                now.request().oldAddress(), now.request().newAddress());
+    }
+
+    private void save(Change next) {
+        Change previous = journaled;
+        pause.around(previous, next, () -> journal.saveChange(next));
+        journaled = next;
     }
 
     @Override
@@ -67,8 +79,9 @@ final class JournaledChange implements ChangeProgress {
     @Override
     public NetInterface currentInterface() {
         return network.interfaces().stream()
-                .filter(i -> i.name().equals(change.interfaceName()))
+                .filter(i -> i.name().equals(change.request().interfaceName()))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException("interface " + change.interfaceName() + " has disappeared"));
+                .orElseThrow(() -> new IllegalStateException("interface " + change.request().interfaceName()
+                + " has disappeared"));
     }
 }

@@ -50,6 +50,25 @@ class ArchitectureTest {
         }
     }
 
+    /**
+     * The Linux adapter's rooms (docs/architecture.md, "Packages of the agent"): libc, errno and namespaces at the
+     * bottom in {@code linux}, netlink framing above them, rtnetlink and sock_diag side by side on top of netlink,
+     * neither knowing the other.
+     */
+    @Test
+    void theLinuxRoomsStackNetlinkUnderRtnetlinkAndSockDiag() throws Exception {
+        Map<String, Set<String>> uses = packageReferences();
+        String linux = ROOT + "linux/";
+        String netlink = linux + "netlink/";
+        String rtnl = linux + "rtnl/";
+        String sockdiag = linux + "sockdiag/";
+        assertThat(uses).containsKeys(linux, netlink, rtnl, sockdiag);
+        assertThat(uses.get(linux)).as("linux references").doesNotContain(netlink, rtnl, sockdiag);
+        assertThat(uses.get(netlink)).as("linux.netlink references").doesNotContain(rtnl, sockdiag);
+        assertThat(uses.get(rtnl)).as("linux.rtnl references").contains(netlink).doesNotContain(sockdiag);
+        assertThat(uses.get(sockdiag)).as("linux.sockdiag references").contains(netlink).doesNotContain(rtnl);
+    }
+
     @Test
     void noPackageDependsOnItselfThroughOtherPackages() throws Exception {
         Map<String, Set<String>> uses = packageReferences();

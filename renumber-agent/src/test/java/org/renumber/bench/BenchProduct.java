@@ -17,9 +17,9 @@ import java.util.stream.Stream;
 import javax.management.MBeanServer;
 import javax.management.remote.JMXServiceURL;
 import org.renumber.domain.ChangeState;
+import org.renumber.domain.Subscription;
 import org.renumber.domain.port.ChangeListener;
 import org.renumber.domain.port.KernelPorts;
-import org.renumber.domain.Subscription;
 import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.JmxRemoteServer;
 import org.renumber.jmx.SocketPlace;
@@ -27,12 +27,13 @@ import org.renumber.journal.FileJournal;
 import org.renumber.journal.MonitorSettingsFile;
 import org.renumber.journal.ServiceSettingsFile;
 import org.renumber.linux.LinuxNetns;
-import org.renumber.linux.NetlinkNetworkControl;
 import org.renumber.linux.NftablesGuard;
-import org.renumber.linux.RtnetlinkAddressEvents;
-import org.renumber.linux.SockDiagConnectionTracker;
-import org.renumber.linux.SockDiagSocketInventory;
-import org.renumber.linux.SockDiagSocketKiller;
+import org.renumber.linux.rtnl.NetlinkNetworkControl;
+import org.renumber.linux.rtnl.RtnetlinkAddressEvents;
+import org.renumber.linux.sockdiag.SockDiagConnectionTracker;
+import org.renumber.linux.sockdiag.SockDiagSocketInventory;
+import org.renumber.linux.sockdiag.SockDiagSocketKiller;
+import org.renumber.monitor.DetectedChange;
 import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.security.Credentials;
 import org.renumber.service.AddressChangeService;
@@ -100,7 +101,7 @@ final class BenchProduct implements AutoCloseable {
                 new MonitorSettingsFile(stateDir), Clock.systemUTC()));
         monitor.addListener(new InterfaceMonitor.Listener() {
             @Override
-            public void renumberingDetected(InterfaceMonitor.DetectedChange detected) {
+            public void renumberingDetected(DetectedChange detected) {
                 long now = System.nanoTime();
                 CompletableFuture<Detection> waiting = detection.getAndSet(null);
                 if (waiting != null) {

@@ -10,7 +10,7 @@ import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import org.renumber.api.MBeanNames;
 import org.renumber.domain.SocketEntry;
-import org.renumber.linux.SockDiagConnectionTracker;
+import org.renumber.linux.sockdiag.SockDiagConnectionTracker;
 
 /**
  * P1: what finding the connections on one address costs, an in-process Java call of the ConnectionTracker against

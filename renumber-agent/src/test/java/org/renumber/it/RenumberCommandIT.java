@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.renumber.testing.AgentProcess;
+import org.renumber.testing.CommandAgent;
 import org.renumber.testing.KernelSnapshot;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
@@ -32,45 +33,31 @@ class RenumberCommandIT {
     private static final String OLD = NetNsFixture.ADDRESS_A;
     private static final Duration LONG = Duration.ofSeconds(90);
 
+    private CommandAgent fixture;
     private NetNsFixture net;
     private Path stateDir;
-    private Path jolokiaConfig;
     private AgentProcess agent;
     private RenumberCommand renumber;
-    private final List<AutoCloseable> peers = new ArrayList<>();
 
     @BeforeEach
     void startAgent() throws Exception {
-        net = NetNsFixture.create("rn-it-cli-");
-        stateDir = Files.createTempDirectory("renumber-state-");
-        jolokiaConfig = Files.createTempFile("renumber-jolokia-", ".properties");
-        Files.writeString(jolokiaConfig, "host=127.0.0.1\nport=0\nagentContext=/jolokia\n");
-        agent = AgentProcess.start(stateDir, "--netns", net.a(), "--jolokia-config", jolokiaConfig.toString(),
-                "--hooks-dir", stateDir.resolve("no-hooks").toString());
-        renumber = new RenumberCommand(agent.jolokiaUrl().toString(), stateDir);
+        fixture = CommandAgent.start("rn-it-cli-");
+        net = fixture.net();
+        stateDir = fixture.stateDir();
+        agent = fixture.agent();
+        renumber = fixture.renumber();
     }
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (AutoCloseable peer : peers) {
-            peer.close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        net.close();
-        Files.deleteIfExists(jolokiaConfig);
-        try (var files = Files.walk(stateDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     private NetNsPeer clientsOfAServerOnTheOldAddress(int count) throws Exception {
-        peers.add(NetNsPeer.start(net.a(), NetNsPeer.Stack.DUAL, "READY", "server", OLD, "7000"));
-        NetNsPeer clients = NetNsPeer.start(net.b(), NetNsPeer.Stack.DUAL, "CONNECTED", "client", "any", OLD, "7000",
-                String.valueOf(count));
-        peers.add(0, clients);
-        return clients;
+        fixture.server(OLD);
+        return fixture.clients(OLD, count);
     }
 
     @Test
@@ -128,27 +115,6 @@ class RenumberCommandIT {
         assertThat(fromEnv.out()).startsWith("No change is running.");
     }
 
-    @Test
-    void anAgentWhosePortIsTakenSaysSoInOneSentence() throws Exception {
-        Path otherState = Files.createTempDirectory("renumber-state-");
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
-            RenumberCommand.Result started = RenumberCommand.runBare(List.of(), "agent", "--netns", net.b(),
-                    "--state-dir", otherState.toString(), "--jmx-port", String.valueOf(taken.getLocalPort()),
-                    "--jolokia-config", jolokiaConfig.toString(), "--hooks-dir", otherState.resolve("none").toString());
-
-            assertEquals(1, started.exitCode(), started::toString);
-            String last = started.err().strip().lines().reduce((a, b) -> b).orElse("");
-            assertThat(last).as(started.toString()).startsWith("renumber: Cannot start the agent: a port it listens on is already in use")
-                    .contains("--jmx-port").endsWith(".");
-            assertThat(started.out() + started.err()).doesNotContain("\tat ", "ExportException:");
-        } finally {
-            try (var files = Files.walk(otherState)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
-
     private Path passwordFile() throws Exception {
         return Files.writeString(stateDir.resolve("password"), agent.credentials()[1] + "\n");
     }
@@ -159,7 +125,7 @@ class RenumberCommandIT {
         net.ip(net.a(), "rule", "add", "from", OLD + "/32", "lookup", "100", "priority", "1000");
         NetNsPeer clients = clientsOfAServerOnTheOldAddress(2);
         RenumberCommand.Running watch = renumber.start("watch", "--json");
-        peers.add(watch);
+        fixture.keep(watch);
         await().atMost(LONG).until(() -> renumber.run("status").exitCode() == 0);
 
         RenumberCommand.Result planned = renumber.run("plan", "--json", "v0", OLD, "10.9.1.1/24");

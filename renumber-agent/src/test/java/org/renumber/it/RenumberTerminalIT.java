@@ -3,15 +3,13 @@ package org.renumber.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.renumber.testing.AgentProcess;
+import org.renumber.testing.CommandAgent;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.NetNsPeer;
 import org.renumber.testing.RenumberCommand;
@@ -27,45 +25,27 @@ class RenumberTerminalIT {
     private static final String OLD = NetNsFixture.ADDRESS_A;
     private static final Duration LONG = Duration.ofSeconds(90);
 
+    private CommandAgent fixture;
     private NetNsFixture net;
-    private Path stateDir;
-    private Path jolokiaConfig;
-    private AgentProcess agent;
     private RenumberCommand renumber;
-    private final java.util.Deque<AutoCloseable> kept = new java.util.ArrayDeque<>();
 
     @BeforeEach
     void startAgent() throws Exception {
-        net = NetNsFixture.create("rn-it-tty-");
-        stateDir = Files.createTempDirectory("renumber-state-");
-        jolokiaConfig = Files.createTempFile("renumber-jolokia-", ".properties");
-        Files.writeString(jolokiaConfig, "host=127.0.0.1\nport=0\nagentContext=/jolokia\n");
-        agent = AgentProcess.start(stateDir, "--netns", net.a(), "--jolokia-config", jolokiaConfig.toString(),
-                "--hooks-dir", stateDir.resolve("no-hooks").toString());
-        renumber = new RenumberCommand(agent.jolokiaUrl().toString(), stateDir);
-        kept.push(NetNsPeer.start(net.a(), NetNsPeer.Stack.DUAL, "READY", "server", OLD, "7000"));
+        fixture = CommandAgent.start("rn-it-tty-");
+        net = fixture.net();
+        renumber = fixture.renumber();
+        fixture.server(OLD);
     }
 
     @AfterEach
     void stopEverything() throws Exception {
-        while (!kept.isEmpty()) {
-            kept.pop().close();
-        }
-        if (agent != null) {
-            agent.close();
-        }
-        net.close();
-        Files.deleteIfExists(jolokiaConfig);
-        try (var files = Files.walk(stateDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     private NetNsPeer clients(int count) throws Exception {
-        NetNsPeer peer = NetNsPeer.start(net.b(), NetNsPeer.Stack.DUAL, "CONNECTED", "client", "any", OLD, "7000",
-                String.valueOf(count));
-        kept.push(peer);
-        return peer;
+        return fixture.clients(OLD, count);
     }
 
     private static long rowsContaining(String screen, String text) {
@@ -131,8 +111,6 @@ class RenumberTerminalIT {
     }
 
     private TmuxTerminal terminal(List<String> command) {
-        TmuxTerminal terminal = TmuxTerminal.start(command);
-        kept.push(terminal);
-        return terminal;
+        return fixture.keep(TmuxTerminal.start(command));
     }
 }

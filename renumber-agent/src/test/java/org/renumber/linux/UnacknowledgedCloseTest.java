@@ -15,6 +15,7 @@ import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SocketEntry;
 import org.renumber.domain.TcpState;
 import org.renumber.domain.port.ConnectionTracker;
+import org.renumber.linux.sockdiag.SockDiagConnectionTracker;
 import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
 import org.renumber.testing.UnacknowledgedClose;
