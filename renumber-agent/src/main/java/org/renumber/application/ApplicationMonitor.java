@@ -179,7 +179,7 @@ public final class ApplicationMonitor implements ChangeListener, AutoCloseable {
         }
         Change change = event.change();
         for (LegacyApplication application : applications()) {
-            if (application.targetedBy(change.targets())) {
+            if (application.targetedBy(change.request().targets())) {
                 try {
                     thread.execute(() -> react(application, change));
                 } catch (RejectedExecutionException e) {
@@ -195,7 +195,7 @@ public final class ApplicationMonitor implements ChangeListener, AutoCloseable {
     }
 
     private void react(LegacyApplication application, Change change) {
-        InetAddress old = change.oldAddress().address();
+        InetAddress old = change.request().oldAddress().address();
         Set<Long> inodes;
         Set<ProcessInfo> holders;
         List<ProcessInfo> before;
@@ -269,12 +269,13 @@ public final class ApplicationMonitor implements ChangeListener, AutoCloseable {
 
         void begin() {
             log.info("change {}: {} holds {} (processes {}); sending SIGTERM, SIGKILL after {} s", change.id(),
-                    application.name(), change.oldAddress(), pids(holders), application.graceSeconds());
+                    application.name(), change.request().oldAddress(), pids(holders), application.graceSeconds());
             for (ProcessInfo process : holders) {
                 processes.terminate(process);
                 exits.put(process, processes.onExit(process));
             }
-            CompletableFuture<Void> allExited = CompletableFuture.allOf(exits.values().toArray(CompletableFuture[]::new));
+            CompletableFuture<Void> allExited = CompletableFuture.allOf(exits.values()
+                    .toArray(CompletableFuture[]::new));
             later(this::escalate, Duration.ofSeconds(application.graceSeconds()));
             later(() -> fail("process(es) " + stillRunning() + " did not exit within "
                     + KILL_TIMEOUT.toSeconds() + " s of SIGKILL"),
@@ -364,7 +365,8 @@ public final class ApplicationMonitor implements ChangeListener, AutoCloseable {
 
         private ApplicationEvent event(ApplicationEvent.Type type, String message, List<Long> started) {
             return new ApplicationEvent(type, application.name(), application.group(), change.id(),
-                    change.interfaceName(), change.oldAddress().toString(), change.newAddress().toString(),
+                    change.request().interfaceName(), change.request().oldAddress().toString(), change.request()
+                    .newAddress().toString(),
                     pids(holders), killed, started, message);
         }
 
@@ -372,10 +374,10 @@ public final class ApplicationMonitor implements ChangeListener, AutoCloseable {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("RENUMBER_APPLICATION", application.name());
             env.put("RENUMBER_CHANGE_ID", change.id());
-            env.put("RENUMBER_INTERFACE", change.interfaceName());
-            env.put("RENUMBER_OLD_ADDRESS", change.oldAddress().address().getHostAddress());
-            env.put("RENUMBER_NEW_ADDRESS", change.newAddress().address().getHostAddress());
-            env.put("RENUMBER_NEW_PREFIX", String.valueOf(change.newAddress().prefixLength()));
+            env.put("RENUMBER_INTERFACE", change.request().interfaceName());
+            env.put("RENUMBER_OLD_ADDRESS", change.request().oldAddress().address().getHostAddress());
+            env.put("RENUMBER_NEW_ADDRESS", change.request().newAddress().address().getHostAddress());
+            env.put("RENUMBER_NEW_PREFIX", String.valueOf(change.request().newAddress().prefixLength()));
             return env;
         }
 

@@ -127,20 +127,22 @@ public final class HookDispatcher implements ChangeListener, PreStartHook, AutoC
 
     private HookRunner.Result run(Path hook, String event, Change change) throws InterruptedException {
         Duration limit = Duration.ofSeconds(timeoutSeconds.getAsLong());
-        log.info("change {}: running hook {} {} {}", change.id(), hook.getFileName(), change.interfaceName(), event);
-        return HookRunner.run(hook, List.of(change.interfaceName(), event), environment(event, change), limit);
+        log.info("change {}: running hook {} {} {}", change.id(), hook.getFileName(), change.request().interfaceName(),
+                event);
+        return HookRunner.run(hook, List.of(change.request().interfaceName(), event), environment(event, change),
+                limit);
     }
 
     static Map<String, String> environment(String event, Change change) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("RENUMBER_EVENT", event);
         env.put("RENUMBER_CHANGE_ID", change.id());
-        env.put("RENUMBER_INTERFACE", change.interfaceName());
-        env.put("RENUMBER_OLD_ADDRESS", change.oldAddress().toString());
-        env.put("RENUMBER_NEW_ADDRESS", change.newAddress().toString());
-        env.put("RENUMBER_STATE", change.state().name());
-        env.put("RENUMBER_KIND", change.kind().name());
-        env.put("RENUMBER_OUTCOME", change.outcome() == null ? "" : change.outcome().name());
+        env.put("RENUMBER_INTERFACE", change.request().interfaceName());
+        env.put("RENUMBER_OLD_ADDRESS", change.request().oldAddress().toString());
+        env.put("RENUMBER_NEW_ADDRESS", change.request().newAddress().toString());
+        env.put("RENUMBER_STATE", change.progress().state().name());
+        env.put("RENUMBER_KIND", change.request().kind().name());
+        env.put("RENUMBER_OUTCOME", change.progress().outcome() == null ? "" : change.progress().outcome().name());
         return env;
     }
 

@@ -56,7 +56,7 @@ final class ChangeEventLog {
     /** The first sequence number of a run that starts {@code now} after the changes of {@code journaled}. */
     static long base(Instant now, Collection<Change> journaled) {
         long latest = journaled.stream()
-                .flatMap(c -> Stream.of(c.requestedAt(), c.startedAt(), c.finishedAt()))
+                .flatMap(c -> Stream.of(c.request().requestedAt(), c.progress().startedAt(), c.progress().finishedAt()))
                 .filter(Objects::nonNull)
                 .mapToLong(Instant::toEpochMilli)
                 .max().orElse(0);

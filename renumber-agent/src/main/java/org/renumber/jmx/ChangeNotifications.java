@@ -83,11 +83,15 @@ final class ChangeNotifications {
 
     static CompositeData userData(ChangeEvent event) {
         Change change = event.change();
-        Object[] values = {change.id(), change.interfaceName(), change.oldAddress().toString(),
-                change.newAddress().toString(), change.state().name(), change.remainingConnections(),
-                change.outcome() == null ? "" : change.outcome().name(), text(change.error()),
-                instant(change.startedAt()), instant(change.deadline()), change.kind().name(),
-                !change.removeOldAddress(), change.warning() == null ? "" : instant(change.warning().warningEnd()),
+        Object[] values = {change.id(), change.request().interfaceName(), change.request().oldAddress().toString(),
+                change.request().newAddress().toString(), change.progress().state().name(), change.progress()
+                .remainingConnections(),
+                change.progress().outcome() == null ? "" : change.progress().outcome().name(), text(change.progress()
+                .error()),
+                instant(change.progress().startedAt()), instant(change.progress().deadline()), change.request().kind()
+                .name(),
+                !change.request().removeOldAddress(), change.request().warning() == null ? ""
+                : instant(change.request().warning().warningEnd()),
                 0L};
         try {
             return new CompositeDataSupport(TYPE, ITEMS, values);
@@ -122,8 +126,8 @@ final class ChangeNotifications {
             return event.message();
         }
         Change change = event.change();
-        return type(event.type()) + ": change " + change.id() + " on " + change.interfaceName() + " ("
-                + change.oldAddress() + " -> " + change.newAddress() + ")";
+        return type(event.type()) + ": change " + change.id() + " on " + change.request().interfaceName() + " ("
+                + change.request().oldAddress() + " -> " + change.request().newAddress() + ")";
     }
 
     static String instant(Instant instant) {

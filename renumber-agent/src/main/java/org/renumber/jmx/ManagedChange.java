@@ -3,6 +3,7 @@ package org.renumber.jmx;
 import static java.util.Objects.requireNonNull;
 
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeWarning;
 import org.renumber.domain.SocketEntry;
 import org.renumber.domain.port.SocketInventory;
 import org.renumber.service.AddressChangeService;
@@ -28,19 +29,20 @@ public final class ManagedChange {
 
     @Managed(description = "Whether new inbound connections to the old address are being refused (inbound guard)")
     public boolean isGuardApplied() {
-        return change().steps().guardApplied();
+        return change().progress().steps().guardApplied();
     }
 
     @Managed(description = "What the agent destroyed on the old address at the drain deadline; empty if nothing")
     public String getForceClosed() {
-        return ChangeNotifications.text(change().steps().forceClosed());
+        return ChangeNotifications.text(change().progress().steps().forceClosed());
     }
 
     @Managed(description = "TCP listeners still bound to the old address while the change runs; they stop "
             + "accepting once it is removed")
     public String[] getListeners() {
         Change change = change();
-        return change.isFinished() ? new String[0] : inventory.tcpListeners(change.oldAddress().address()).stream()
+        return change.isFinished() ? new String[0] : inventory.tcpListeners(change.request().oldAddress().address())
+                .stream()
                 .map(SocketEntry::describe).toArray(String[]::new);
     }
 
@@ -48,45 +50,46 @@ public final class ManagedChange {
             + "it is removed")
     public String[] getUdpSockets() {
         Change change = change();
-        return change.isFinished() ? new String[0] : inventory.udpSockets(change.oldAddress().address()).stream()
+        return change.isFinished() ? new String[0] : inventory.udpSockets(change.request().oldAddress().address())
+                .stream()
                 .map(SocketEntry::describe).toArray(String[]::new);
     }
 
     @Managed(description = "REQUESTED (changeAddress, scheduleChange), DETECTED (renumbered by hand) or MIGRATION "
             + "(migrateSubscribers: only the targets move, the old address stays)")
     public String getKind() {
-        return change().kind().name();
+        return change().request().kind().name();
     }
 
     @Managed(description = "Whether the old address stays configured when the change ends (a migration keeps it for "
             + "the applications not moved; a detected change leaves the alias to the operator unless told otherwise)")
     public boolean isOldAddressKept() {
-        return !change().removeOldAddress();
+        return !change().request().removeOldAddress();
     }
 
     @Managed(description = "When a scheduled change starts at the latest (ISO-8601); empty for a change without a "
             + "warning")
     public String getWarningEnd() {
-        Change.Warning warning = change().warning();
+        ChangeWarning warning = change().request().warning();
         return warning == null ? "" : ChangeNotifications.instant(warning.warningEnd());
     }
 
     @Managed(description = "Warning time of a scheduled change, in seconds; 0 for a change without a warning")
     public long getWarningSeconds() {
-        Change.Warning warning = change().warning();
+        ChangeWarning warning = change().request().warning();
         return warning == null ? 0 : warning.warningSeconds();
     }
 
     @Managed(description = "Targets of a scheduled change that called ready(changeId), in the order they did")
     public String[] getAcknowledged() {
-        Change.Warning warning = change().warning();
+        ChangeWarning warning = change().request().warning();
         return warning == null ? new String[0] : warning.acknowledged().toArray(String[]::new);
     }
 
     @Managed(description = "Why a scheduled change left its warning: ALL_TARGETS_READY or WARNING_TIME_PASSED; empty "
             + "while it is warning, and for a change without a warning")
     public String getStartReason() {
-        Change.Warning warning = change().warning();
+        ChangeWarning warning = change().request().warning();
         return warning == null || warning.startReason() == null ? "" : warning.startReason().name();
     }
 
@@ -96,7 +99,7 @@ public final class ManagedChange {
     public String[] getHolders() {
         Change change = change();
         return change.isFinished() ? new String[0]
-                : service.holders(change.oldAddress().address()).toArray(String[]::new);
+                : service.holders(change.request().oldAddress().address()).toArray(String[]::new);
     }
 
     @Managed(description = "Change id")
@@ -107,74 +110,74 @@ public final class ManagedChange {
     @Managed(description = "Current state: REQUESTED, WARNING, ADDING, DRAINING, REMOVING, or the final COMPLETED, "
             + "TIMED_OUT, FAILED, CANCELLED")
     public String getState() {
-        return change().state().name();
+        return change().progress().state().name();
     }
 
     @Managed(description = "Interface being renumbered")
     public String getInterfaceName() {
-        return change().interfaceName();
+        return change().request().interfaceName();
     }
 
     @Managed(description = "Address being replaced, ADDRESS/PREFIX")
     public String getOldAddress() {
-        return change().oldAddress().toString();
+        return change().request().oldAddress().toString();
     }
 
     @Managed(description = "Address replacing it, ADDRESS/PREFIX")
     public String getNewAddress() {
-        return change().newAddress().toString();
+        return change().request().newAddress().toString();
     }
 
     @Managed(description = "Targets as requested: empty for every matching subscriber, otherwise ids and group:NAME")
     public String getTargets() {
-        return change().targets();
+        return change().request().targets();
     }
 
     @Managed(description = "Subscriber ids the targets resolved to when the change was accepted")
     public String[] getSubscribers() {
-        return change().subscriberIds().toArray(String[]::new);
+        return change().request().subscriberIds().toArray(String[]::new);
     }
 
     @Managed(description = "Live connections still using the old address at the last count")
     public int getRemainingConnections() {
-        return change().remainingConnections();
+        return change().progress().remainingConnections();
     }
 
     @Managed(description = "How the change ended: DRAINED, TIMED_OUT, FAILED or CANCELLED; empty while it runs")
     public String getOutcome() {
         Change change = change();
-        return change.outcome() == null ? "" : change.outcome().name();
+        return change.progress().outcome() == null ? "" : change.progress().outcome().name();
     }
 
     @Managed(description = "Why the change failed or timed out; empty otherwise")
     public String getError() {
-        return ChangeNotifications.text(change().error());
+        return ChangeNotifications.text(change().progress().error());
     }
 
     @Managed(description = "Drain timeout requested, in seconds")
     public long getDrainTimeoutSeconds() {
-        return change().drainTimeoutSeconds();
+        return change().request().drainTimeoutSeconds();
     }
 
     @Managed(description = "When the change was requested (ISO-8601)")
     public String getRequestedAt() {
-        return ChangeNotifications.instant(change().requestedAt());
+        return ChangeNotifications.instant(change().request().requestedAt());
     }
 
     @Managed(description = "When the new address became usable and subscribers were told to move (ISO-8601); "
             + "empty before")
     public String getStartedAt() {
-        return ChangeNotifications.instant(change().startedAt());
+        return ChangeNotifications.instant(change().progress().startedAt());
     }
 
     @Managed(description = "When the drain ends at the latest (ISO-8601); empty before the change started")
     public String getDeadline() {
-        return ChangeNotifications.instant(change().deadline());
+        return ChangeNotifications.instant(change().progress().deadline());
     }
 
     @Managed(description = "When the change reached its final state (ISO-8601); empty while it runs")
     public String getFinishedAt() {
-        return ChangeNotifications.instant(change().finishedAt());
+        return ChangeNotifications.instant(change().progress().finishedAt());
     }
 
     private Change change() {
@@ -185,22 +188,23 @@ public final class ManagedChange {
     /** One readable line for the service's ActiveChanges and RecentChanges attributes. */
     static String describe(Change c) {
         StringBuilder line = new StringBuilder()
-                .append(c.id()).append(' ').append(c.interfaceName()).append(' ')
-                .append(c.oldAddress()).append(" -> ").append(c.newAddress()).append(' ').append(c.state());
-        if (c.state().isFinal()) {
-            line.append(" outcome=").append(c.outcome() == null ? "-" : c.outcome().name());
-            if (c.finishedAt() != null) {
-                line.append(" finished=").append(c.finishedAt());
+                .append(c.id()).append(' ').append(c.request().interfaceName()).append(' ')
+                .append(c.request().oldAddress()).append(" -> ").append(c.request().newAddress()).append(' ')
+                .append(c.progress().state());
+        if (c.progress().state().isFinal()) {
+            line.append(" outcome=").append(c.progress().outcome() == null ? "-" : c.progress().outcome().name());
+            if (c.progress().finishedAt() != null) {
+                line.append(" finished=").append(c.progress().finishedAt());
             }
         } else {
-            line.append(" remaining=").append(c.remainingConnections());
-            if (c.deadline() != null) {
-                line.append(" deadline=").append(c.deadline());
+            line.append(" remaining=").append(c.progress().remainingConnections());
+            if (c.progress().deadline() != null) {
+                line.append(" deadline=").append(c.progress().deadline());
             }
         }
-        line.append(" targets=").append(c.targets().isEmpty() ? "(all matching)" : c.targets());
-        if (c.error() != null && !c.error().isEmpty()) {
-            line.append(" error=").append(c.error());
+        line.append(" targets=").append(c.request().targets().isEmpty() ? "(all matching)" : c.request().targets());
+        if (c.progress().error() != null && !c.progress().error().isEmpty()) {
+            line.append(" error=").append(c.progress().error());
         }
         return line.toString();
     }

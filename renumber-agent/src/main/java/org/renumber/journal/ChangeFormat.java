@@ -8,24 +8,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.List;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeKind;
 
 /**
  * How a {@link Change} is laid out in its journal file, and how every layout written so far is read.
  *
- * <p>Files carry {@value #FIELD}. Files without it (version 0) come from agents before the field existed; their
- * layouts only ever gained components, so each missing component is filled in as the agent that wrote the file
- * meant it (see {@link #upgradeFrom0}). A file from a newer agent is refused, never half read: a downgraded agent
- * must not resume a change whose steps it cannot see. The layouts are kept as test resources
- * ({@code src/test/resources/journal}) and docs/architecture.md lists them.
+ * <p>Files carry {@value #FIELD}. Version 2 holds the change's {@code request} and its {@code progress} as two
+ * objects. Version 1 held the same components flat, in one object; files without the field (version 0) come from
+ * agents before it existed, whose flat layouts only ever gained components. An older file is upgraded step by step
+ * ({@link #upgradeFrom0}, {@link #upgradeFrom1}) and then read as a version 2 file. A file from a newer agent is
+ * refused, never half read: a downgraded agent must not resume a change whose steps it cannot see. The layouts are
+ * kept as test resources ({@code src/test/resources/journal}) and docs/architecture.md lists them.
  */
 final class ChangeFormat {
 
     /** The field naming the layout. */
     static final String FIELD = "schemaVersion";
     /** The layout this agent writes. */
-    static final int CURRENT = 1;
+    static final int CURRENT = 2;
 
     private final ObjectMapper mapper;
     private final ObjectReader reader;
@@ -65,7 +67,7 @@ final class ChangeFormat {
         if (version == 0) {
             upgradeFrom0(file);
         }
-        return reader.readValue(file);
+        return reader.readValue(version < 2 ? upgradeFrom1(file) : file);
     }
 
     /**
@@ -81,6 +83,36 @@ final class ChangeFormat {
         if (!file.has("removeOldAddress")) {
             file.put("removeOldAddress", true);
         }
+    }
+
+    /**
+     * The components of versions 0 and 1, flat in one object, as they are nested in version 2. Frozen: these are
+     * the old layouts, not today's records.
+     */
+    private static final List<String> REQUEST_COMPONENTS_1 = List.of("id", "interfaceName", "oldAddress",
+            "newAddress", "targets", "subscriberIds", "drainTimeoutSeconds", "kind", "removeOldAddress", "warning",
+            "requestedAt");
+    private static final List<String> PROGRESS_COMPONENTS_1 = List.of("state", "outcome", "error",
+            "remainingConnections", "startedAt", "deadline", "finishedAt", "steps");
+
+    /**
+     * Version 1, the flat {@code Change} of 19 components: each moves into {@code request} or {@code progress},
+     * unchanged. A component of neither list stays at the top, so a versioned file with an unknown component is
+     * still refused instead of half read.
+     */
+    private ObjectNode upgradeFrom1(ObjectNode flat) {
+        ObjectNode request = mapper.createObjectNode();
+        ObjectNode progress = mapper.createObjectNode();
+        ObjectNode nested = mapper.createObjectNode();
+        flat.properties().forEach(component -> {
+            String name = component.getKey();
+            ObjectNode into = REQUEST_COMPONENTS_1.contains(name) ? request
+                    : PROGRESS_COMPONENTS_1.contains(name) ? progress : nested;
+            into.set(name, component.getValue());
+        });
+        nested.set("request", request);
+        nested.set("progress", progress);
+        return nested;
     }
 
     /** A journal file from an agent newer than this one. */

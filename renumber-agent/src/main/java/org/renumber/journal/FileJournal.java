@@ -125,7 +125,7 @@ public final class FileJournal implements ChangeJournal {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the journal in " + changesDir, e);
         }
-        changes.sort(Comparator.comparing(Change::requestedAt));
+        changes.sort(Comparator.comparing(c -> c.request().requestedAt()));
         return changes;
     }
 

@@ -472,7 +472,8 @@ public final class InterfaceMonitor implements AutoCloseable {
         log.warn("address {} was removed from {} by hand at {} and not configured again within {} ms: {} "
                         + "connection(s) using it broke", loss.address().describe(), loss.interfaceName(),
                 loss.removedAt(), settings.windowMillis(), loss.connections());
-        remember(loss.removedAt() + " " + loss.interfaceName() + ": " + loss.address().describe() + " removed and lost; "
+        remember(loss.removedAt() + " " + loss.interfaceName() + ": " + loss.address().describe()
+                + " removed and lost; "
                 + loss.connections() + " connection(s) broke");
         notifyListeners("an address loss", listener -> listener.addressLost(loss));
     }
@@ -558,13 +559,13 @@ public final class InterfaceMonitor implements AutoCloseable {
     private Set<InetAddress> busySince(Instant since) {
         Set<InetAddress> busy = new HashSet<>();
         for (Change change : service.activeChanges()) {
-            busy.add(change.oldAddress().address());
-            busy.add(change.newAddress().address());
+            busy.add(change.request().oldAddress().address());
+            busy.add(change.request().newAddress().address());
         }
         for (Change change : service.recentChanges()) {
-            if (change.finishedAt() == null || !change.finishedAt().isBefore(since)) {
-                busy.add(change.oldAddress().address());
-                busy.add(change.newAddress().address());
+            if (change.progress().finishedAt() == null || !change.progress().finishedAt().isBefore(since)) {
+                busy.add(change.request().oldAddress().address());
+                busy.add(change.request().newAddress().address());
             }
         }
         return busy;

@@ -26,8 +26,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.renumber.domain.AddressRules;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeWarning;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeKind;
+import org.renumber.domain.ChangeRequest;
 import org.renumber.domain.ChangeLimits;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.InterfaceAddress;
@@ -118,7 +120,7 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
     /** Loads the history and resumes every change the journal shows unfinished. */
     public void start() {
         List<Change> journaled = new ArrayList<>(journal.changes());
-        journaled.sort(Comparator.comparing(Change::requestedAt));
+        journaled.sort(Comparator.comparing(c -> c.request().requestedAt()));
         List<Change> unfinished = new ArrayList<>();
         synchronized (this) {
             for (Change change : journaled) {
@@ -132,7 +134,7 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
         history.forEach(c -> listeners.forEach(l -> l.changeAccepted(c.id())));
         releaseLeakedGuards(unfinished);
         for (Change change : unfinished) {
-            log.info("change {} found in state {} at start; resuming", change.id(), change.state());
+            log.info("change {} found in state {} at start; resuming", change.id(), change.progress().state());
             launch(change, true);
         }
     }
@@ -143,11 +145,13 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
      */
     private void releaseLeakedGuards(List<Change> unfinished) {
         if (!kernel.guard().available()) {
-            log.warn("cannot check for leftover inbound guard rules: {}", kernel.guard().unavailableReason().orElse(""));
+            log.warn("cannot check for leftover inbound guard rules: {}", kernel.guard().unavailableReason()
+                    .orElse(""));
             return;
         }
         Set<InetAddress> keep = new java.util.HashSet<>();
-        unfinished.stream().filter(c -> c.steps().guardApplied()).forEach(c -> keep.add(c.oldAddress().address()));
+        unfinished.stream().filter(c -> c.progress().steps().guardApplied()).forEach(c -> keep.add(c.request()
+                .oldAddress().address()));
         Set<InetAddress> released = kernel.guard().releaseAllExcept(keep);
         if (!released.isEmpty()) {
             log.info("released inbound guard rules left by a previous run: {}", released);
@@ -257,8 +261,8 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
         }
     }
 
-    private Change.Warning warningOf(long warningSeconds) {
-        return new Change.Warning(warningSeconds, clock.instant().plusSeconds(warningSeconds), List.of(), null);
+    private ChangeWarning warningOf(long warningSeconds) {
+        return new ChangeWarning(warningSeconds, clock.instant().plusSeconds(warningSeconds), List.of(), null);
     }
 
     /**
@@ -301,7 +305,7 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
             workflow = active.get(id);
             if (workflow == null) {
                 Change known = change(id).orElseThrow(() -> unknownChange(id));
-                throw new IllegalStateException("change " + id + " has already ended as " + known.state()
+                throw new IllegalStateException("change " + id + " has already ended as " + known.progress().state()
                         + "; there is nothing to be ready for");
             }
         }
@@ -328,7 +332,8 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
                 .filter(SocketEntry::isLiveConnection).count();
         long listeners = sockets.stream().filter(s -> holder.inodes().contains(s.inode()))
                 .filter(SocketEntry::isListener).count();
-        String command = holder.command().length() > 120 ? holder.command().substring(0, 117) + "..." : holder.command();
+        String command = holder.command().length() > 120 ? holder.command().substring(0, 117) + "..."
+                : holder.command();
         return holder.pid() + " " + (command.isEmpty() ? "?" : command) + ": " + connections + " connection"
                 + (connections == 1 ? "" : "s") + (listeners == 0 ? "" : ", " + listeners + " listener"
                 + (listeners == 1 ? "" : "s"));
@@ -366,20 +371,21 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
                 drainTimeoutSeconds);
     }
 
-    private String accept(Request request, ChangeKind kind, boolean removeOldAddress, Change.Warning warning) {
+    private String accept(Request request, ChangeKind kind, boolean removeOldAddress, ChangeWarning warning) {
         synchronized (this) {
             refuseIfBusy(request.interfaceName());
             refuseReserved(request.fresh());
             Set<String> recipients = subscribers.resolve(request.targets(), request.interfaceName(),
                     request.old().address());
-            Change change = new Change(newId(), request.interfaceName(), request.old(), request.fresh(),
-                    request.targetsText(), List.copyOf(recipients), request.drainTimeoutSeconds(),
-                    ChangeState.REQUESTED, null, null, 0, clock.instant(), null, null, null, null, kind,
-                    removeOldAddress, warning);
+            Change change = Change.accepted(ChangeRequest.builder().id(newId())
+                    .renumber(request.interfaceName(), request.old(), request.fresh())
+                    .targets(request.targetsText()).subscriberIds(List.copyOf(recipients))
+                    .drainTimeoutSeconds(request.drainTimeoutSeconds()).kind(kind).removeOldAddress(removeOldAddress)
+                    .warning(warning).requestedAt(clock.instant()).build());
             journal.saveChange(change);
             log.info("change {} REQUESTED on {} ({} -> {}), targets '{}' -> {}, drain timeout {} s{}{}", change.id(),
-                    change.interfaceName(), change.oldAddress(), change.newAddress(), change.targets(), recipients,
-                    change.drainTimeoutSeconds(),
+                    request.interfaceName(), request.old(), request.fresh(), request.targetsText(), recipients,
+                    request.drainTimeoutSeconds(),
                     kind == ChangeKind.MIGRATION ? ", partial migration (old address kept)" : "",
                     warning == null ? "" : ", warning until " + warning.warningEnd());
             launch(change, false);
@@ -411,9 +417,10 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
         synchronized (this) {
             refuseIfBusy(interfaceName);
             Set<String> recipients = subscribers.resolve(Targets.parse(""), interfaceName, oldAddress.address());
-            Change change = new Change(newId(), interfaceName, oldAddress, newAddress, "", List.copyOf(recipients),
-                    drainTimeoutSeconds, ChangeState.REQUESTED, null, null, 0, clock.instant(), null, null, null, null,
-                    ChangeKind.DETECTED, removeAlias);
+            Change change = Change.accepted(ChangeRequest.builder().id(newId())
+                    .renumber(interfaceName, oldAddress, newAddress).subscriberIds(List.copyOf(recipients))
+                    .drainTimeoutSeconds(drainTimeoutSeconds).kind(ChangeKind.DETECTED).removeOldAddress(removeAlias)
+                    .requestedAt(clock.instant()).build());
             journal.saveChange(change);
             log.info("change {} DETECTED on {} ({} -> {}), subscribers {}, drain timeout {} s, alias {}", change.id(),
                     interfaceName, oldAddress, newAddress, recipients, drainTimeoutSeconds,
@@ -429,10 +436,10 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
 
     private synchronized void refuseIfBusy(String ifName) {
         Optional<ChangeWorkflow> running = active.values().stream()
-                .filter(w -> w.change().interfaceName().equals(ifName)).findFirst();
+                .filter(w -> w.change().request().interfaceName().equals(ifName)).findFirst();
         if (running.isPresent()) {
             throw new IllegalStateException("change " + running.get().change().id() + " is already running on "
-                    + ifName + " (state " + running.get().change().state()
+                    + ifName + " (state " + running.get().change().progress().state()
                     + "); wait for it with awaitChange or cancel it first");
         }
     }
@@ -440,19 +447,20 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
     /** Blocks until the change ends or the timeout passes; returns its state then. */
     public ChangeState awaitChange(String changeId, long timeoutSeconds) throws InterruptedException {
         if (timeoutSeconds < 0 || timeoutSeconds > MAX_AWAIT_SECONDS) {
-            throw new IllegalArgumentException("timeoutSeconds " + timeoutSeconds + " is out of range 0-" + MAX_AWAIT_SECONDS);
+            throw new IllegalArgumentException("timeoutSeconds " + timeoutSeconds + " is out of range 0-"
+                    + MAX_AWAIT_SECONDS);
         }
         ChangeWorkflow workflow;
         synchronized (this) {
             workflow = active.get(required(changeId, "changeId").strip());
             if (workflow == null) {
-                return change(changeId).map(Change::state).orElseThrow(() -> unknownChange(changeId));
+                return change(changeId).map(c -> c.progress().state()).orElseThrow(() -> unknownChange(changeId));
             }
         }
         try {
-            return workflow.done().get(timeoutSeconds, TimeUnit.SECONDS).state();
+            return workflow.done().get(timeoutSeconds, TimeUnit.SECONDS).progress().state();
         } catch (TimeoutException e) {
-            return workflow.change().state();
+            return workflow.change().progress().state();
         } catch (ExecutionException e) {
             throw new IllegalStateException("change " + changeId + " ended abnormally", e.getCause());
         }
@@ -465,7 +473,8 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
             workflow = active.get(required(changeId, "changeId").strip());
             if (workflow == null) {
                 Change known = change(changeId).orElseThrow(() -> unknownChange(changeId));
-                throw new IllegalStateException("change " + changeId + " has already ended as " + known.state());
+                throw new IllegalStateException("change " + changeId + " has already ended as "
+                        + known.progress().state());
             }
         }
         workflow.requestCancel();
@@ -473,7 +482,7 @@ public final class AddressChangeService implements AddressChanges, AutoCloseable
             workflow.done().get(CANCEL_WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             throw new IllegalStateException("change " + changeId + " did not finish cancelling within "
-                    + CANCEL_WAIT.toSeconds() + " s; it is " + workflow.change().state());
+                    + CANCEL_WAIT.toSeconds() + " s; it is " + workflow.change().progress().state());
         } catch (ExecutionException e) {
             throw new IllegalStateException("change " + changeId + " ended abnormally", e.getCause());
         }

@@ -29,7 +29,8 @@ record ChangePolicy(boolean announcesInterfaceChange, boolean steersNewConnectio
     /** What the messages add about the old address when it stays. */
     String keptNote(Change change) {
         return keepsSharedAddress
-                ? "; partial migration: " + change.oldAddress() + " stays configured for the applications not moved"
+                ? "; partial migration: " + change.request().oldAddress()
+                + " stays configured for the applications not moved"
                 : "";
     }
 }

@@ -74,7 +74,7 @@ final class ChangeWorkflow implements Runnable {
         this.events = requireNonNull(events, "events");
         this.onFinished = requireNonNull(onFinished, "onFinished");
         this.preStart = context.preStart();
-        this.policy = ChangePolicy.of(change.kind());
+        this.policy = ChangePolicy.of(change.request().kind());
         this.warning = new WarningPhase(progress, timers, clock, policy, text -> emit(EventType.WARNING, text));
         this.newAddress = new NewAddressStep(network, progress);
         RouteSourceStep routeSource = new RouteSourceStep(network, progress);
@@ -101,11 +101,11 @@ final class ChangeWorkflow implements Runnable {
 
     /** Asks the workflow to roll back; refused once the old address is being removed. */
     void requestCancel() {
-        ChangeState state = change().state();
+        ChangeState state = change().progress().state();
         if (state.isFinal()) {
             throw new IllegalStateException("change " + change().id() + " has already ended as " + state);
         }
-        if (state == ChangeState.REMOVING || change().steps().rollbackPending()) {
+        if (state == ChangeState.REMOVING || change().progress().steps().rollbackPending()) {
             throw new IllegalStateException("change " + change().id() + " is already "
                     + (state == ChangeState.REMOVING ? "removing the old address" : "rolling back")
                     + " and can no longer be cancelled");
@@ -122,7 +122,7 @@ final class ChangeWorkflow implements Runnable {
     public void run() {
         Thread.currentThread().setName("renumber-change-" + change().id());
         try {
-            if (change().steps().rollbackPending()) {
+            if (change().progress().steps().rollbackPending()) {
                 rollBack();
             }
             while (!change().isFinished()) {
@@ -131,9 +131,9 @@ final class ChangeWorkflow implements Runnable {
         } catch (InterruptedException e) {
             // Agent shutting down: the journal keeps the change where it is; the next start resumes it.
             Thread.currentThread().interrupt();
-            log.info("change {} suspended in {} by agent shutdown", change().id(), change().state());
+            log.info("change {} suspended in {} by agent shutdown", change().id(), change().progress().state());
         } catch (RuntimeException e) {
-            log.error("change {} failed unexpectedly in {}", change().id(), change().state(), e);
+            log.error("change {} failed unexpectedly in {}", change().id(), change().progress().state(), e);
             failSafely(e);
         } finally {
             if (change().isFinished()) {
@@ -143,13 +143,14 @@ final class ChangeWorkflow implements Runnable {
     }
 
     private void step() throws InterruptedException {
-        switch (change().state()) {
+        switch (change().progress().state()) {
             case REQUESTED -> {
                 if (policy.announcesInterfaceChange() && !resumed) {
-                    emit(EventType.INTERFACE_CHANGED, "renumbered by hand on " + change().interfaceName() + ": "
-                            + change().oldAddress() + " -> " + change().newAddress());
+                    emit(EventType.INTERFACE_CHANGED, "renumbered by hand on " + change().request().interfaceName()
+                            + ": "
+                            + change().request().oldAddress() + " -> " + change().request().newAddress());
                 }
-                if (change().warning() != null) {
+                if (change().request().warning() != null) {
                     progress.transition(c -> c.withState(ChangeState.WARNING));
                     warning.warn("");
                 } else {
@@ -160,7 +161,7 @@ final class ChangeWorkflow implements Runnable {
             case ADDING -> addNewAddressAndSteerTraffic();
             case DRAINING -> drainOldAddress();
             case REMOVING -> removeOldAddress();
-            default -> throw new IllegalStateException("no step from " + change().state());
+            default -> throw new IllegalStateException("no step from " + change().progress().state());
         }
     }
 
@@ -185,7 +186,8 @@ final class ChangeWorkflow implements Runnable {
             newAddress.apply();
             usable = newAddress.awaitUsable(cancelRequested);
         } catch (RuntimeException e) {
-            abort(Outcome.FAILED, "could not bring up " + change().newAddress() + " on " + change().interfaceName()
+            abort(Outcome.FAILED, "could not bring up " + change().request().newAddress() + " on "
+                    + change().request().interfaceName()
                     + ": " + e.getMessage());
             return;
         }
@@ -211,8 +213,8 @@ final class ChangeWorkflow implements Runnable {
                 steering.apply();
             }
         } catch (RuntimeException e) {
-            abort(Outcome.FAILED, "could not steer new connections from " + change().oldAddress() + " to "
-                    + change().newAddress() + ": " + e.getMessage());
+            abort(Outcome.FAILED, "could not steer new connections from " + change().request().oldAddress() + " to "
+                    + change().request().newAddress() + ": " + e.getMessage());
             return;
         }
         if (cancelledBeforeStart()) {
@@ -223,13 +225,14 @@ final class ChangeWorkflow implements Runnable {
                 guard.apply();
             } catch (RuntimeException e) {
                 // The operator asked for the guard: draining without it is not what they asked for.
-                abort(Outcome.FAILED, "could not refuse new connections to " + change().oldAddress() + ": "
+                abort(Outcome.FAILED, "could not refuse new connections to " + change().request().oldAddress() + ": "
                         + e.getMessage());
                 return;
             }
         }
         progress.transition(c -> c.started(clock.instant()));
-        emit(EventType.STARTED, "new address " + change().newAddress() + " is usable; move off " + change().oldAddress()
+        emit(EventType.STARTED, "new address " + change().request().newAddress() + " is usable; move off "
+                + change().request().oldAddress()
                 + policy.keptNote(change()));
     }
 
@@ -244,18 +247,20 @@ final class ChangeWorkflow implements Runnable {
 
     /** DRAINING: wait until no process holds a connection on the old address, or the deadline. */
     private void drainOldAddress() throws InterruptedException {
-        if (resumed && change().startedAt() != null) {
+        if (resumed && change().progress().startedAt() != null) {
             // The STARTED notification may have been lost with the previous agent; repeating it is harmless.
             try {
                 if (policy.steersNewConnections()) {
                     steering.apply();
                 }
             } catch (RuntimeException e) {
-                log.warn("change {}: could not re-steer outbound traffic after restart: {}", change().id(), e.getMessage());
+                log.warn("change {}: could not re-steer outbound traffic after restart: {}", change().id(),
+                        e.getMessage());
             }
-            emit(EventType.STARTED, "resumed after agent restart; new address " + change().newAddress() + " is usable");
+            emit(EventType.STARTED, "resumed after agent restart; new address " + change().request().newAddress()
+                    + " is usable");
         }
-        Outcome outcome = drain.await(change().deadline(), clock, cancelRequested);
+        Outcome outcome = drain.await(change().progress().deadline(), clock, cancelRequested);
         if (outcome == Outcome.CANCELLED) {
             abort(Outcome.CANCELLED, "cancelled by operator while draining");
             return;
@@ -270,8 +275,8 @@ final class ChangeWorkflow implements Runnable {
             emit(EventType.DRAINED, ChangeMessages.drained(change(), policy));
             progress.persist(ChangeState.DRAINING);
         } else {
-            String late = remaining + " connection(s) still used " + change().oldAddress() + " when the "
-                    + change().drainTimeoutSeconds() + " s drain timeout passed";
+            String late = remaining + " connection(s) still used " + change().request().oldAddress() + " when the "
+                    + change().request().drainTimeoutSeconds() + " s drain timeout passed";
             progress.transition(c -> c.drainEnded(Outcome.TIMED_OUT, late));
             if (settings.current().forceCloseAtDeadline() && policy.mayForceClose()) {
                 forceClose.apply(late);
@@ -283,24 +288,26 @@ final class ChangeWorkflow implements Runnable {
     private void removeOldAddress() {
         try {
             NetInterface nic = progress.currentInterface();
-            if (nic.find(change().newAddress().address()).isEmpty()) {
+            if (nic.find(change().request().newAddress().address()).isEmpty()) {
                 // Nothing can have moved to an address that is gone: give the old one back its traffic.
-                abort(Outcome.FAILED, "the new address " + change().newAddress() + " is no longer on "
-                        + change().interfaceName() + "; the old address was kept");
+                abort(Outcome.FAILED, "the new address " + change().request().newAddress() + " is no longer on "
+                        + change().request().interfaceName() + "; the old address was kept");
                 return;
             }
-            if (!change().removeOldAddress()) {
+            if (!change().request().removeOldAddress()) {
                 keepOldAddress();
                 return;
             }
             removal.apply(nic);
         } catch (RuntimeException e) {
-            finish(ChangeState.FAILED, Outcome.FAILED, "could not remove the old address " + change().oldAddress()
-                    + " (both addresses remain on " + change().interfaceName() + "): " + e.getMessage(), EventType.FAILED);
+            finish(ChangeState.FAILED, Outcome.FAILED, "could not remove the old address "
+                    + change().request().oldAddress()
+                    + " (both addresses remain on " + change().request().interfaceName() + "): "
+                    + e.getMessage(), EventType.FAILED);
             return;
         }
-        if (change().outcome() == Outcome.TIMED_OUT) {
-            finish(ChangeState.TIMED_OUT, Outcome.TIMED_OUT, change().error(), EventType.TIMEOUT);
+        if (change().progress().outcome() == Outcome.TIMED_OUT) {
+            finish(ChangeState.TIMED_OUT, Outcome.TIMED_OUT, change().progress().error(), EventType.TIMEOUT);
         } else {
             finish(ChangeState.COMPLETED, Outcome.DRAINED, null, EventType.COMPLETED);
         }
@@ -311,15 +318,16 @@ final class ChangeWorkflow implements Runnable {
      * place: new connections already leave from the new address, and the operator removes the alias when told.
      */
     private void keepOldAddress() {
-        boolean timedOut = change().outcome() == Outcome.TIMED_OUT;
+        boolean timedOut = change().progress().outcome() == Outcome.TIMED_OUT;
         ChangeState state = timedOut ? ChangeState.TIMED_OUT : ChangeState.COMPLETED;
         if (policy.keepsSharedAddress()) {
-            finish(state, change().outcome(), timedOut ? change().error() : null,
-                    timedOut ? EventType.TIMEOUT : EventType.COMPLETED, ChangeMessages.sharedAddressKept(change(), timedOut));
+            finish(state, change().progress().outcome(), timedOut ? change().progress().error() : null,
+                    timedOut ? EventType.TIMEOUT : EventType.COMPLETED, ChangeMessages.sharedAddressKept(change(),
+                    timedOut));
             return;
         }
         String message = ChangeMessages.aliasRemovable(change(), timedOut);
-        finish(state, change().outcome(), timedOut ? message : null, EventType.ALIAS_REMOVABLE, message);
+        finish(state, change().progress().outcome(), timedOut ? message : null, EventType.ALIAS_REMOVABLE, message);
     }
 
     /** Records why, then undoes the kernel steps, then ends the change(). */
@@ -330,13 +338,14 @@ final class ChangeWorkflow implements Runnable {
 
     /** Undoes the journaled steps in {@link #undoOrder}, then ends the change(). */
     private void rollBack() {
-        Outcome why = change().outcome();
-        String message = change().error();
+        Outcome why = change().progress().outcome();
+        String message = change().progress().error();
         List<String> problems = new ArrayList<>();
         for (KernelStep step : undoOrder) {
             step.undo(problems);
         }
-        String text = problems.isEmpty() ? message : message + " (rollback incomplete: " + String.join("; ", problems) + ")";
+        String text = problems.isEmpty() ? message : message + " (rollback incomplete: " + String.join("; ", problems)
+                + ")";
         if (why == Outcome.CANCELLED) {
             finish(ChangeState.CANCELLED, Outcome.CANCELLED, text, EventType.CANCELLED);
         } else {
@@ -346,13 +355,14 @@ final class ChangeWorkflow implements Runnable {
 
     private void failSafely(RuntimeException e) {
         try {
-            if (change().state() == ChangeState.REMOVING) {
+            if (change().progress().state() == ChangeState.REMOVING) {
                 finish(ChangeState.FAILED, Outcome.FAILED, "unexpected error: " + e.getMessage(), EventType.FAILED);
             } else {
                 abort(Outcome.FAILED, "unexpected error: " + e.getMessage());
             }
         } catch (RuntimeException again) {
-            log.error("change {} could not be ended cleanly; it stays journaled in {}", change().id(), change().state(), again);
+            log.error("change {} could not be ended cleanly; it stays journaled in {}", change().id(), change()
+                    .progress().state(), again);
         }
     }
 
@@ -363,7 +373,7 @@ final class ChangeWorkflow implements Runnable {
     private void finish(ChangeState state, Outcome outcome, String error, EventType type, String message) {
         guard.release();
         progress.transition(c -> c.finished(state, outcome, error, clock.instant()).withSteps(
-                c.steps().withRollbackPending(false)));
+                c.progress().steps().withRollbackPending(false)));
         // The service forgets the change as active before anyone hears it ended, so a script reacting to the
         // final notification (or to awaitChange) can start the next change on the interface at once.
         onFinished.accept(change());
@@ -372,6 +382,6 @@ final class ChangeWorkflow implements Runnable {
 
     private void emit(EventType type, String message) {
         Change now = change();
-        events.accept(new ChangeEvent(type, now, Set.copyOf(now.subscriberIds()), message));
+        events.accept(new ChangeEvent(type, now, Set.copyOf(now.request().subscriberIds()), message));
     }
 }

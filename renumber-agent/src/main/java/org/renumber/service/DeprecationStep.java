@@ -8,30 +8,33 @@ import org.renumber.domain.port.NetworkControl;
  * IPv6 steering: the old address is deprecated (RFC 6724 rule 3 avoids deprecated sources). Preferred lifetime 0,
  * valid lifetime as it is; the lifetimes before are journaled ({@code oldAddressLifetimes}) so rollback restores them.
  */
-record DeprecationStep(NetworkControl network, ChangeProgress progress) implements KernelStep {
+record DeprecationStep(NetworkControl network, RunningChange progress) implements KernelStep {
 
     void apply() {
         var change = progress.change();
-        AddressLifetimes now = network.lifetimes(change.interfaceName(), change.oldAddress());
+        AddressLifetimes now = network.lifetimes(change.request().interfaceName(), change.request().oldAddress());
         if (now == null) {
             return; // the old address has gone: nothing left to steer away from
         }
-        if (!change.steps().oldAddressDeprecated()) {
-            progress.transition(c -> c.withSteps(c.steps().withOldAddressDeprecated(now)));
+        if (!change.progress().steps().oldAddressDeprecated()) {
+            progress.transition(c -> c.withSteps(c.progress().steps().withOldAddressDeprecated(now)));
         }
         if (!now.isDeprecated()) {
-            network.setLifetimes(change.interfaceName(), change.oldAddress(), now.deprecated());
+            network.setLifetimes(change.request().interfaceName(), change.request().oldAddress(), now.deprecated());
         }
     }
 
     @Override
     public void undo(List<String> problems) {
         var change = progress.change();
-        KernelStep.attempt(problems, "could not give " + change.oldAddress() + " back its preferred lifetime", () -> {
-            AddressLifetimes before = change.steps().oldAddressLifetimes();
-            AddressLifetimes now = before == null ? null : network.lifetimes(change.interfaceName(), change.oldAddress());
+        KernelStep.attempt(problems, "could not give " + change.request().oldAddress()
+                + " back its preferred lifetime", () -> {
+            AddressLifetimes before = change.progress().steps().oldAddressLifetimes();
+            AddressLifetimes now = before == null ? null : network.lifetimes(change.request().interfaceName(),
+                    change.request().oldAddress());
             if (now != null) {
-                network.setLifetimes(change.interfaceName(), change.oldAddress(), before.restoredFrom(now));
+                network.setLifetimes(change.request().interfaceName(), change.request().oldAddress(),
+                        before.restoredFrom(now));
             }
         });
     }

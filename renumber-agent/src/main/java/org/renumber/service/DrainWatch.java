@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Each count is kept in memory ({@code remaining}); the drain completes when it reaches zero.
  */
 record DrainWatch(ConnectionTracker tracker, SocketOwners owners, SubscriberRegistry subscribers,
-                  ScheduledExecutorService timers, ChangeProgress progress, boolean targetsOnly) {
+                  ScheduledExecutorService timers, RunningChange progress, boolean targetsOnly) {
 
     /** How often a migration counts its targets' connections even when the address's total did not change. */
     static final Duration MIGRATION_RECOUNT = Duration.ofSeconds(5);
@@ -53,7 +53,7 @@ record DrainWatch(ConnectionTracker tracker, SocketOwners owners, SubscriberRegi
         if (targetsOnly) {
             return watchTargets(drain);
         }
-        return tracker.watch(progress.change().oldAddress().address(), count -> {
+        return tracker.watch(progress.change().request().oldAddress().address(), count -> {
             progress.update(c -> c.withRemaining(count));
             if (count == 0) {
                 drain.complete(Outcome.DRAINED);
@@ -63,7 +63,8 @@ record DrainWatch(ConnectionTracker tracker, SocketOwners owners, SubscriberRegi
 
     /** Counts once more (at the deadline the last connection may have closed since the last event). */
     int remaining() {
-        return targetsOnly ? targetConnections() : tracker.countConnections(progress.change().oldAddress().address());
+        return targetsOnly ? targetConnections() : tracker.countConnections(progress.change().request().oldAddress()
+                .address());
     }
 
     /**
@@ -86,7 +87,7 @@ record DrainWatch(ConnectionTracker tracker, SocketOwners owners, SubscriberRegi
                         progress.change().id(), e.getMessage());
             }
         };
-        ConnectionTracker.Watch watch = tracker.watch(progress.change().oldAddress().address(), total -> {
+        ConnectionTracker.Watch watch = tracker.watch(progress.change().request().oldAddress().address(), total -> {
             try {
                 timers.execute(recount);
             } catch (RejectedExecutionException e) {
@@ -103,7 +104,7 @@ record DrainWatch(ConnectionTracker tracker, SocketOwners owners, SubscriberRegi
 
     /** Live connections on the old address held by a process of a target (its Subscription's PID). */
     private int targetConnections() {
-        List<SocketEntry> live = tracker.sockets(progress.change().oldAddress().address()).stream()
+        List<SocketEntry> live = tracker.sockets(progress.change().request().oldAddress().address()).stream()
                 .filter(SocketEntry::isLiveConnection).toList();
         if (live.isEmpty()) {
             return 0;
@@ -117,7 +118,7 @@ record DrainWatch(ConnectionTracker tracker, SocketOwners owners, SubscriberRegi
     /** The targets' process ids as recorded now (a restarted application records its new one). */
     private List<Long> targetPids() {
         List<Long> pids = new ArrayList<>();
-        for (String id : progress.change().subscriberIds()) {
+        for (String id : progress.change().request().subscriberIds()) {
             subscribers.find(id).map(Subscription::pid).filter(pid -> pid != 0).ifPresent(pids::add);
         }
         return pids;

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * than leaving sockets that will be silently dead once the address is gone. Journaled after the fact
  * ({@code forceClosed}, with what was closed): nothing undoes it.
  */
-record ForceCloseStep(SocketKiller killer, ChangeProgress progress) {
+record ForceCloseStep(SocketKiller killer, RunningChange progress) {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeWorkflow.class);
 
@@ -18,13 +18,13 @@ record ForceCloseStep(SocketKiller killer, ChangeProgress progress) {
         var change = progress.change();
         String closed;
         try {
-            closed = killer.destroy(change.oldAddress().address(), SocketKiller.AT_DEADLINE).describe();
+            closed = killer.destroy(change.request().oldAddress().address(), SocketKiller.AT_DEADLINE).describe();
         } catch (RuntimeException e) {
             closed = "none (" + e.getMessage() + ")";
         }
         String result = closed;
-        progress.transition(c -> c.withSteps(c.steps().withForceClosed(result))
+        progress.transition(c -> c.withSteps(c.progress().steps().withForceClosed(result))
                 .drainEnded(Outcome.TIMED_OUT, late + "; force-closed " + result));
-        log.info("change {}: force-closed {} on {}", change.id(), result, change.oldAddress());
+        log.info("change {}: force-closed {} on {}", change.id(), result, change.request().oldAddress());
     }
 }

@@ -8,28 +8,28 @@ import org.slf4j.LoggerFactory;
  * Refuses new inbound connections to the old address while it drains ({@code guardApplied}). Not undone with the
  * kernel steps: the guard is released however the change ends.
  */
-record GuardStep(InboundGuard guard, ChangeProgress progress) {
+record GuardStep(InboundGuard guard, RunningChange progress) {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeWorkflow.class);
 
     void apply() {
-        progress.transition(c -> c.withSteps(c.steps().withGuardApplied(true)));
-        guard.guard(progress.change().oldAddress().address());
+        progress.transition(c -> c.withSteps(c.progress().steps().withGuardApplied(true)));
+        guard.guard(progress.change().request().oldAddress().address());
     }
 
     /** The guard goes with the change, however it ends; a rule that cannot be removed is logged loudly. */
     void release() {
         var change = progress.change();
-        if (!change.steps().guardApplied()) {
+        if (!change.progress().steps().guardApplied()) {
             return;
         }
         try {
-            guard.release(change.oldAddress().address());
+            guard.release(change.request().oldAddress().address());
         } catch (RuntimeException e) {
             log.error("change {}: could not remove the inbound guard on {}; the next agent start retries: {}",
-                    change.id(), change.oldAddress(), e.getMessage());
+                    change.id(), change.request().oldAddress(), e.getMessage());
             return;
         }
-        progress.transition(c -> c.withSteps(c.steps().withGuardApplied(false)));
+        progress.transition(c -> c.withSteps(c.progress().steps().withGuardApplied(false)));
     }
 }

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * The current value of one change, journaled before it is made current. Its lock orders the workflow's own
  * transitions with the targets' acknowledgements arriving on other threads.
  */
-final class JournaledChange implements ChangeProgress {
+final class JournaledChange implements RunningChange {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeWorkflow.class);
 
@@ -41,10 +41,11 @@ final class JournaledChange implements ChangeProgress {
             journal.saveChange(after);
             change = after;
         }
-        if (before.state() != after.state()) {
-            log.info("change {} {} -> {} on {} ({} -> {}){}", after.id(), before.state(), after.state(),
-                    after.interfaceName(), after.oldAddress(), after.newAddress(),
-                    after.error() == null ? "" : ": " + after.error());
+        if (before.progress().state() != after.progress().state()) {
+            log.info("change {} {} -> {} on {} ({} -> {}){}", after.id(), before.progress().state(), after.progress()
+                    .state(),
+                    after.request().interfaceName(), after.request().oldAddress(), after.request().newAddress(),
+                    after.progress().error() == null ? "" : ": " + after.progress().error());
         }
     }
 
@@ -55,8 +56,9 @@ final class JournaledChange implements ChangeProgress {
             now = change;
             journal.saveChange(now);
         }
-        log.info("change {} {} -> {} on {} ({} -> {})", now.id(), before, now.state(), now.interfaceName(),
-                now.oldAddress(), now.newAddress());
+        log.info("change {} {} -> {} on {} ({} -> {})", now.id(), before, now.progress().state(), now.request()
+                .interfaceName(),
+                now.request().oldAddress(), now.request().newAddress());
     }
 
     @Override
@@ -67,8 +69,9 @@ final class JournaledChange implements ChangeProgress {
     @Override
     public NetInterface currentInterface() {
         return network.interfaces().stream()
-                .filter(i -> i.name().equals(change.interfaceName()))
+                .filter(i -> i.name().equals(change.request().interfaceName()))
                 .findFirst()
-                .orElseThrow(() -> new IllegalStateException("interface " + change.interfaceName() + " has disappeared"));
+                .orElseThrow(() -> new IllegalStateException("interface " + change.request().interfaceName()
+                + " has disappeared"));
     }
 }

@@ -1,9 +1,10 @@
 package org.renumber.service;
 
+import org.renumber.domain.ChangeSteps;
 import java.util.List;
 
 /**
- * One kernel step of a change: its forward action journals its flag in {@code Change.Steps} before it acts, and
+ * One kernel step of a change: its forward action journals its flag in {@code ChangeSteps} before it acts, and
  * {@link #undo} gives back what the journal says it did. An undo looks at the kernel or is idempotent, so a repeated
  * rollback does no harm; it adds what it could not undo to {@code problems} instead of stopping the rollback.
  */

@@ -10,16 +10,16 @@ import org.renumber.domain.port.NetworkControl;
  */
 record OldAddressRemoval(NetworkControl network, RouteMoveStep routes, RuleCopyStep rules,
                          PromoteSecondariesStep promoteSecondaries, RouteSourceStep routeSource,
-                         ChangeProgress progress) {
+                         RunningChange progress) {
 
     void apply(NetInterface nic) {
         var change = progress.change();
-        if (nic.find(change.oldAddress().address()).isPresent()) {
+        if (nic.find(change.request().oldAddress().address()).isPresent()) {
             routes.apply();
             rules.apply();
             rules.deleteRulesOfOldAddress();
             promoteSecondaries.apply(nic);
-            network.removeAddress(change.interfaceName(), change.oldAddress());
+            network.removeAddress(change.request().interfaceName(), change.request().oldAddress());
         }
         promoteSecondaries.restore();
         routeSource.tidy();

@@ -20,10 +20,12 @@ final class Reservations {
     /** Refuses {@code fresh} when one of the {@code active} changes holds it, naming that change. */
     static void refuseClaimed(Collection<Change> active, InterfaceAddress fresh) {
         for (Change holder : active) {
-            if (holder.newAddress().address().equals(fresh.address()) && !holder.state().isFinal()) {
+            if (holder.request().newAddress().address().equals(fresh.address())
+                    && !holder.progress().state().isFinal()) {
                 throw new IllegalStateException("new address " + IpLiterals.format(fresh.address())
-                        + " is reserved by change " + holder.id() + " (" + holder.state() + " on "
-                        + holder.interfaceName() + ", " + holder.oldAddress() + " -> " + holder.newAddress()
+                        + " is reserved by change " + holder.id() + " (" + holder.progress().state() + " on "
+                        + holder.request().interfaceName() + ", " + holder.request().oldAddress() + " -> "
+                        + holder.request().newAddress()
                         + "); pick another address, or wait for that change to end or cancel it");
             }
         }

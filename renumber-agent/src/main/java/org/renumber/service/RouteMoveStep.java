@@ -13,21 +13,21 @@ import org.slf4j.LoggerFactory;
  * longer has (IPv4, other tables; IPv6 through a nexthop object) or strip their source (IPv6). Run when steering and
  * again just before the removal, for routes added during the drain. Each route is journaled before it is touched.
  */
-record RouteMoveStep(NetworkControl network, ChangeProgress progress) implements KernelStep {
+record RouteMoveStep(NetworkControl network, RunningChange progress) implements KernelStep {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeWorkflow.class);
 
     void apply() {
         var change = progress.change();
-        List<SourceRoute> routes = network.routesWithSource(change.oldAddress().address());
+        List<SourceRoute> routes = network.routesWithSource(change.request().oldAddress().address());
         if (routes.isEmpty()) {
             return;
         }
-        progress.transition(c -> c.withSteps(c.steps().withMovedRoutes(routes)));
+        progress.transition(c -> c.withSteps(c.progress().steps().withMovedRoutes(routes)));
         for (SourceRoute route : routes) {
-            network.setRouteSource(route, change.newAddress().address());
+            network.setRouteSource(route, change.request().newAddress().address());
             log.info("change {}: route {} now has source {}", change.id(), route,
-                    IpLiterals.format(change.newAddress().address()));
+                    IpLiterals.format(change.request().newAddress().address()));
         }
     }
 
@@ -35,24 +35,24 @@ record RouteMoveStep(NetworkControl network, ChangeProgress progress) implements
     @Override
     public void undo(List<String> problems) {
         var change = progress.change();
-        List<SourceRoute> moved = change.steps().movedRoutes();
+        List<SourceRoute> moved = change.progress().steps().movedRoutes();
         if (moved.isEmpty()) {
             return;
         }
         boolean oldPresent;
         try {
-            oldPresent = progress.currentInterface().find(change.oldAddress().address()).isPresent();
+            oldPresent = progress.currentInterface().find(change.request().oldAddress().address()).isPresent();
         } catch (RuntimeException e) {
-            problems.add("could not look for " + change.oldAddress() + ": " + e.getMessage());
+            problems.add("could not look for " + change.request().oldAddress() + ": " + e.getMessage());
             return;
         }
         if (!oldPresent) {
-            problems.add(change.oldAddress() + " is gone, so these routes cannot name it again: " + moved);
+            problems.add(change.request().oldAddress() + " is gone, so these routes cannot name it again: " + moved);
             return;
         }
         for (SourceRoute route : moved) {
-            KernelStep.attempt(problems, "could not point route " + route + " back at " + change.oldAddress(),
-                    () -> network.setRouteSource(route, change.oldAddress().address()));
+            KernelStep.attempt(problems, "could not point route " + route + " back at " + change.request().oldAddress(),
+                    () -> network.setRouteSource(route, change.request().oldAddress().address()));
         }
     }
 }

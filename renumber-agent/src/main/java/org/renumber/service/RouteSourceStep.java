@@ -8,24 +8,25 @@ import org.renumber.domain.port.NetworkControl;
  * IPv4 steering: the old subnet's connected route names the new address as its preferred source
  * ({@code routeSteered}); IPv4 source selection ignores deprecation (docs/architecture.md).
  */
-record RouteSourceStep(NetworkControl network, ChangeProgress progress) implements KernelStep {
+record RouteSourceStep(NetworkControl network, RunningChange progress) implements KernelStep {
 
     void apply() {
         var change = progress.change();
-        if (!change.steps().routeSteered()) {
-            progress.transition(c -> c.withSteps(c.steps().withRouteSteered(true)));
+        if (!change.progress().steps().routeSteered()) {
+            progress.transition(c -> c.withSteps(c.progress().steps().withRouteSteered(true)));
         }
-        network.setConnectedRouteSource(change.interfaceName(), change.oldAddress(), change.newAddress().address());
+        network.setConnectedRouteSource(change.request().interfaceName(), change.request().oldAddress(),
+                change.request().newAddress().address());
     }
 
     @Override
     public void undo(List<String> problems) {
         var change = progress.change();
         KernelStep.attempt(problems, "could not restore the route source", () -> {
-            if (change.steps().routeSteered() && change.oldAddress().isIpv4()
-                    && progress.currentInterface().find(change.oldAddress().address()).isPresent()) {
-                network.setConnectedRouteSource(change.interfaceName(), change.oldAddress(),
-                        change.oldAddress().address());
+            if (change.progress().steps().routeSteered() && change.request().oldAddress().isIpv4()
+                    && progress.currentInterface().find(change.request().oldAddress().address()).isPresent()) {
+                network.setConnectedRouteSource(change.request().interfaceName(), change.request().oldAddress(),
+                        change.request().oldAddress().address());
             }
         });
     }
@@ -36,17 +37,17 @@ record RouteSourceStep(NetworkControl network, ChangeProgress progress) implemen
      */
     void tidy() {
         var change = progress.change();
-        if (!change.steps().routeSteered()) {
+        if (!change.progress().steps().routeSteered()) {
             return;
         }
-        InterfaceAddress old = change.oldAddress();
+        InterfaceAddress old = change.request().oldAddress();
         List<InterfaceAddress> addresses = progress.currentInterface().addresses();
         if (addresses.stream().anyMatch(old::sameSubnet)) {
             InterfaceAddress first = progress.currentInterface().addresses().stream().filter(old::sameSubnet)
                     .findFirst().orElseThrow();
-            network.setConnectedRouteSource(change.interfaceName(), old, first.address());
+            network.setConnectedRouteSource(change.request().interfaceName(), old, first.address());
         } else {
-            network.deleteConnectedRoute(change.interfaceName(), old);
+            network.deleteConnectedRoute(change.request().interfaceName(), old);
         }
     }
 }

@@ -21,17 +21,17 @@ import org.slf4j.LoggerFactory;
  * operator knows what they are for: they are left as they are and logged. Run when steering and again just before
  * the removal, for rules added during the drain.
  */
-record RuleCopyStep(NetworkControl network, ChangeProgress progress) implements KernelStep {
+record RuleCopyStep(NetworkControl network, RunningChange progress) implements KernelStep {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeWorkflow.class);
 
     void apply() {
         var change = progress.change();
-        InetAddress fresh = change.newAddress().address();
-        List<AddressRule> rules = network.rulesSelecting(change.oldAddress().address());
+        InetAddress fresh = change.request().newAddress().address();
+        List<AddressRule> rules = network.rulesSelecting(change.request().oldAddress().address());
         for (AddressRule other : rules.stream().filter(r -> !r.singleAddress()).toList()) {
             log.info("change {}: rule {} does not select {} alone; left as it is", change.id(), other,
-                    IpLiterals.format(change.oldAddress().address()));
+                    IpLiterals.format(change.request().oldAddress().address()));
         }
         Set<String> present = new HashSet<>();
         network.rulesSelecting(fresh).forEach(r -> present.add(r.key()));
@@ -40,7 +40,7 @@ record RuleCopyStep(NetworkControl network, ChangeProgress progress) implements 
         if (missing.isEmpty()) {
             return;
         }
-        progress.transition(c -> c.withSteps(c.steps().withCopiedRules(missing)));
+        progress.transition(c -> c.withSteps(c.progress().steps().withCopiedRules(missing)));
         for (AddressRule rule : missing) {
             network.addRuleSelecting(rule, fresh);
             log.info("change {}: rule {} now also for {}", change.id(), rule, IpLiterals.format(fresh));
@@ -50,9 +50,10 @@ record RuleCopyStep(NetworkControl network, ChangeProgress progress) implements 
     @Override
     public void undo(List<String> problems) {
         var change = progress.change();
-        for (AddressRule rule : change.steps().copiedRules()) {
-            KernelStep.attempt(problems, "could not delete the copy of rule " + rule + " for " + change.newAddress(),
-                    () -> network.deleteRuleSelecting(rule, change.newAddress().address()));
+        for (AddressRule rule : change.progress().steps().copiedRules()) {
+            KernelStep.attempt(problems, "could not delete the copy of rule " + rule + " for "
+                    + change.request().newAddress(),
+                    () -> network.deleteRuleSelecting(rule, change.request().newAddress().address()));
         }
     }
 
@@ -62,7 +63,7 @@ record RuleCopyStep(NetworkControl network, ChangeProgress progress) implements 
      */
     void deleteRulesOfOldAddress() {
         var change = progress.change();
-        InetAddress old = change.oldAddress().address();
+        InetAddress old = change.request().oldAddress().address();
         for (AddressRule rule : network.rulesSelecting(old)) {
             if (rule.singleAddress()) {
                 network.deleteRuleSelecting(rule, old);

@@ -8,10 +8,10 @@ package org.renumber.service;
  * restarted agent repeats it.
  */
 record Steering(RouteSourceStep routeSource, DeprecationStep deprecation, RuleCopyStep rules, RouteMoveStep routes,
-                ChangeProgress progress) {
+                RunningChange progress) {
 
     void apply() {
-        if (progress.change().oldAddress().isIpv4()) {
+        if (progress.change().request().oldAddress().isIpv4()) {
             routeSource.apply();
         } else {
             deprecation.apply();

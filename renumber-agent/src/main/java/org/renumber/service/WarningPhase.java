@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeWarning;
 import org.renumber.domain.ChangeState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,21 +51,21 @@ final class WarningPhase {
     void acknowledge(String subscriberId) {
         synchronized (progress) {
             Change change = progress.change();
-            if (change.state() != ChangeState.WARNING) {
+            if (change.progress().state() != ChangeState.WARNING) {
                 throw new IllegalStateException(ChangeMessages.notWaiting(change));
             }
-            if (!change.subscriberIds().contains(subscriberId)) {
+            if (!change.request().subscriberIds().contains(subscriberId)) {
                 throw new IllegalArgumentException("subscriber '" + subscriberId + "' is not a target of change "
-                        + change.id() + "; its targets are " + change.subscriberIds());
+                        + change.id() + "; its targets are " + change.request().subscriberIds());
             }
-            if (change.warning().acknowledged().contains(subscriberId)) {
+            if (change.request().warning().acknowledged().contains(subscriberId)) {
                 return;
             }
-            progress.transition(c -> c.withWarning(c.warning().acknowledgedBy(subscriberId)));
+            progress.transition(c -> c.withWarning(c.request().warning().acknowledgedBy(subscriberId)));
             change = progress.change();
             log.info("change {}: {} is ready ({} of {} targets)", change.id(), subscriberId,
-                    change.warning().acknowledged().size(), change.subscriberIds().size());
-            if (change.warning().allReady(change.subscriberIds())) {
+                    change.request().warning().acknowledged().size(), change.request().subscriberIds().size());
+            if (change.request().warning().allReady(change.request().subscriberIds())) {
                 allTargetsReady.complete(null);
             }
         }
@@ -77,10 +78,10 @@ final class WarningPhase {
         }
         Change change = progress.change();
         CompletableFuture<Void> timeUp = new CompletableFuture<>();
-        Duration left = Duration.between(clock.instant(), change.warning().warningEnd());
+        Duration left = Duration.between(clock.instant(), change.request().warning().warningEnd());
         ScheduledFuture<?> timer = timers.schedule(() -> timeUp.complete(null), Math.max(0, left.toMillis()),
                 TimeUnit.MILLISECONDS);
-        if (change.warning().allReady(change.subscriberIds())) {
+        if (change.request().warning().allReady(change.request().subscriberIds())) {
             allTargetsReady.complete(null); // every target was ready before a restart, or there are none
         }
         try {
@@ -95,12 +96,13 @@ final class WarningPhase {
         }
         synchronized (progress) {
             Change now = progress.change();
-            Change.StartReason why = now.warning().allReady(now.subscriberIds())
-                    ? Change.StartReason.ALL_TARGETS_READY : Change.StartReason.WARNING_TIME_PASSED;
-            progress.transition(c -> c.withWarning(c.warning().endedBecause(why)).withState(ChangeState.ADDING));
+            ChangeWarning.StartReason why = now.request().warning().allReady(now.request().subscriberIds())
+                    ? ChangeWarning.StartReason.ALL_TARGETS_READY : ChangeWarning.StartReason.WARNING_TIME_PASSED;
+            progress.transition(c -> c.withWarning(c.request().warning().endedBecause(why))
+                    .withState(ChangeState.ADDING));
             now = progress.change();
             log.info("change {}: warning over, {} (ready: {} of {})", now.id(), ChangeMessages.reason(why),
-                    now.warning().acknowledged(), now.subscriberIds());
+                    now.request().warning().acknowledged(), now.request().subscriberIds());
         }
         return true;
     }

@@ -142,7 +142,7 @@ class ApplicationMonitorTest {
         assertEquals(ApplicationEvent.Type.FAILED, events.get(0).type());
         assertThat(events.get(0).message()).contains("no new process matching 'legacy-server' appeared within 2 s",
                 "still running");
-        assertThat(fixture.service.change(id).orElseThrow().state()).isEqualTo(ChangeState.DRAINING);
+        assertThat(fixture.service.change(id).orElseThrow().progress().state()).isEqualTo(ChangeState.DRAINING);
     }
 
     @Test

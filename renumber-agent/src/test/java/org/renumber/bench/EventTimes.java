@@ -21,7 +21,7 @@ final class EventTimes implements ChangeListener {
         long now = System.nanoTime();
         String id = event.change().id();
         at(id, event.type()).complete(now);
-        if (event.change().state().isFinal()) {
+        if (event.change().progress().state().isFinal()) {
             end(id).complete(new Final(event.type(), now));
         }
     }

@@ -61,10 +61,14 @@ import org.renumber.testing.NetNsFixture;
  *   <li>P5: fan-out at 1,000 and 10,000 subscriptions: 100 JMX connections of plain listeners (up to 10
  *       subscriptions each) and 10 of the client library; per event type delivered/expected, changeAddress() to
  *       each started notification, and whether every handler got every event exactly once, in order.
+ *   <li>P6: the packaged agent as {@code packaging/renumber-agent} (the unit's launcher) starts it, in a namespace
+ *       of its own: JVM start to a ready Jolokia, idle RSS, calls over a kept-alive Jolokia connection, RSS after
+ *       them and the peak ({@link Footprint}). Needs {@code target/renumber.jar} ({@code mvn -DskipTests package}).
  * </ul>
  * Properties (-D on the mvn command line): {@code n} (connections, default 10000), {@code changes} (per P2
  * mode, default 20), {@code p1runs} (50), {@code ssruns} (20), {@code p3runs} (7), {@code p4runs} (20),
- * {@code warmups} (2 changes), {@code p5sizes} (1000,10000; empty for no P5), {@code p5changes} (20).
+ * {@code warmups} (2 changes), {@code p5sizes} (1000,10000; empty for no P5), {@code p5changes} (20),
+ * {@code p6starts} (5 measured starts; 0 for no P6), {@code p6calls} (1000 kept-alive calls).
  * The product's log goes to {@code target/benchmark-agent.log} unless {@code org.slf4j.simpleLogger.logFile}
  * is set.
  */
@@ -103,6 +107,9 @@ class RenumberBenchmark {
                 + "the target address%n", config.connections(), TARGET_CONNECTIONS);
         long start = System.nanoTime();
         try {
+            if (config.footprintStarts() > 0) { // first, while the machine holds no load connections
+                Footprint.measure(config.footprintStarts(), config.keepAliveCalls(), table);
+            }
             network = LoadNetwork.create(config.connections() - TARGET_CONNECTIONS, out);
             product = BenchProduct.wire(network.managedNamespace(), events, subscriberIds(SUBSCRIBERS),
                     ManagementFactory.getPlatformMBeanServer(), "benchmark-state");
@@ -184,16 +191,18 @@ class RenumberBenchmark {
             BenchProduct.get(probe.opened, "the drain watch of change " + id);
             int first = BenchProduct.get(probe.firstCount, "the first count of change " + id);
             if (first != TARGET_CONNECTIONS - early) {
-                throw new IllegalStateException("change " + id + " started draining " + first + " connections, expected "
+                throw new IllegalStateException("change " + id + " started draining " + first
+                        + " connections, expected "
                         + (TARGET_CONNECTIONS - early));
             }
-            long closedAt = closeBothEnds(servers.subList(early, servers.size()), clients.subList(early, clients.size()));
+            long closedAt = closeBothEnds(servers.subList(early, servers.size()), clients.subList(early,
+                    clients.size()));
             long drainedAt = BenchProduct.get(events.at(id, EventType.DRAINED), "DRAINED of change " + id);
             long zeroAt = BenchProduct.get(probe.zeroAt, "the tracker to report 0 on " + host(old));
             EventTimes.Final end = BenchProduct.get(events.end(id), "the end of change " + id);
             if (end.type() != EventType.COMPLETED) {
                 throw new IllegalStateException("change " + id + " ended with " + end.type() + " instead of COMPLETED: "
-                        + product.service.change(id).map(c -> c.error()).orElse("?"));
+                        + product.service.change(id).map(c -> c.progress().error()).orElse("?"));
             }
             product.awaitFinished(id);
             if (drained != null) {
@@ -234,7 +243,8 @@ class RenumberBenchmark {
     // ---------------------------------------------------------------- P3
 
     private void measureCompleteChange() throws Exception {
-        FanOut.Result result = FanOut.measure("10 subscriptions, each listened to on its own JMX connection", product, events, subscriberIds(SUBSCRIBERS), SUBSCRIBERS,
+        FanOut.Result result = FanOut.measure("10 subscriptions, each listened to on its own JMX connection", product,
+                events, subscriberIds(SUBSCRIBERS), SUBSCRIBERS,
                 1, 0, config.p3Runs(), this::changeWithoutConnections);
         FanOut.report("P3", result, table, Table.Target.p99Below(50));
         table.text("P3", "  changeAddress() -> COMPLETED event, every run (ms): " + result.serviceCompleted().all(), "",
@@ -300,7 +310,8 @@ class RenumberBenchmark {
         out.printf("TCP sockets in use: A %,d, B %,d, host namespace %,d (the sock_diag dump walks the kernel's "
                 + "one shared table: all of them)%n", inA, inB, host);
         out.printf("setup: %,d ms (namespaces %,d ms; %,d load connections from %d source addresses by %d holder "
-                + "JVMs in %,d ms)%n", setupMillis, network.namespacesMillis(), config.connections() - TARGET_CONNECTIONS,
+                + "JVMs in %,d ms)%n", setupMillis, network.namespacesMillis(),
+                config.connections() - TARGET_CONNECTIONS,
                 network.loadSources(), network.holderCount(), network.connectMillis());
         out.printf("journal: %s (%s); product log: %s%n", product.stateDir, fileStore(product.stateDir),
                 System.getProperty("org.slf4j.simpleLogger.logFile", "stderr"));

@@ -69,7 +69,8 @@ class AddressChangeClientTest {
         assertThat(handler.events).containsExactly("started " + id, "drained " + id, "completed " + id);
         assertThat(handler.threads).containsOnly("renumber-client-events");
         assertEquals(ProcessHandle.current().pid(), server.getAttribute(name("app"), "Pid"));
-        assertThat(fixture.service.subscribers().find("app").orElseThrow().pid()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(fixture.service.subscribers().find("app").orElseThrow().pid()).isEqualTo(ProcessHandle.current()
+                .pid());
         AddressChangeEvent started = handler.received.get(0);
         assertEquals("10.9.0.1/24", started.oldAddress());
         assertEquals(address("10.9.1.1"), started.newInetAddress());
@@ -124,7 +125,7 @@ class AddressChangeClientTest {
         fixture.service.subscribers().subscribe("late", "", "");
         fixture.tracker.setConnections(OLD_ADDRESS, 1);
         String id = fixture.service.changeAddress("v0", OLD, "10.9.1.1/24", "", 30);
-        await().until(() -> fixture.service.change(id).orElseThrow().state() == ChangeState.DRAINING);
+        await().until(() -> fixture.service.change(id).orElseThrow().progress().state() == ChangeState.DRAINING);
         Recorder handler = new Recorder();
 
         remoteClient(new Connections()).subscribe("late", "", "", handler);
@@ -141,7 +142,8 @@ class AddressChangeClientTest {
     void anInProcessClientListensAgainWhenTheAgentsMBeansComeBack() throws Exception {
         Connections connections = new Connections();
         Recorder handler = new Recorder();
-        AddressChangeClient client = keep(AddressChangeClient.builder(server).connectionListener(connections).connect());
+        AddressChangeClient client = keep(AddressChangeClient.builder(server).connectionListener(connections)
+                .connect());
         client.subscribe("app", "", "", handler);
 
         adapter.close();

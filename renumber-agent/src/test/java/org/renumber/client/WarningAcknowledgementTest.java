@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeWarning;
 import org.renumber.domain.ChangeState;
 import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.ServiceFixture;
@@ -71,13 +72,13 @@ class WarningAcknowledgementTest {
         assertEquals(id, warning.changeId());
         assertEquals("WARNING", warning.state());
         assertThat(warning.details().get("warningEnd")).asString().isNotEmpty();
-        assertEquals(ChangeState.WARNING, fixture.service.change(id).orElseThrow().state());
+        assertEquals(ChangeState.WARNING, fixture.service.change(id).orElseThrow().progress().state());
 
         preparation.complete(null);
 
         assertEquals(ChangeState.COMPLETED, fixture.service.awaitChange(id, 10));
         ObjectName change = new ObjectName("renumber:type=AddressChange,id=" + id);
-        assertEquals(Change.StartReason.ALL_TARGETS_READY.name(), server.getAttribute(change, "StartReason"));
+        assertEquals(ChangeWarning.StartReason.ALL_TARGETS_READY.name(), server.getAttribute(change, "StartReason"));
         assertThat((String[]) server.getAttribute(change, "Acknowledged")).containsExactly("app");
         await().until(() -> started.contains(id));
     }

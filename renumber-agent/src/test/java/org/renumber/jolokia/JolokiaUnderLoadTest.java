@@ -69,7 +69,7 @@ class JolokiaUnderLoadTest {
         fixture.tracker.setConnections(InetAddress.getByName("10.9.0.1"), 1);
         HttpClient http = HttpClient.newHttpClient();
         String id = exec(http, "changeAddress", "v0", "10.9.0.1", "10.9.1.1/24", "", 600).path("value").asText();
-        await().until(() -> fixture.service.change(id).orElseThrow().state() == ChangeState.DRAINING);
+        await().until(() -> fixture.service.change(id).orElseThrow().progress().state() == ChangeState.DRAINING);
 
         openIdleConnections(IDLE_CONNECTIONS);
         List<CompletableFuture<HttpResponse<String>>> waiters = new ArrayList<>();

@@ -12,9 +12,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.renumber.domain.AddressLifetimes;
 import org.renumber.domain.AddressRule;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeProgress;
+import org.renumber.domain.ChangeRequest;
+import org.renumber.domain.ChangeSteps;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.SourceRoute;
+import org.renumber.testing.JournaledChanges;
 
 /** The steps added for IPv6, routes and rules survive the disk, and journals written before them still read. */
 class ChangeStepsJournalTest {
@@ -24,11 +28,11 @@ class ChangeStepsJournalTest {
 
     @Test
     void deprecationAndMovedRoutesSurviveARoundTrip() {
-        Change.Steps steps = new Change.Steps(true, false, false, false, new AddressLifetimes(1800, 3600),
-                List.of(new SourceRoute("2001:db8:77::/48 via 2001:db8:9::2 dev v0 metric 1024", "rtmsg1:0a30")));
-        Change change = new Change("chg-v6", "v0", InterfaceAddress.parse("2001:db8:9::1/64"),
-                InterfaceAddress.parse("2001:db8:9::5/64"), "", List.of(), 60, ChangeState.DRAINING, null, null, 0,
-                Instant.parse("2026-11-27T10:00:00Z"), null, null, null, steps);
+        ChangeSteps steps = ChangeSteps.NONE.withNewAddressAdded()
+                .withOldAddressDeprecated(new AddressLifetimes(1800, 3600))
+                .withMovedRoutes(List.of(new SourceRoute("2001:db8:77::/48 via 2001:db8:9::2 dev v0 metric 1024",
+                        "rtmsg1:0a30")));
+        Change change = draining("chg-v6", "2001:db8:9::1/64", "2001:db8:9::5/64", steps);
         new FileJournal(dir).saveChange(change);
 
         assertEquals(List.of(change), new FileJournal(dir).changes());
@@ -36,12 +40,10 @@ class ChangeStepsJournalTest {
 
     @Test
     void copiedRulesSurviveARoundTrip() {
-        Change.Steps steps = new Change.Steps(true, true, false, false).withCopiedRules(List.of(
+        ChangeSteps steps = JournaledChanges.ADDED_AND_STEERED.withCopiedRules(List.of(
                 new AddressRule("from 10.9.0.1 lookup 100 priority 1000", "fibrule1:02002000", true),
                 new AddressRule("from all to 10.9.0.1 lookup 100 priority 1001", "fibrule1:02200000", true)));
-        Change change = new Change("chg-rules", "v0", InterfaceAddress.parse("10.9.0.1/24"),
-                InterfaceAddress.parse("10.9.1.1/24"), "", List.of(), 60, ChangeState.DRAINING, null, null, 0,
-                Instant.parse("2026-11-27T10:00:00Z"), null, null, null, steps);
+        Change change = draining("chg-rules", "10.9.0.1/24", "10.9.1.1/24", steps);
         new FileJournal(dir).saveChange(change);
 
         assertEquals(List.of(change), new FileJournal(dir).changes());
@@ -94,7 +96,7 @@ class ChangeStepsJournalTest {
         Change read = new FileJournal(dir).changes().get(0);
 
         assertEquals(List.of(new AddressRule("from 10.9.0.1 lookup 100 priority 1000", key, true)),
-                read.steps().copiedRules());
+                read.progress().steps().copiedRules());
     }
 
     @Test
@@ -112,9 +114,16 @@ class ChangeStepsJournalTest {
 
         Change read = new FileJournal(dir).changes().get(0);
 
-        assertEquals(new Change.Steps(true, true, false, false), read.steps());
-        assertThat(read.steps().oldAddressDeprecated()).isFalse();
-        assertThat(read.steps().movedRoutes()).isEmpty();
-        assertThat(read.steps().copiedRules()).isEmpty();
+        assertEquals(JournaledChanges.ADDED_AND_STEERED, read.progress().steps());
+        assertThat(read.progress().steps().oldAddressDeprecated()).isFalse();
+        assertThat(read.progress().steps().movedRoutes()).isEmpty();
+        assertThat(read.progress().steps().copiedRules()).isEmpty();
+    }
+
+    private static Change draining(String id, String oldAddress, String newAddress, ChangeSteps steps) {
+        ChangeRequest request = ChangeRequest.builder().id(id)
+                .renumber("v0", InterfaceAddress.parse(oldAddress), InterfaceAddress.parse(newAddress))
+                .drainTimeoutSeconds(60).requestedAt(Instant.parse("2026-11-27T10:00:00Z")).build();
+        return new Change(request, ChangeProgress.of(ChangeState.DRAINING).withSteps(steps));
     }
 }

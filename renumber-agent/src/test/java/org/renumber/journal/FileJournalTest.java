@@ -11,10 +11,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeProgress;
+import org.renumber.domain.ChangeRequest;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.Outcome;
 import org.renumber.domain.Subscription;
+import org.renumber.testing.JournaledChanges;
 
 class FileJournalTest {
 
@@ -23,10 +26,18 @@ class FileJournalTest {
 
     @Test
     void changeSurvivesARoundTripThroughDisk() {
-        Change change = new Change("chg-0001", "v0", InterfaceAddress.parse("10.9.0.1/24"),
-                InterfaceAddress.parse("10.9.1.1/24"), "group:web", List.of("a", "b"), 60, ChangeState.DRAINING,
-                Outcome.TIMED_OUT, "why", 3, Instant.parse("2026-11-27T10:00:00Z"), Instant.parse("2026-11-27T10:00:01Z"),
-                Instant.parse("2026-11-27T10:01:01Z"), null, new Change.Steps(true, true, false, false));
+        ChangeRequest request = ChangeRequest.builder().id("chg-0001")
+                .renumber("v0", InterfaceAddress.parse("10.9.0.1/24"), InterfaceAddress.parse("10.9.1.1/24"))
+                .targets("group:web").subscriberIds(List.of("a", "b")).drainTimeoutSeconds(60)
+                .requestedAt(Instant.parse("2026-11-27T10:00:00Z")).build();
+        Change change = new Change(request, ChangeProgress.of(ChangeState.DRAINING).with(p -> {
+            p.outcome = Outcome.TIMED_OUT;
+            p.error = "why";
+            p.remainingConnections = 3;
+            p.startedAt = Instant.parse("2026-11-27T10:00:01Z");
+            p.deadline = Instant.parse("2026-11-27T10:01:01Z");
+            p.steps = JournaledChanges.ADDED_AND_STEERED;
+        }));
         new FileJournal(dir).saveChange(change);
 
         List<Change> read = new FileJournal(dir).changes();
@@ -46,7 +57,8 @@ class FileJournalTest {
         Path file = dir.resolve("subscriptions.json");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         try (var files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("changes", "subscriptions.json");
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("changes",
+                    "subscriptions.json");
         }
     }
 
@@ -67,9 +79,9 @@ class FileJournalTest {
     @Test
     void anUnreadableChangeFileDoesNotHideTheOthers() throws Exception {
         FileJournal journal = new FileJournal(dir);
-        journal.saveChange(new Change("chg-ok", "v0", InterfaceAddress.parse("10.9.0.1/24"),
-                InterfaceAddress.parse("10.9.1.1/24"), "", List.of(), 60, ChangeState.REQUESTED, null, null, 0,
-                Instant.now(), null, null, null, null));
+        journal.saveChange(Change.accepted(ChangeRequest.builder().id("chg-ok")
+                .renumber("v0", InterfaceAddress.parse("10.9.0.1/24"), InterfaceAddress.parse("10.9.1.1/24"))
+                .drainTimeoutSeconds(60).requestedAt(Instant.now()).build()));
         Files.writeString(dir.resolve("changes/chg-bad.json"), "{ truncated");
         assertThat(journal.changes()).extracting(Change::id).containsExactly("chg-ok");
     }

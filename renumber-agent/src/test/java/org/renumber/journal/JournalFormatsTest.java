@@ -3,6 +3,8 @@ package org.renumber.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -10,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +32,7 @@ class JournalFormatsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"1-f47b802-first", "2-8bed4da-detected", "3-d64d8db-ipv6", "4-f98eaea-guard",
-            "5-04f24bf-warning", "6-3053551-rules"})
+            "5-04f24bf-warning", "6-3053551-rules", "7-c5a6795-versioned", "8-request-progress"})
     void everyChangeAndSubscriptionOfAFormatIsRead(String format) throws Exception {
         long files = copy(format, stateDir);
         FileJournal journal = new FileJournal(stateDir);
@@ -37,9 +40,10 @@ class JournalFormatsTest {
         assertThat(changes).hasSize((int) files);
         assertThat(journal.subscriptions()).extracting(s -> s.subscriberId()).containsExactly("app1", "app2");
         Change draining = changes.stream().filter(c -> c.id().equals("chg-draining")).findFirst().orElseThrow();
-        assertThat(draining.steps().newAddressAdded()).isTrue();
-        assertThat(draining.kind()).isEqualTo(ChangeKind.REQUESTED);
-        assertThat(draining.removeOldAddress()).as("a requested change removes its old address").isTrue();
+        assertThat(draining.progress().steps().newAddressAdded()).isTrue();
+        assertThat(draining.request().oldAddress()).hasToString("2001:db8::1/64");
+        assertThat(draining.request().kind()).isEqualTo(ChangeKind.REQUESTED);
+        assertThat(draining.request().removeOldAddress()).as("a requested change removes its old address").isTrue();
     }
 
     @Test
@@ -51,6 +55,30 @@ class JournalFormatsTest {
         assertThat(Files.readString(stateDir.resolve("changes/chg-rollback.json")))
                 .contains("\"" + ChangeFormat.FIELD + "\" : " + ChangeFormat.CURRENT);
         assertThat(new FileJournal(stateDir).changes()).contains(old);
+    }
+
+    @Test
+    void theLastFlatLayoutsAndTheSplitOneReadAsTheSameChanges() throws Exception {
+        copy("6-3053551-rules", stateDir.resolve("6"));
+        copy("7-c5a6795-versioned", stateDir.resolve("7"));
+        copy("8-request-progress", stateDir.resolve("8"));
+        List<Change> unversioned = new FileJournal(stateDir.resolve("6")).changes();
+        assertThat(unversioned).hasSize(5);
+        assertThat(new FileJournal(stateDir.resolve("7")).changes()).isEqualTo(unversioned);
+        assertThat(new FileJournal(stateDir.resolve("8")).changes()).isEqualTo(unversioned);
+    }
+
+    @Test
+    void theCurrentLayoutHoldsTheRequestAndItsProgressApart() throws Exception {
+        copy("7-c5a6795-versioned", stateDir);
+        FileJournal journal = new FileJournal(stateDir);
+        journal.changes().forEach(journal::saveChange);
+        JsonNode file = new ObjectMapper().readTree(stateDir.resolve("changes/chg-draining.json").toFile());
+        assertThat(file.get(ChangeFormat.FIELD).asInt()).isEqualTo(2);
+        assertThat(file.properties()).extracting(Map.Entry::getKey)
+                .containsExactly(ChangeFormat.FIELD, "request", "progress");
+        assertThat(file.get("request").get("oldAddress").asText()).isEqualTo("2001:db8::1/64");
+        assertThat(file.get("progress").get("steps").get("newAddressAdded").asBoolean()).isTrue();
     }
 
     @Test

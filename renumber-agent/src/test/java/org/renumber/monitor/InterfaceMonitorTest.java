@@ -114,11 +114,11 @@ class InterfaceMonitorTest {
         InterfaceMonitor.DetectedChange detected = detections.get(0);
         assertNull(detected.error());
         var change = service.change(detected.changeId()).orElseThrow();
-        assertEquals(ChangeKind.DETECTED, change.kind());
-        assertEquals("10.9.0.1/24", change.oldAddress().toString());
-        assertEquals("10.9.1.1/24", change.newAddress().toString());
-        assertEquals(30, change.drainTimeoutSeconds());
-        assertEquals(false, change.removeOldAddress());
+        assertEquals(ChangeKind.DETECTED, change.request().kind());
+        assertEquals("10.9.0.1/24", change.request().oldAddress().toString());
+        assertEquals("10.9.1.1/24", change.request().newAddress().toString());
+        assertEquals(30, change.request().drainTimeoutSeconds());
+        assertEquals(false, change.request().removeOldAddress());
         await().until(() -> serviceEvents.stream().anyMatch(e -> e.type() == EventType.ALIAS_REMOVABLE));
         assertThat(serviceEvents).extracting(ChangeEvent::type).containsSubsequence(EventType.INTERFACE_CHANGED,
                 EventType.STARTED, EventType.ALIAS_REMOVABLE);
@@ -151,7 +151,7 @@ class InterfaceMonitorTest {
         start();
         tracker.setConnections(IpLiterals.parse("10.30.0.1"), 1);
         String running = service.changeAddress("v0", "10.30.0.1", "10.30.1.1/24", "", 60);
-        await().until(() -> service.change(running).orElseThrow().state() == ChangeState.DRAINING);
+        await().until(() -> service.change(running).orElseThrow().progress().state() == ChangeState.DRAINING);
 
         kernel.remove("v0", "10.9.0.1/24");
         kernel.add("v0", "10.9.1.1/24", "v0");

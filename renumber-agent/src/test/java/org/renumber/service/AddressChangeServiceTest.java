@@ -60,14 +60,14 @@ class AddressChangeServiceTest {
         await().until(() -> state(id) == ChangeState.DRAINING);
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24", "10.9.1.1/24");
         assertEquals(address("10.9.1.1"), network.connectedRouteSource("v0", InterfaceAddress.parse("10.9.0.1/24")));
-        assertEquals(2, service.change(id).orElseThrow().remainingConnections());
+        assertEquals(2, service.change(id).orElseThrow().progress().remainingConnections());
 
         tracker.setConnections(OLD, 0);
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.1.1/24");
         assertThat(types()).containsExactly(EventType.STARTED, EventType.DRAINED, EventType.COMPLETED);
         assertThat(events.get(0).recipients()).containsExactly("app1");
-        assertEquals(Outcome.DRAINED, service.change(id).orElseThrow().outcome());
+        assertEquals(Outcome.DRAINED, service.change(id).orElseThrow().progress().outcome());
     }
 
     @Test
@@ -85,9 +85,9 @@ class AddressChangeServiceTest {
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 0);
         assertEquals(ChangeState.TIMED_OUT, service.awaitChange(id, 10));
         Change change = service.change(id).orElseThrow();
-        assertEquals(Outcome.TIMED_OUT, change.outcome());
-        assertEquals(3, change.remainingConnections());
-        assertThat(change.error()).contains("3 connection(s)");
+        assertEquals(Outcome.TIMED_OUT, change.progress().outcome());
+        assertEquals(3, change.progress().remainingConnections());
+        assertThat(change.progress().error()).contains("3 connection(s)");
         assertThat(types()).containsExactly(EventType.STARTED, EventType.TIMEOUT);
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.1.1/24");
         assertEquals(null, network.connectedRouteSource("v0", InterfaceAddress.parse("10.9.0.1/24")),
@@ -113,7 +113,7 @@ class AddressChangeServiceTest {
         network.failNextAdd(new NetworkException("add 10.9.1.1/24: Operation not permitted", 1));
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
         assertEquals(ChangeState.FAILED, service.awaitChange(id, 10));
-        assertThat(service.change(id).orElseThrow().error()).contains("Operation not permitted");
+        assertThat(service.change(id).orElseThrow().progress().error()).contains("Operation not permitted");
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24");
         assertThat(types()).containsExactly(EventType.FAILED);
     }
@@ -130,19 +130,24 @@ class AddressChangeServiceTest {
     @Test
     void badInputIsRefusedWithAClearMessageAndChangesNothing() {
         service.subscribers().subscribe("app1", "web", "");
-        assertRefused("unknown interface 'eth9'", () -> service.changeAddress("eth9", "10.9.0.1", "10.9.1.1/24", "", 60));
+        assertRefused("unknown interface 'eth9'", () -> service.changeAddress("eth9", "10.9.0.1", "10.9.1.1/24", "",
+                60));
         assertRefused("not a valid IP address", () -> service.changeAddress("v0", "10.9.0.999", "10.9.1.1/24", "", 60));
-        assertRefused("not a valid IP address", () -> service.changeAddress("v0", "10.9.0.1", "example.com/24", "", 60));
+        assertRefused("not a valid IP address", () -> service.changeAddress("v0", "10.9.0.1", "example.com/24", "",
+                60));
         assertRefused("malformed prefix", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.1/x", "", 60));
         assertRefused("out of range", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.1/33", "", 60));
         assertRefused("same family", () -> service.changeAddress("v0", "10.9.0.1", "2001:db8::1/64", "", 60));
         assertRefused("not configured on v0", () -> service.changeAddress("v0", "10.9.0.2", "10.9.1.1/24", "", 60));
-        assertRefused("already configured on v1", () -> service.changeAddress("v0", "10.9.0.1", "10.20.0.1/24", "", 60));
+        assertRefused("already configured on v1", () -> service.changeAddress("v0", "10.9.0.1", "10.20.0.1/24", "",
+                60));
         assertRefused("is the old address", () -> service.changeAddress("v0", "10.9.0.1", "10.9.0.1", "", 60));
         assertRefused("out of range", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", -1));
         assertRefused("out of range", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 10_000_000));
-        assertRefused("unknown subscriber id 'nobody'", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "nobody", 60));
-        assertRefused("group 'ghosts'", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "group:ghosts", 60));
+        assertRefused("unknown subscriber id 'nobody'", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24",
+                "nobody", 60));
+        assertRefused("group 'ghosts'", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "group:ghosts",
+                60));
         assertRefused("broadcast", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.255/24", "", 60));
         assertRefused("already subscribed", () -> service.subscribers().subscribe("app1", "", ""));
         assertRefused("subscriber id", () -> service.subscribers().subscribe("bad,id", "", ""));
@@ -166,11 +171,12 @@ class AddressChangeServiceTest {
 
     @Test
     void aGroupWithOnlyLegacyApplicationsCanBeTargeted() throws Exception {
-        assertRefused("group 'legacy'", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "group:legacy", 60));
+        assertRefused("group 'legacy'", () -> service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "group:legacy",
+                60));
         service.subscribers().addGroupSource(() -> java.util.Set.of("legacy"));
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "group:legacy", 60);
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
-        assertEquals("group:legacy", service.change(id).orElseThrow().targets());
+        assertEquals("group:legacy", service.change(id).orElseThrow().request().targets());
     }
 
     @Test
@@ -193,7 +199,7 @@ class AddressChangeServiceTest {
     void everyStateIsJournaledBeforeTheNextOne() throws Exception {
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 30);
         service.awaitChange(id, 10);
-        assertThat(journal.history().stream().map(Change::state).distinct().toList()).containsExactly(
+        assertThat(journal.history().stream().map(c -> c.progress().state()).distinct().toList()).containsExactly(
                 ChangeState.REQUESTED, ChangeState.ADDING, ChangeState.DRAINING, ChangeState.REMOVING,
                 ChangeState.COMPLETED);
     }
@@ -232,7 +238,7 @@ class AddressChangeServiceTest {
     }
 
     private ChangeState state(String id) {
-        return service.change(id).orElseThrow().state();
+        return service.change(id).orElseThrow().progress().state();
     }
 
     private List<EventType> types() {

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.renumber.domain.AddressLifetimes;
 import org.renumber.domain.AddressState;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeRequest;
+import org.renumber.domain.ChangeSteps;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.EventType;
@@ -27,6 +28,7 @@ import org.renumber.testing.InMemoryJournal;
 import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemoryTracker;
+import org.renumber.testing.JournaledChanges;
 
 /** IPv6 changes on the in-memory kernel: duplicate address detection, deprecation of the old address, validation. */
 class Ipv6ChangeTest {
@@ -75,7 +77,8 @@ class Ipv6ChangeTest {
         await().until(() -> state(id) == ChangeState.DRAINING);
         assertThat(types()).containsExactly(EventType.STARTED);
         assertThat(network.lifetimes(OLD)).as("deprecated: preferred 0, valid kept").isEqualTo(DEPRECATED);
-        assertThat(service.change(id).orElseThrow().steps().oldAddressLifetimes()).isEqualTo(AddressLifetimes.PERMANENT);
+        assertThat(service.change(id).orElseThrow().progress().steps().oldAddressLifetimes())
+                .isEqualTo(AddressLifetimes.PERMANENT);
 
         tracker.setConnections(IpLiterals.parse(OLD), 0);
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
@@ -94,8 +97,8 @@ class Ipv6ChangeTest {
 
         assertEquals(ChangeState.FAILED, service.awaitChange(id, 10));
         Change change = service.change(id).orElseThrow();
-        assertEquals(Outcome.FAILED, change.outcome());
-        assertThat(change.error()).contains("duplicate address").contains("another node on the link of v0")
+        assertEquals(Outcome.FAILED, change.progress().outcome());
+        assertThat(change.progress().error()).contains("duplicate address").contains("another node on the link of v0")
                 .contains("already uses " + NEW);
         assertThat(types()).containsExactly(EventType.FAILED);
         assertThat(network.addresses("v0")).extracting(Object::toString)
@@ -109,7 +112,7 @@ class Ipv6ChangeTest {
         String id = service.changeAddress("v0", OLD, NEW, "", 60);
 
         assertEquals(ChangeState.FAILED, service.awaitChange(id, 10));
-        assertThat(service.change(id).orElseThrow().error()).contains("still tentative")
+        assertThat(service.change(id).orElseThrow().progress().error()).contains("still tentative")
                 .contains("duplicate address detection did not finish");
         assertThat(types()).containsExactly(EventType.FAILED);
         assertThat(network.addresses("v0")).extracting(Object::toString).doesNotContain(NEW + "/64");
@@ -150,7 +153,7 @@ class Ipv6ChangeTest {
         String id = service.changeAddress("v0", OLD, NEW, "", 60);
 
         assertEquals(ChangeState.FAILED, service.awaitChange(id, 10));
-        assertThat(service.change(id).orElseThrow().error()).contains("could not steer new connections")
+        assertThat(service.change(id).orElseThrow().progress().error()).contains("could not steer new connections")
                 .contains("Operation not permitted");
         assertThat(types()).containsExactly(EventType.FAILED);
         assertEquals(AddressState.ABSENT, network.state(NEW));
@@ -218,10 +221,10 @@ class Ipv6ChangeTest {
         service.close();
         network.addAddress("v0", InterfaceAddress.parse(NEW + "/64"));
         network.setLifetimes("v0", OLD_ADDRESS, DEPRECATED);
-        Instant now = Instant.now();
-        Change.Steps steps = new Change.Steps(true, false, false, false, AddressLifetimes.PERMANENT, List.of());
-        journal.saveChange(new Change("chg-crash", "v0", OLD_ADDRESS, InterfaceAddress.parse(NEW + "/64"), "",
-                List.of(), 30, ChangeState.DRAINING, null, null, 0, now, now, now.plusSeconds(30), null, steps)
+        ChangeSteps steps = ChangeSteps.NONE.withNewAddressAdded().withOldAddressDeprecated(AddressLifetimes.PERMANENT);
+        ChangeRequest request =
+                JournaledChanges.request("chg-crash", OLD_ADDRESS, InterfaceAddress.parse(NEW + "/64")).build();
+        journal.saveChange(JournaledChanges.killedIn(request, ChangeState.DRAINING, steps, null)
                 .rollingBack(Outcome.FAILED, "connection lost"));
 
         service = newService();
@@ -232,7 +235,7 @@ class Ipv6ChangeTest {
     }
 
     private ChangeState state(String id) {
-        return service.change(id).orElseThrow().state();
+        return service.change(id).orElseThrow().progress().state();
     }
 
     private List<EventType> types() {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeWarning;
 import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.ChangeKind;
 import org.renumber.domain.ChangeState;
@@ -78,21 +79,22 @@ class PartialMigrationTest {
     void theMigrationCompletesWhenTheTargetsConnectionsCloseAndKeepsTheOldAddress() throws Exception {
         String id = service.migrateSubscribers("v0", "10.9.0.1", "10.9.0.7/24", "billing", 60);
 
-        await().until(() -> change(id).state() == ChangeState.DRAINING && change(id).remainingConnections() == 2);
-        assertEquals(ChangeKind.MIGRATION, change(id).kind());
-        assertFalse(change(id).removeOldAddress());
+        await().until(() -> change(id).progress().state() == ChangeState.DRAINING
+                && change(id).progress().remainingConnections() == 2);
+        assertEquals(ChangeKind.MIGRATION, change(id).request().kind());
+        assertFalse(change(id).request().removeOldAddress());
         assertThat(network.addresses("v0")).extracting(Object::toString)
                 .containsExactly("10.9.0.1/24", "10.9.0.7/24");
         assertEquals(OLD, network.connectedRouteSource("v0", InterfaceAddress.parse("10.9.0.1/24")),
                 "outbound traffic is not steered: the other application keeps leaving from the old address");
 
         tracker.setSockets(OLD, 12, 21);
-        await().until(() -> change(id).remainingConnections() == 1);
+        await().until(() -> change(id).progress().remainingConnections() == 1);
         owners.own(BILLING_PID);
         tracker.setSockets(OLD, 21); // shop's connection stays
 
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
-        assertEquals(Outcome.DRAINED, change(id).outcome());
+        assertEquals(Outcome.DRAINED, change(id).progress().outcome());
         assertThat(network.addresses("v0")).extracting(Object::toString)
                 .containsExactly("10.9.0.1/24", "10.9.0.7/24");
         List<ChangeEvent> mine = events.stream().filter(e -> e.change().id().equals(id)).toList();
@@ -106,8 +108,8 @@ class PartialMigrationTest {
     void aScheduledMigrationWarnsOnlyItsTargetsAndStartsWhenTheyAreReady() throws Exception {
         String id = service.scheduleMigration("v0", "10.9.0.1", "10.9.0.7/24", "billing", 60, 3600);
 
-        await().until(() -> change(id).state() == ChangeState.WARNING);
-        assertEquals(ChangeKind.MIGRATION, change(id).kind());
+        await().until(() -> change(id).progress().state() == ChangeState.WARNING);
+        assertEquals(ChangeKind.MIGRATION, change(id).request().kind());
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24");
         ChangeEvent warning = events.get(0);
         assertEquals(EventType.WARNING, warning.type());
@@ -115,8 +117,9 @@ class PartialMigrationTest {
         assertThat(warning.message()).contains("ready(\"" + id + "\")").contains("10.9.0.1/24 stays configured");
 
         service.acknowledge(id, "billing");
-        await().until(() -> change(id).state() == ChangeState.DRAINING && change(id).remainingConnections() == 2);
-        assertEquals(Change.StartReason.ALL_TARGETS_READY, change(id).warning().startReason());
+        await().until(() -> change(id).progress().state() == ChangeState.DRAINING
+                && change(id).progress().remainingConnections() == 2);
+        assertEquals(ChangeWarning.StartReason.ALL_TARGETS_READY, change(id).request().warning().startReason());
         owners.own(BILLING_PID);
         tracker.setSockets(OLD, 21); // shop's connection stays
 
@@ -149,7 +152,7 @@ class PartialMigrationTest {
     @Test
     void aRestartDuringTheWarningOfAMigrationResumesItAsAMigration() throws Exception {
         String id = service.scheduleMigration("v0", "10.9.0.1", "10.9.0.7/24", "billing", 60, 3600);
-        await().until(() -> change(id).state() == ChangeState.WARNING);
+        await().until(() -> change(id).progress().state() == ChangeState.WARNING);
         service.close();
         events.clear();
 
@@ -158,9 +161,10 @@ class PartialMigrationTest {
         await().until(() -> !events.isEmpty());
         assertThat(events.get(0).message()).startsWith("resumed after agent restart")
                 .contains("10.9.0.1/24 stays configured");
-        assertEquals(ChangeKind.MIGRATION, change(id).kind());
+        assertEquals(ChangeKind.MIGRATION, change(id).request().kind());
         service.acknowledge(id, "billing");
-        await().until(() -> change(id).state() == ChangeState.DRAINING && change(id).remainingConnections() == 2);
+        await().until(() -> change(id).progress().state() == ChangeState.DRAINING
+                && change(id).progress().remainingConnections() == 2);
         owners.own(BILLING_PID);
         tracker.setSockets(OLD, 21);
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
@@ -171,7 +175,7 @@ class PartialMigrationTest {
     @Test
     void aScheduledMigrationCancelledDuringItsWarningLeavesEverythingAsItWas() throws Exception {
         String id = service.scheduleMigration("v0", "10.9.0.1", "10.9.0.7/24", "billing", 60, 3600);
-        await().until(() -> change(id).state() == ChangeState.WARNING);
+        await().until(() -> change(id).progress().state() == ChangeState.WARNING);
 
         service.cancelChange(id);
 
@@ -217,10 +221,10 @@ class PartialMigrationTest {
         String id = service.migrateSubscribers("v0", "10.9.0.1", "10.9.0.7/24", "billing", 0);
 
         assertEquals(ChangeState.TIMED_OUT, service.awaitChange(id, 10));
-        assertThat(change(id).error()).startsWith("2 connection(s)");
-        assertFalse(change(id).steps().guardApplied());
+        assertThat(change(id).progress().error()).startsWith("2 connection(s)");
+        assertFalse(change(id).progress().steps().guardApplied());
         assertThat(guard.isGuarded(OLD)).isFalse();
-        assertThat(change(id).steps().forceClosed()).isNull();
+        assertThat(change(id).progress().steps().forceClosed()).isNull();
         assertThat(tracker.sockets(OLD)).hasSize(3);
         assertThat(network.addresses("v0")).extracting(Object::toString).contains("10.9.0.1/24");
     }
@@ -229,8 +233,8 @@ class PartialMigrationTest {
     void aNewAddressAlreadyOnTheInterfaceIsReusedAndKeptOnCancel() throws Exception {
         network.addAddress("v0", InterfaceAddress.parse("10.9.0.7/24"));
         String id = service.migrateSubscribers("v0", "10.9.0.1", "10.9.0.7/24", "group:web", 60);
-        await().until(() -> change(id).state() == ChangeState.DRAINING);
-        assertFalse(change(id).steps().newAddressAdded());
+        await().until(() -> change(id).progress().state() == ChangeState.DRAINING);
+        assertFalse(change(id).progress().steps().newAddressAdded());
 
         service.cancelChange(id);
 

@@ -3,13 +3,12 @@ package org.renumber.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeSteps;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
@@ -18,6 +17,7 @@ import org.renumber.testing.InMemoryJournal;
 import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemoryTracker;
+import org.renumber.testing.JournaledChanges;
 
 /**
  * A killed agent leaves a journal in any state, with the kernel possibly one step ahead of it (the journal
@@ -40,11 +40,9 @@ class RecoveryTest {
         service.close();
     }
 
-    private Change journaled(ChangeState state, Change.Steps steps, Outcome outcome) {
-        Instant now = Instant.now();
-        boolean started = state == ChangeState.DRAINING || state == ChangeState.REMOVING;
-        return new Change("chg-crash", "v0", OLD, NEW, "", List.of(), 30, state, outcome, null, 0, now,
-                started ? now : null, started ? now.plusSeconds(30) : null, null, steps);
+    private Change journaled(ChangeState state, ChangeSteps steps, Outcome outcome) {
+        return JournaledChanges.killedIn(JournaledChanges.request("chg-crash", OLD, NEW).build(), state, steps,
+                outcome);
     }
 
     private ChangeState restart(Change journaledChange) throws Exception {
@@ -59,7 +57,7 @@ class RecoveryTest {
         if (state == ChangeState.DRAINING) {
             network.addAddress("v0", NEW);
         }
-        assertEquals(ChangeState.COMPLETED, restart(journaled(state, Change.Steps.NONE, null)));
+        assertEquals(ChangeState.COMPLETED, restart(journaled(state, ChangeSteps.NONE, null)));
         assertThat(network.addresses("v0")).containsExactly(NEW);
     }
 
@@ -67,7 +65,7 @@ class RecoveryTest {
     @ValueSource(booleans = {true, false})
     void changeKilledAfterAddingTheNewAddressIsFinished(boolean routeSteered) throws Exception {
         network.addAddress("v0", NEW);
-        Change.Steps steps = new Change.Steps(true, routeSteered, false, false);
+        ChangeSteps steps = ChangeSteps.NONE.withNewAddressAdded().withRouteSteered(routeSteered);
         assertEquals(ChangeState.COMPLETED, restart(journaled(ChangeState.ADDING, steps, null)));
         assertThat(network.addresses("v0")).containsExactly(NEW);
     }
@@ -79,7 +77,7 @@ class RecoveryTest {
         if (oldAlreadyRemoved) {
             network.removeAddress("v0", OLD);
         }
-        Change removing = journaled(ChangeState.REMOVING, new Change.Steps(true, true, false, false), Outcome.DRAINED);
+        Change removing = journaled(ChangeState.REMOVING, JournaledChanges.ADDED_AND_STEERED, Outcome.DRAINED);
         assertEquals(ChangeState.COMPLETED, restart(removing));
         assertThat(network.addresses("v0")).containsExactly(NEW);
     }
@@ -89,7 +87,7 @@ class RecoveryTest {
     void rollbackInterruptedByAKillIsCompleted(Outcome why) throws Exception {
         network.addAddress("v0", NEW);
         network.setConnectedRouteSource("v0", OLD, NEW.address());
-        Change rollingBack = journaled(ChangeState.DRAINING, new Change.Steps(true, true, false, false), null)
+        Change rollingBack = journaled(ChangeState.DRAINING, JournaledChanges.ADDED_AND_STEERED, null)
                 .rollingBack(why, "operator asked");
         ChangeState end = restart(rollingBack);
         assertEquals(why == Outcome.CANCELLED ? ChangeState.CANCELLED : ChangeState.FAILED, end);
@@ -103,9 +101,9 @@ class RecoveryTest {
         InterfaceAddress fresh = InterfaceAddress.parse(sameSubnet);
         network.addAddress("v0", fresh);
         network.setPromoteSecondaries("v0", true);
-        Instant now = Instant.now();
-        Change removing = new Change("chg-crash", "v0", OLD, fresh, "", List.of(), 30, ChangeState.REMOVING,
-                Outcome.DRAINED, null, 0, now, now, now.plusSeconds(30), null, new Change.Steps(true, true, true, false));
+        Change removing = JournaledChanges.killedIn(JournaledChanges.request("chg-crash", OLD, fresh).build(),
+                ChangeState.REMOVING, JournaledChanges.ADDED_AND_STEERED.withPromoteSecondariesSet(true),
+                Outcome.DRAINED);
         assertEquals(ChangeState.COMPLETED, restart(removing));
         assertThat(network.addresses("v0")).containsExactly(fresh);
         assertEquals(false, network.promoteSecondaries("v0"));

@@ -42,7 +42,7 @@ class ReservationTest {
     @Test
     void thePendingNewAddressOfAChangeInWarningIsRefusedOnAnotherInterfaceNamingTheChange() throws Exception {
         String holder = service.scheduleChange("v0", "10.9.0.1", "10.9.0.50/24", "", 60, 3600);
-        await().until(() -> service.change(holder).orElseThrow().state() == ChangeState.WARNING);
+        await().until(() -> service.change(holder).orElseThrow().progress().state() == ChangeState.WARNING);
 
         assertThatThrownBy(() -> service.changeAddress("v1", "10.9.0.100", "10.9.0.50/24", "", 60))
                 .isInstanceOf(IllegalStateException.class)
@@ -51,7 +51,7 @@ class ReservationTest {
         assertThat(kernel.network.addresses("v1")).extracting(Object::toString).containsExactly("10.9.0.100/24");
 
         service.cancelChange(holder);
-        await().until(() -> service.change(holder).orElseThrow().state().isFinal());
+        await().until(() -> service.change(holder).orElseThrow().progress().state().isFinal());
         String next = service.changeAddress("v1", "10.9.0.100", "10.9.0.50/24", "", 60);
         assertThat(next).isNotEqualTo(holder);
     }
@@ -59,10 +59,10 @@ class ReservationTest {
     @Test
     void aRestartKeepsTheReservation() {
         String holder = service.scheduleChange("v0", "10.9.0.1", "10.9.0.50/24", "", 60, 3600);
-        await().until(() -> service.change(holder).orElseThrow().state() == ChangeState.WARNING);
+        await().until(() -> service.change(holder).orElseThrow().progress().state() == ChangeState.WARNING);
         service.close();
         service = kernel.startService(event -> { });
-        await().until(() -> service.change(holder).map(c -> c.state() == ChangeState.WARNING).orElse(false));
+        await().until(() -> service.change(holder).map(c -> c.progress().state() == ChangeState.WARNING).orElse(false));
 
         assertThatThrownBy(() -> service.changeAddress("v1", "10.9.0.100", "10.9.0.50", "", 60))
                 .hasMessageContaining("reserved by change " + holder);
@@ -97,7 +97,7 @@ class ReservationTest {
                 assertThat(refused).singleElement().satisfies(e -> assertThat(e).hasMessageContaining(
                         "reserved by change " + accepted.get(0)));
                 service.cancelChange(accepted.get(0));
-                await().until(() -> service.change(accepted.get(0)).orElseThrow().state().isFinal());
+                await().until(() -> service.change(accepted.get(0)).orElseThrow().progress().state().isFinal());
             }
         } finally {
             pool.shutdownNow();

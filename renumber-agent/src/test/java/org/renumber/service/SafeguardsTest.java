@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
-import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeRequest;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
@@ -24,6 +23,7 @@ import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemorySettings;
 import org.renumber.testing.InMemorySocketKiller;
 import org.renumber.testing.InMemoryTracker;
+import org.renumber.testing.JournaledChanges;
 
 /** The inbound guard and deadline enforcement as the workflow uses them, on the in-memory kernel. */
 class SafeguardsTest {
@@ -53,14 +53,14 @@ class SafeguardsTest {
         service.setGuardNewConnections(true);
         tracker.setConnections(OLD, 1);
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
-        await().until(() -> service.change(id).orElseThrow().state() == ChangeState.DRAINING);
+        await().until(() -> service.change(id).orElseThrow().progress().state() == ChangeState.DRAINING);
         assertTrue(guard.isGuarded(OLD));
-        assertTrue(service.change(id).orElseThrow().steps().guardApplied());
+        assertTrue(service.change(id).orElseThrow().progress().steps().guardApplied());
 
         tracker.setConnections(OLD, 0);
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
         assertFalse(guard.isGuarded(OLD));
-        assertFalse(service.change(id).orElseThrow().steps().guardApplied());
+        assertFalse(service.change(id).orElseThrow().progress().steps().guardApplied());
     }
 
     @Test
@@ -84,10 +84,10 @@ class SafeguardsTest {
     @Test
     void guardRulesLeftByAKilledAgentAreRemovedAtStartExceptForResumedChanges() throws Exception {
         guard.guard(IpLiterals.parse("10.9.0.77"));
-        Instant now = Instant.now();
-        journal.saveChange(new Change("chg-guarded", "v0", InterfaceAddress.parse("10.9.0.1/24"),
-                InterfaceAddress.parse("10.9.1.1/24"), "", List.of(), 60, ChangeState.DRAINING, null, null, 1, now, now,
-                now.plusSeconds(60), null, new Change.Steps(true, true, false, false).withGuardApplied(true)));
+        ChangeRequest request = JournaledChanges.request("chg-guarded", InterfaceAddress.parse("10.9.0.1/24"),
+                InterfaceAddress.parse("10.9.1.1/24")).drainTimeoutSeconds(60).build();
+        journal.saveChange(JournaledChanges.killedIn(request, ChangeState.DRAINING,
+                JournaledChanges.ADDED_AND_STEERED.withGuardApplied(true), null).withRemaining(1));
         network.addAddress("v0", InterfaceAddress.parse("10.9.1.1/24"));
         guard.guard(OLD);
         tracker.setConnections(OLD, 1);
@@ -108,9 +108,9 @@ class SafeguardsTest {
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 0);
         assertEquals(ChangeState.TIMED_OUT, service.awaitChange(id, 10));
         Change change = service.change(id).orElseThrow();
-        assertEquals(Outcome.TIMED_OUT, change.outcome());
-        assertThat(change.error()).contains("3 connection(s)").contains("force-closed 3 TCP connections");
-        assertThat(change.steps().forceClosed()).isEqualTo("3 TCP connections");
+        assertEquals(Outcome.TIMED_OUT, change.progress().outcome());
+        assertThat(change.progress().error()).contains("3 connection(s)").contains("force-closed 3 TCP connections");
+        assertThat(change.progress().steps().forceClosed()).isEqualTo("3 TCP connections");
         assertEquals(0, tracker.countConnections(OLD));
     }
 
@@ -120,6 +120,6 @@ class SafeguardsTest {
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 0);
         assertEquals(ChangeState.TIMED_OUT, service.awaitChange(id, 10));
         assertEquals(2, tracker.countConnections(OLD));
-        assertEquals(null, service.change(id).orElseThrow().steps().forceClosed());
+        assertEquals(null, service.change(id).orElseThrow().progress().steps().forceClosed());
     }
 }

@@ -13,8 +13,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeProgress;
+import org.renumber.domain.ChangeRequest;
+import org.renumber.domain.ChangeWarning;
 import org.renumber.domain.ChangeEvent;
-import org.renumber.domain.ChangeKind;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.EventType;
 import org.renumber.domain.InterfaceAddress;
@@ -66,25 +68,25 @@ class ScheduledChangeTest {
     void theChangeWaitsInWarningAndStartsWhenEveryTargetIsReady() throws Exception {
         String id = service.scheduleChange("v0", "10.9.0.1", "10.9.1.1/24", "group:web", 60, 3600);
 
-        await().until(() -> change(id).state() == ChangeState.WARNING);
+        await().until(() -> change(id).progress().state() == ChangeState.WARNING);
         assertThat(eventTypes(id)).containsExactly(EventType.WARNING);
         ChangeEvent warning = events.get(0);
         assertThat(warning.recipients()).containsExactlyInAnyOrder("app1", "app2");
         assertThat(warning.message()).contains("ready(\"" + id + "\")");
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24");
         assertThat(journal.changes()).filteredOn(c -> c.id().equals(id)).singleElement()
-                .satisfies(c -> assertEquals(ChangeState.WARNING, c.state()));
+                .satisfies(c -> assertEquals(ChangeState.WARNING, c.progress().state()));
 
         service.acknowledge(id, "app1");
-        assertThat(change(id).warning().acknowledged()).containsExactly("app1");
-        assertEquals(ChangeState.WARNING, change(id).state(), "app2 is not ready yet");
+        assertThat(change(id).request().warning().acknowledged()).containsExactly("app1");
+        assertEquals(ChangeState.WARNING, change(id).progress().state(), "app2 is not ready yet");
         assertThat(journal.changes()).filteredOn(c -> c.id().equals(id)).singleElement()
-                .satisfies(c -> assertThat(c.warning().acknowledged()).containsExactly("app1"));
+                .satisfies(c -> assertThat(c.request().warning().acknowledged()).containsExactly("app1"));
 
         service.acknowledge(id, "app2");
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
-        assertEquals(Change.StartReason.ALL_TARGETS_READY, change(id).warning().startReason());
-        assertThat(change(id).warning().acknowledged()).containsExactly("app1", "app2");
+        assertEquals(ChangeWarning.StartReason.ALL_TARGETS_READY, change(id).request().warning().startReason());
+        assertThat(change(id).request().warning().acknowledged()).containsExactly("app1", "app2");
         assertThat(eventTypes(id)).containsExactly(EventType.WARNING, EventType.STARTED, EventType.DRAINED,
                 EventType.COMPLETED);
     }
@@ -92,18 +94,18 @@ class ScheduledChangeTest {
     @Test
     void theChangeStartsWhenTheWarningTimePassesWithoutEveryAcknowledgement() throws Exception {
         String id = service.scheduleChange("v0", "10.9.0.1", "10.9.1.1/24", "group:web", 60, 1);
-        await().until(() -> change(id).state() == ChangeState.WARNING);
+        await().until(() -> change(id).progress().state() == ChangeState.WARNING);
         service.acknowledge(id, "app1");
 
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 30));
-        assertEquals(Change.StartReason.WARNING_TIME_PASSED, change(id).warning().startReason());
-        assertThat(change(id).warning().acknowledged()).containsExactly("app1");
+        assertEquals(ChangeWarning.StartReason.WARNING_TIME_PASSED, change(id).request().warning().startReason());
+        assertThat(change(id).request().warning().acknowledged()).containsExactly("app1");
     }
 
     @Test
     void acknowledgementsThatMakeNoSenseAreRefusedWithAReason() throws Exception {
         String id = service.scheduleChange("v0", "10.9.0.1", "10.9.1.1/24", "app1", 60, 3600);
-        await().until(() -> change(id).state() == ChangeState.WARNING);
+        await().until(() -> change(id).progress().state() == ChangeState.WARNING);
 
         assertThat(assertThrows(IllegalArgumentException.class, () -> service.acknowledge("chg-nope", "app1")))
                 .hasMessageContaining("unknown change id 'chg-nope'");
@@ -117,7 +119,7 @@ class ScheduledChangeTest {
 
         tracker.setConnections(IpLiterals.parse("10.9.1.1"), 1);
         String plain = service.changeAddress("v0", "10.9.1.1", "10.9.2.1/24", "app1", 60);
-        await().until(() -> change(plain).state() == ChangeState.DRAINING);
+        await().until(() -> change(plain).progress().state() == ChangeState.DRAINING);
         assertThat(assertThrows(IllegalStateException.class, () -> service.acknowledge(plain, "app1")))
                 .hasMessageContaining("not waiting for its targets: it is DRAINING")
                 .hasMessageContaining("without a warning");
@@ -148,13 +150,13 @@ class ScheduledChangeTest {
     @Test
     void aChangeCancelledDuringItsWarningEndsCancelledWithNothingToUndo() throws Exception {
         String id = service.scheduleChange("v0", "10.9.0.1", "10.9.1.1/24", "group:web", 60, 3600);
-        await().until(() -> change(id).state() == ChangeState.WARNING);
+        await().until(() -> change(id).progress().state() == ChangeState.WARNING);
 
         service.cancelChange(id);
 
-        assertEquals(ChangeState.CANCELLED, change(id).state());
-        assertEquals(Outcome.CANCELLED, change(id).outcome());
-        assertThat(change(id).error()).contains("during the warning");
+        assertEquals(ChangeState.CANCELLED, change(id).progress().state());
+        assertEquals(Outcome.CANCELLED, change(id).progress().outcome());
+        assertThat(change(id).progress().error()).contains("during the warning");
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24");
         assertThat(eventTypes(id)).containsExactly(EventType.WARNING, EventType.CANCELLED);
     }
@@ -162,7 +164,7 @@ class ScheduledChangeTest {
     @Test
     void anotherChangeOnTheInterfaceIsRefusedDuringTheWarning() throws Exception {
         String id = service.scheduleChange("v0", "10.9.0.1", "10.9.1.1/24", "group:web", 60, 3600);
-        await().until(() -> change(id).state() == ChangeState.WARNING);
+        await().until(() -> change(id).progress().state() == ChangeState.WARNING);
         assertThat(assertThrows(IllegalStateException.class,
                 () -> service.changeAddress("v0", "10.9.0.1", "10.9.2.1/24", "", 60)))
                 .hasMessageContaining(id).hasMessageContaining("WARNING");
@@ -172,37 +174,39 @@ class ScheduledChangeTest {
     @Test
     void aRestartDuringTheWarningKeepsTheAcknowledgementsAndWarnsAgain() throws Exception {
         String id = service.scheduleChange("v0", "10.9.0.1", "10.9.1.1/24", "group:web", 60, 3600);
-        await().until(() -> change(id).state() == ChangeState.WARNING);
+        await().until(() -> change(id).progress().state() == ChangeState.WARNING);
         service.acknowledge(id, "app1");
-        Instant end = change(id).warning().warningEnd();
+        Instant end = change(id).request().warning().warningEnd();
         service.close();
         events.clear();
 
         service = newService();
         await().until(() -> eventTypes(id).contains(EventType.WARNING));
         assertThat(events.get(0).message()).startsWith("resumed after agent restart");
-        assertEquals(ChangeState.WARNING, change(id).state());
-        assertEquals(end, change(id).warning().warningEnd(), "the warning ends when it was going to");
-        assertThat(change(id).warning().acknowledged()).containsExactly("app1");
+        assertEquals(ChangeState.WARNING, change(id).progress().state());
+        assertEquals(end, change(id).request().warning().warningEnd(), "the warning ends when it was going to");
+        assertThat(change(id).request().warning().acknowledged()).containsExactly("app1");
 
         service.acknowledge(id, "app2");
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
-        assertEquals(Change.StartReason.ALL_TARGETS_READY, change(id).warning().startReason());
+        assertEquals(ChangeWarning.StartReason.ALL_TARGETS_READY, change(id).request().warning().startReason());
     }
 
     @Test
     void aChangeWhoseWarningEndedWhileTheAgentWasDownStartsAtOnce() throws Exception {
         Instant past = Instant.now().minusSeconds(5);
-        journal.saveChange(new Change("chg-warned", "v0", InterfaceAddress.parse("10.9.0.1/24"),
-                InterfaceAddress.parse("10.9.1.1/24"), "group:web", List.of("app1", "app2"), 30, ChangeState.WARNING,
-                null, null, 0, past.minusSeconds(60), null, null, null, null, ChangeKind.REQUESTED, true,
-                new Change.Warning(60, past, List.of("app2"), null)));
+        journal.saveChange(new Change(ChangeRequest.builder().id("chg-warned")
+                .renumber("v0", InterfaceAddress.parse("10.9.0.1/24"), InterfaceAddress.parse("10.9.1.1/24"))
+                .targets("group:web").subscriberIds(List.of("app1", "app2")).drainTimeoutSeconds(30)
+                .warning(new ChangeWarning(60, past, List.of("app2"), null)).requestedAt(past.minusSeconds(60))
+                .build(), ChangeProgress.of(ChangeState.WARNING)));
         service.close();
 
         service = newService();
 
         assertEquals(ChangeState.COMPLETED, service.awaitChange("chg-warned", 10));
-        assertEquals(Change.StartReason.WARNING_TIME_PASSED, change("chg-warned").warning().startReason());
+        assertEquals(ChangeWarning.StartReason.WARNING_TIME_PASSED, change("chg-warned").request().warning()
+                .startReason());
     }
 
     @Test
@@ -215,6 +219,6 @@ class ScheduledChangeTest {
         String id = service.scheduleChange("v1", "10.20.0.1", "10.20.0.2/24", "", 60, 3600);
 
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
-        assertEquals(Change.StartReason.ALL_TARGETS_READY, change(id).warning().startReason());
+        assertEquals(ChangeWarning.StartReason.ALL_TARGETS_READY, change(id).request().warning().startReason());
     }
 }

@@ -5,12 +5,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetAddress;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.renumber.domain.Change;
+import org.renumber.domain.ChangeSteps;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
@@ -21,6 +20,7 @@ import org.renumber.testing.InMemoryJournal;
 import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemoryTracker;
+import org.renumber.testing.JournaledChanges;
 
 /**
  * Routes that name the old address as their source: the kernel deletes them with the address (IPv4) or strips
@@ -71,7 +71,7 @@ class SourceRoutesTest {
 
         assertThat(network.routes()).containsExactly(NET + " src 10.9.1.1", DEFAULT + " src 10.9.1.1",
                 OTHER + " src 10.9.0.50", NET6 + " src 2001:db8:9::1");
-        assertThat(service.change(id).orElseThrow().steps().movedRoutes()).extracting(SourceRoute::text)
+        assertThat(service.change(id).orElseThrow().progress().steps().movedRoutes()).extracting(SourceRoute::text)
                 .containsExactly(NET, DEFAULT);
 
         tracker.setConnections(OLD, 0);
@@ -99,7 +99,7 @@ class SourceRoutesTest {
 
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
         assertEquals(IpLiterals.parse("10.9.1.1"), network.routeSource("203.0.113.0/24 via 10.9.0.2 dev v0"));
-        assertThat(service.change(id).orElseThrow().steps().movedRoutes()).hasSize(3);
+        assertThat(service.change(id).orElseThrow().progress().steps().movedRoutes()).hasSize(3);
     }
 
     @Test
@@ -121,8 +121,9 @@ class SourceRoutesTest {
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
 
         assertEquals(ChangeState.FAILED, service.awaitChange(id, 10));
-        assertThat(service.change(id).orElseThrow().error()).contains("could not steer").contains("Invalid prefsrc");
-        assertThat(journal.history()).anySatisfy(c -> assertThat(c.steps().movedRoutes()).hasSize(2))
+        assertThat(service.change(id).orElseThrow().progress().error()).contains("could not steer")
+                .contains("Invalid prefsrc");
+        assertThat(journal.history()).anySatisfy(c -> assertThat(c.progress().steps().movedRoutes()).hasSize(2))
                 .as("journaled before the kernel step");
         assertThat(network.routes()).isEqualTo(before);
         assertThat(network.addresses("v0")).containsExactly(OLD_ADDRESS, InterfaceAddress.parse("10.9.0.50/24"),
@@ -139,7 +140,7 @@ class SourceRoutesTest {
         tracker.setConnections(OLD, 0);
 
         assertEquals(ChangeState.FAILED, service.awaitChange(id, 10));
-        assertThat(service.change(id).orElseThrow().error()).contains("is no longer on v0");
+        assertThat(service.change(id).orElseThrow().progress().error()).contains("is no longer on v0");
         assertThat(network.routes()).as("re-created as they were").containsExactlyInAnyOrderElementsOf(before);
         assertEquals(OLD, network.connectedRouteSource("v0", OLD_ADDRESS));
         assertThat(network.addresses("v0")).contains(OLD_ADDRESS);
@@ -151,10 +152,9 @@ class SourceRoutesTest {
         InterfaceAddress fresh = InterfaceAddress.parse("10.9.1.1/24");
         network.addAddress("v0", fresh);
         List<SourceRoute> listed = network.routesWithSource(OLD);
-        Change.Steps steps = new Change.Steps(true, true, false, false, null, listed);
-        Instant now = Instant.now();
-        journal.saveChange(new Change("chg-crash", "v0", OLD_ADDRESS, fresh, "", List.of(), 30, ChangeState.ADDING,
-                null, null, 0, now, null, null, null, steps));
+        ChangeSteps steps = JournaledChanges.ADDED_AND_STEERED.withMovedRoutes(listed);
+        journal.saveChange(JournaledChanges.killedIn(JournaledChanges.request("chg-crash", OLD_ADDRESS, fresh).build(),
+                ChangeState.ADDING, steps, null));
 
         service = newService();
 
@@ -171,10 +171,9 @@ class SourceRoutesTest {
         List<SourceRoute> listed = network.routesWithSource(OLD);
         listed.forEach(r -> network.setRouteSource(r, fresh.address()));
         network.setConnectedRouteSource("v0", OLD_ADDRESS, fresh.address());
-        Change.Steps steps = new Change.Steps(true, true, false, false, null, listed);
-        Instant now = Instant.now();
-        journal.saveChange(new Change("chg-crash", "v0", OLD_ADDRESS, fresh, "", List.of(), 30, ChangeState.DRAINING,
-                null, null, 0, now, now, now.plusSeconds(30), null, steps).rollingBack(Outcome.CANCELLED, "operator"));
+        ChangeSteps steps = JournaledChanges.ADDED_AND_STEERED.withMovedRoutes(listed);
+        journal.saveChange(JournaledChanges.killedIn(JournaledChanges.request("chg-crash", OLD_ADDRESS, fresh).build(),
+                ChangeState.DRAINING, steps, null).rollingBack(Outcome.CANCELLED, "operator"));
 
         service = newService();
 
@@ -185,6 +184,6 @@ class SourceRoutesTest {
     }
 
     private ChangeState state(String id) {
-        return service.change(id).orElseThrow().state();
+        return service.change(id).orElseThrow().progress().state();
     }
 }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetAddress;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -17,6 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.renumber.domain.AddressRule;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeSteps;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.EventType;
 import org.renumber.domain.InterfaceAddress;
@@ -27,6 +27,7 @@ import org.renumber.testing.InMemoryJournal;
 import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemoryTracker;
+import org.renumber.testing.JournaledChanges;
 
 /**
  * Policy rules that name the old address as source or destination (source-based routing of a multi-homed node,
@@ -105,7 +106,7 @@ class SourceRulesTest {
 
         assertThat(rulesAtStart.get()).as("both addresses routed alike while the applications move")
                 .containsExactlyInAnyOrderElementsOf(plus(before, OF_NEW));
-        assertThat(service.change(id).orElseThrow().steps().copiedRules()).extracting(AddressRule::text)
+        assertThat(service.change(id).orElseThrow().progress().steps().copiedRules()).extracting(AddressRule::text)
                 .containsExactlyElementsOf(OF_OLD);
 
         tracker.setConnections(OLD, 0);
@@ -149,7 +150,7 @@ class SourceRulesTest {
         service.cancelChange(id);
 
         assertEquals(ChangeState.CANCELLED, state(id));
-        assertThat(service.change(id).orElseThrow().error()).doesNotContain("rollback incomplete");
+        assertThat(service.change(id).orElseThrow().progress().error()).doesNotContain("rollback incomplete");
         assertThat(network.rules()).isEqualTo(before);
     }
 
@@ -160,7 +161,7 @@ class SourceRulesTest {
         tracker.setConnections(OLD, 1);
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
         await().until(() -> state(id) == ChangeState.DRAINING);
-        assertThat(service.change(id).orElseThrow().steps().copiedRules()).extracting(AddressRule::text)
+        assertThat(service.change(id).orElseThrow().progress().steps().copiedRules()).extracting(AddressRule::text)
                 .containsExactly("from 10.9.0.1/32 " + MARKED, "from 10.9.0.1/32 to 10.9.0.1/32 " + BOTH,
                         "from 10.9.0.0/24 to 10.9.0.1/32 " + FROM_SUBNET);
 
@@ -183,7 +184,7 @@ class SourceRulesTest {
         assertThat(network.rules()).contains("from 10.9.1.1/32 lookup 300 priority 900",
                 "from all to 10.9.1.1/32 lookup 300 priority 901").doesNotContain(
                 "from 10.9.0.1/32 lookup 300 priority 900", "from all to 10.9.0.1/32 lookup 300 priority 901");
-        assertThat(service.change(id).orElseThrow().steps().copiedRules()).hasSize(OF_OLD.size() + 2);
+        assertThat(service.change(id).orElseThrow().progress().steps().copiedRules()).hasSize(OF_OLD.size() + 2);
     }
 
     @Test
@@ -192,8 +193,10 @@ class SourceRulesTest {
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
 
         assertEquals(ChangeState.FAILED, service.awaitChange(id, 10));
-        assertThat(service.change(id).orElseThrow().error()).contains("could not steer").contains("No buffer space");
-        assertThat(journal.history()).anySatisfy(c -> assertThat(c.steps().copiedRules()).hasSize(OF_OLD.size()))
+        assertThat(service.change(id).orElseThrow().progress().error()).contains("could not steer")
+                .contains("No buffer space");
+        assertThat(journal.history()).anySatisfy(c -> assertThat(c.progress().steps().copiedRules())
+                .hasSize(OF_OLD.size()))
                 .as("journaled before the kernel step");
         assertThat(network.rules()).isEqualTo(before);
     }
@@ -207,7 +210,7 @@ class SourceRulesTest {
 
         service.cancelChange(id);
 
-        assertThat(service.change(id).orElseThrow().error()).contains("rollback incomplete")
+        assertThat(service.change(id).orElseThrow().progress().error()).contains("rollback incomplete")
                 .contains("could not delete the copy of rule from 10.9.0.1/32 " + LOOKUP_100);
         assertThat(network.rules()).contains(OF_NEW.get(0))
                 .doesNotContainAnyElementsOf(OF_NEW.subList(1, OF_NEW.size()));
@@ -227,7 +230,7 @@ class SourceRulesTest {
     void copiesJournaledByAnAgentKilledBeforeAddingThemAreAddedOnRestart(ChangeState state) throws Exception {
         service.close();
         network.addAddress("v0", NEW_ADDRESS);
-        Change.Steps steps = new Change.Steps(true, true, false, false).withCopiedRules(singleAddressRules());
+        ChangeSteps steps = JournaledChanges.ADDED_AND_STEERED.withCopiedRules(singleAddressRules());
 
         service = restart(journaled(state, steps, state == ChangeState.REMOVING ? Outcome.DRAINED : null));
 
@@ -246,7 +249,7 @@ class SourceRulesTest {
         if (oldAddressRemoved) {
             network.removeAddress("v0", OLD_ADDRESS);
         }
-        Change.Steps steps = new Change.Steps(true, true, false, false).withCopiedRules(rules);
+        ChangeSteps steps = JournaledChanges.ADDED_AND_STEERED.withCopiedRules(rules);
 
         service = restart(journaled(ChangeState.REMOVING, steps, Outcome.DRAINED));
 
@@ -261,13 +264,13 @@ class SourceRulesTest {
         network.addAddress("v0", NEW_ADDRESS);
         List<AddressRule> rules = singleAddressRules();
         network.addRuleSelecting(rules.get(0), NEW_ADDRESS.address()); // killed before adding the second
-        Change.Steps steps = new Change.Steps(true, true, false, false).withCopiedRules(rules);
+        ChangeSteps steps = JournaledChanges.ADDED_AND_STEERED.withCopiedRules(rules);
 
         service = restart(journaled(ChangeState.DRAINING, steps, null).rollingBack(why, "operator"));
 
         assertEquals(why == Outcome.CANCELLED ? ChangeState.CANCELLED : ChangeState.FAILED,
                 service.awaitChange("chg-crash", 10));
-        assertThat(service.change("chg-crash").orElseThrow().error()).doesNotContain("rollback incomplete");
+        assertThat(service.change("chg-crash").orElseThrow().progress().error()).doesNotContain("rollback incomplete");
         assertThat(network.rules()).isEqualTo(before);
         assertThat(network.addresses("v0")).doesNotContain(NEW_ADDRESS);
     }
@@ -281,11 +284,9 @@ class SourceRulesTest {
         return newService();
     }
 
-    private static Change journaled(ChangeState state, Change.Steps steps, Outcome outcome) {
-        Instant now = Instant.now();
-        boolean started = state == ChangeState.DRAINING || state == ChangeState.REMOVING;
-        return new Change("chg-crash", "v0", OLD_ADDRESS, NEW_ADDRESS, "", List.of(), 30, state, outcome, null, 0, now,
-                started ? now : null, started ? now.plusSeconds(30) : null, null, steps);
+    private static Change journaled(ChangeState state, ChangeSteps steps, Outcome outcome) {
+        return JournaledChanges.killedIn(JournaledChanges.request("chg-crash", OLD_ADDRESS, NEW_ADDRESS).build(), state,
+                steps, outcome);
     }
 
     private static List<String> plus(List<String> rules, List<String> more) {
@@ -293,6 +294,6 @@ class SourceRulesTest {
     }
 
     private ChangeState state(String id) {
-        return service.change(id).orElseThrow().state();
+        return service.change(id).orElseThrow().progress().state();
     }
 }

@@ -2,13 +2,14 @@ package org.renumber.service;
 
 import java.util.function.UnaryOperator;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeSteps;
 import org.renumber.domain.NetInterface;
 
 /**
  * What a workflow step sees of its change: the current value, the journal (a step records itself in
- * {@link Change.Steps} before it touches the kernel) and the interface as the kernel has it now.
+ * {@link ChangeSteps} before it touches the kernel) and the interface as the kernel has it now.
  */
-interface ChangeProgress {
+interface RunningChange {
 
     Change change();
 
