@@ -8,6 +8,7 @@ import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.NetInterface;
 import org.renumber.linux.LinuxNamespaces;
 import org.renumber.linux.LinuxNetns;
+import org.renumber.linux.rtnl.LinkMessage;
 import org.renumber.linux.rtnl.NetlinkLinks;
 import org.renumber.linux.rtnl.NetlinkNetworkControl;
 import org.slf4j.Logger;
@@ -113,7 +114,7 @@ final class Sandbox {
         try (LinuxNetns netns = LinuxNetns.open(namespace);
                 NetlinkLinks links = new NetlinkLinks(netns);
                 NetlinkNetworkControl control = new NetlinkNetworkControl(netns)) {
-            NetlinkLinks.Link managed = links.find(INTERFACE);
+            LinkMessage managed = links.find(INTERFACE);
             if (managed == null) {
                 links.createVethPair(INTERFACE, PEER_INTERFACE);
                 completed.add("veth pair " + INTERFACE + "/" + PEER_INTERFACE);
@@ -135,7 +136,7 @@ final class Sandbox {
             }
 
             for (String name : List.of(LOOPBACK, INTERFACE, PEER_INTERFACE)) {
-                NetlinkLinks.Link link = links.find(name);
+                LinkMessage link = links.find(name);
                 if (link == null) {
                     throw new IllegalStateException("no " + name + " in network namespace " + namespace);
                 }
@@ -148,7 +149,7 @@ final class Sandbox {
         }
     }
 
-    private static void requireVethPair(String namespace, NetlinkLinks.Link managed, NetlinkLinks.Link peer) {
+    private static void requireVethPair(String namespace, LinkMessage managed, LinkMessage peer) {
         boolean pair = managed != null && peer != null && VETH.equals(managed.kind()) && VETH.equals(peer.kind())
                 && managed.linkIndex() == peer.index() && peer.linkIndex() == managed.index();
         if (!pair) {
@@ -158,7 +159,7 @@ final class Sandbox {
         }
     }
 
-    private static String describe(NetlinkLinks.Link link, String name) {
+    private static String describe(LinkMessage link, String name) {
         return link == null ? "no " + name
                 : name + " (" + (link.kind() == null ? "no kind" : link.kind()) + ", peer index " + link.linkIndex() + ")";
     }

@@ -278,14 +278,19 @@ final class ChangeWorkflow implements Runnable {
             String late = remaining + " connection(s) still used " + change().request().oldAddress() + " when the "
                     + change().request().drainTimeoutSeconds() + " s drain timeout passed";
             progress.transition(c -> c.drainEnded(Outcome.TIMED_OUT, late));
-            if (settings.current().forceCloseAtDeadline() && policy.mayForceClose()) {
-                forceClose.apply(late);
-            }
         }
     }
 
-    /** REMOVING: the old address goes, without taking the new one or the routes with it, unless it is kept. */
+    /**
+     * REMOVING: after a drain that timed out, what still holds the old address is force-closed if asked; then the old
+     * address goes, without taking the new one or the routes with it, unless it is kept.
+     */
     private void removeOldAddress() {
+        // Here rather than at the end of the drain, so an agent killed between the two repeats it (FaultInjectionIT).
+        if (change().progress().outcome() == Outcome.TIMED_OUT && change().progress().steps().forceClosed() == null
+                && settings.current().forceCloseAtDeadline() && policy.mayForceClose()) {
+            forceClose.apply(change().progress().error());
+        }
         try {
             NetInterface nic = progress.currentInterface();
             if (nic.find(change().request().newAddress().address()).isEmpty()) {

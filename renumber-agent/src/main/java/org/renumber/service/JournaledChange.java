@@ -19,10 +19,14 @@ final class JournaledChange implements RunningChange {
 
     private final ChangeJournal journal;
     private final NetworkControl network;
+    private final PausePoint pause = new PausePoint();
     private volatile Change change;
+    /** The value last written, which a pause point compares the next write with. */
+    private Change journaled;
 
     JournaledChange(Change change, ChangeJournal journal, NetworkControl network) {
         this.change = change;
+        this.journaled = change;
         this.journal = journal;
         this.network = network;
     }
@@ -38,7 +42,7 @@ final class JournaledChange implements RunningChange {
         Change after;
         synchronized (this) {
             after = next.apply(change);
-            journal.saveChange(after);
+            save(after);
             change = after;
         }
         if (before.progress().state() != after.progress().state()) {
@@ -54,11 +58,17 @@ final class JournaledChange implements RunningChange {
         Change now;
         synchronized (this) {
             now = change;
-            journal.saveChange(now);
+            save(now);
         }
         log.info("change {} {} -> {} on {} ({} -> {})", now.id(), before, now.progress().state(), now.request()
                 .interfaceName(),
                 now.request().oldAddress(), now.request().newAddress());
+    }
+
+    private void save(Change next) {
+        Change previous = journaled;
+        pause.around(previous, next, () -> journal.saveChange(next));
+        journaled = next;
     }
 
     @Override

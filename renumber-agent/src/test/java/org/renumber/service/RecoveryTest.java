@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -93,6 +94,18 @@ class RecoveryTest {
         assertEquals(why == Outcome.CANCELLED ? ChangeState.CANCELLED : ChangeState.FAILED, end);
         assertThat(network.addresses("v0")).containsExactly(OLD);
         assertEquals(IpLiterals.parse("10.9.0.1"), network.connectedRouteSource("v0", OLD));
+    }
+
+    @Test
+    void forceCloseAskedForIsDoneByTheRestartedAgentWhenTheKillCameBetweenTheDeadlineAndTheForceClose() throws Exception {
+        network.addAddress("v0", NEW);
+        tracker.setConnections(OLD.address(), 2);
+        kernel.settings.save(kernel.settings.current().withForceCloseAtDeadline(true));
+        Change timedOut = journaled(ChangeState.REMOVING, ChangeSteps.NONE.withNewAddressAdded().withRouteSteered(true), null)
+                .drainEnded(Outcome.TIMED_OUT, "2 connection(s) still used 10.9.0.1/24");
+        assertEquals(ChangeState.TIMED_OUT, restart(timedOut));
+        assertThat(service.change("chg-crash").orElseThrow().progress().steps().forceClosed()).isEqualTo("2 TCP connections");
+        assertEquals(0, tracker.countConnections(OLD.address()));
     }
 
     @ParameterizedTest(name = "killed in REMOVING with promote_secondaries switched on: same subnet")

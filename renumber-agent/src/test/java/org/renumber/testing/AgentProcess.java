@@ -23,6 +23,7 @@ public final class AgentProcess implements AutoCloseable {
     private final JMXServiceURL jmxUrl;
     private final URI jolokiaUrl;
     private final Path stateDir;
+    private final List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private AgentProcess(Process process, JMXServiceURL jmxUrl, URI jolokiaUrl, Path stateDir) {
         this.process = process;
@@ -34,6 +35,11 @@ public final class AgentProcess implements AutoCloseable {
     /** Starts the jar with {@code args} and waits until it has printed its JMX and Jolokia addresses. */
     public static AgentProcess start(Path stateDir, String... args) throws IOException {
         return start(List.of(), List.of(), stateDir, args);
+    }
+
+    /** As {@link #start(Path, String...)} with JVM options, e.g. a {@code -D} the agent reads at startup. */
+    public static AgentProcess start(List<String> jvmOptions, Path stateDir, String... args) throws IOException {
+        return start(List.of(), jvmOptions, stateDir, args);
     }
 
     /**
@@ -76,15 +82,19 @@ public final class AgentProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IOException("the agent did not start; it printed:\n" + seen);
         }
-        drain(out);
-        return new AgentProcess(process, new JMXServiceURL(jmx), URI.create(jolokia), stateDir);
+        AgentProcess agent = new AgentProcess(process, new JMXServiceURL(jmx), URI.create(jolokia), stateDir);
+        agent.drain(out);
+        return agent;
     }
 
-    /** Keeps reading the agent's output so it never blocks on a full pipe; echoes it for the test log. */
-    private static void drain(Reader out) {
+    /** Keeps reading the agent's output so it never blocks on a full pipe; echoes and keeps it for the test. */
+    private void drain(BufferedReader out) {
         Thread thread = new Thread(() -> {
             try {
-                out.transferTo(new java.io.PrintWriter(System.out, true));
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    output.add(line);
+                    System.out.println(line);
+                }
             } catch (IOException e) {
                 // the process ended
             }
@@ -100,6 +110,20 @@ public final class AgentProcess implements AutoCloseable {
             properties.load(reader);
         }
         return new String[] {properties.getProperty("user"), properties.getProperty("password")};
+    }
+
+    /** Whether the agent has printed a line containing {@code text} since it printed its endpoints. */
+    public boolean printed(String text) {
+        return output.stream().anyMatch(line -> line.contains(text));
+    }
+
+    /** The lines the agent printed since its endpoints. */
+    public List<String> output() {
+        return List.copyOf(output);
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public URI jolokiaUrl() {

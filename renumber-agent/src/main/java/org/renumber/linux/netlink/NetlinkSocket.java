@@ -5,9 +5,6 @@ import static org.renumber.linux.netlink.NetlinkConstants.NETLINK_CAP_ACK;
 import static org.renumber.linux.netlink.NetlinkConstants.NETLINK_DROP_MEMBERSHIP;
 import static org.renumber.linux.netlink.NetlinkConstants.NETLINK_EXT_ACK;
 import static org.renumber.linux.netlink.NetlinkConstants.NLMSG_DONE;
-import static org.renumber.linux.netlink.NetlinkConstants.NLMSG_ERROR;
-import static org.renumber.linux.netlink.NetlinkConstants.NLMSG_NOOP;
-import static org.renumber.linux.netlink.NetlinkConstants.NLMSG_OVERRUN;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_ACK;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_DUMP_INTR;
 import static org.renumber.linux.netlink.NetlinkConstants.SOL_NETLINK;
@@ -16,7 +13,6 @@ import com.sun.jna.LastErrorException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -148,16 +144,16 @@ public final class NetlinkSocket implements AutoCloseable {
             for (int attempt = 1; ; attempt++) {
                 int seq = nextSequence();
                 send(operation, request.toBytes(seq));
-                Answer<T> answer = new Answer<>(operation, seq, parser);
-                while (!answer.complete) {
+                NetlinkAnswer<T> answer = new NetlinkAnswer<>(operation, seq, parser);
+                while (!answer.complete()) {
                     ByteBuffer datagram = receiveDatagram(operation, 0);
                     NetlinkMessage.forEach(datagram, answer::accept);
                 }
-                if (!answer.interrupted || attempt == DUMP_ATTEMPTS) {
-                    if (answer.interrupted) {
+                if (!answer.interrupted() || attempt == DUMP_ATTEMPTS) {
+                    if (answer.interrupted()) {
                         log.debug("{}: dump still inconsistent after {} attempts, using the last one", operation, attempt);
                     }
-                    return answer.results;
+                    return answer.results();
                 }
                 log.debug("{}: dump interrupted by a concurrent change, repeating it", operation);
             }
@@ -347,60 +343,9 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /** The failure of {@code operation}: its errno described, and the kernel's detail when it gave one. */
     public static NetworkException failure(String operation, int errno, String detail) {
         return new NetworkException(operation + " failed: " + Errno.describe(errno)
                 + (detail == null || detail.isBlank() ? "" : ": " + detail), errno);
-    }
-
-    /** Collects the answer to one request (one sequence number). */
-    private static final class Answer<T> {
-        private final String operation;
-        private final int sequence;
-        private final Function<NetlinkMessage, T> parser;
-        private final List<T> results = new ArrayList<>();
-        private boolean complete;
-        private boolean interrupted;
-
-        Answer(String operation, int sequence, Function<NetlinkMessage, T> parser) {
-            this.operation = operation;
-            this.sequence = sequence;
-            this.parser = parser;
-        }
-
-        void accept(NetlinkMessage message) {
-            StructNlMsgHdr header = message.header();
-            if (header.sequence() != sequence || complete) {
-                return; // the late answer to an earlier request that timed out
-            }
-            if (header.hasFlag(NLM_F_DUMP_INTR)) {
-                interrupted = true;
-            }
-            switch (header.type()) {
-                case NLMSG_NOOP -> { }
-                case NLMSG_ERROR -> {
-                    StructNlMsgErr error = StructNlMsgErr.parse(message.body(), header);
-                    if (!error.isAck()) {
-                        throw failure(operation, error.errno(), error.extendedMessage());
-                    }
-                    complete = true;
-                }
-                case NLMSG_DONE -> {
-                    // A dump that fails part-way reports -errno in the DONE message.
-                    ByteBuffer body = message.body();
-                    int status = body.remaining() >= 4 ? body.getInt() : 0;
-                    if (status < 0) {
-                        throw failure(operation, -status, null);
-                    }
-                    complete = true;
-                }
-                case NLMSG_OVERRUN -> throw failure(operation, Errno.ENOBUFS, "data lost (NLMSG_OVERRUN)");
-                default -> {
-                    T value = parser.apply(message);
-                    if (value != null) {
-                        results.add(value);
-                    }
-                }
-            }
-        }
     }
 }

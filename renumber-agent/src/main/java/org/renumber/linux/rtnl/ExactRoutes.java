@@ -8,11 +8,16 @@ import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_REQUEST;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_DELROUTE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_GETROUTE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_NEWROUTE;
+import static org.renumber.linux.netlink.NetlinkConstants.RTN_UNICAST;
+import static org.renumber.linux.netlink.NetlinkConstants.RTPROT_KERNEL;
+import static org.renumber.linux.netlink.NetlinkConstants.RT_TABLE_MAIN;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import org.renumber.domain.InterfaceAddress;
 import org.renumber.linux.Errno;
 import org.renumber.linux.IpText;
 import org.renumber.linux.LibC;
@@ -92,6 +97,24 @@ final class ExactRoutes {
         for (RouteMessage route : stale) {
             delete(route, text);
         }
+    }
+
+    /**
+     * The main-table unicast route of {@code subnet}'s network out of the interface with {@code index},
+     * kernel-made first (then by metric), or null when it has none.
+     */
+    RouteMessage connected(int index, InterfaceAddress subnet) {
+        InetAddress network = subnet.network();
+        return dump(AddressMessage.family(subnet)).stream()
+                .filter(m -> {
+                    RouteMessage.Route r = m.route();
+                    return r.table() == RT_TABLE_MAIN && r.type() == RTN_UNICAST && r.outputInterface() == index
+                            && r.dstLength() == subnet.prefixLength()
+                            && (subnet.prefixLength() == 0 ? r.destination() == null : network.equals(r.destination()));
+                })
+                .min(Comparator.comparingInt((RouteMessage m) -> m.route().protocol() == RTPROT_KERNEL ? 0 : 1)
+                        .thenComparingInt(m -> m.route().priority()))
+                .orElse(null);
     }
 
     /** Deletes exactly this route, its source included; one already gone (ESRCH) is as asked. */

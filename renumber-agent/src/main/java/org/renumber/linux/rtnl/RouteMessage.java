@@ -1,5 +1,6 @@
 package org.renumber.linux.rtnl;
 
+import static org.renumber.linux.netlink.NetlinkConstants.IP6_RT_PRIO_ADDRCONF;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_ACK;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_REQUEST;
 import static org.renumber.linux.netlink.NetlinkConstants.RTA_DST;
@@ -19,11 +20,14 @@ import static org.renumber.linux.netlink.NetlinkConstants.RTA_TABLE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTA_VIA;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_NEWROUTE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTNH_F_ONLINK;
+import static org.renumber.linux.netlink.NetlinkConstants.RTN_UNICAST;
 import static org.renumber.linux.netlink.NetlinkConstants.RTPROT_BOOT;
 import static org.renumber.linux.netlink.NetlinkConstants.RTPROT_DHCP;
 import static org.renumber.linux.netlink.NetlinkConstants.RTPROT_KERNEL;
 import static org.renumber.linux.netlink.NetlinkConstants.RTPROT_RA;
 import static org.renumber.linux.netlink.NetlinkConstants.RTPROT_STATIC;
+import static org.renumber.linux.netlink.NetlinkConstants.RT_SCOPE_LINK;
+import static org.renumber.linux.netlink.NetlinkConstants.RT_SCOPE_UNIVERSE;
 import static org.renumber.linux.netlink.NetlinkConstants.RT_TABLE_DEFAULT;
 import static org.renumber.linux.netlink.NetlinkConstants.RT_TABLE_LOCAL;
 import static org.renumber.linux.netlink.NetlinkConstants.RT_TABLE_MAIN;
@@ -38,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.renumber.domain.InterfaceAddress;
 import org.renumber.linux.IpText;
 import org.renumber.linux.LibC;
 import org.renumber.linux.netlink.NetlinkMessage;
@@ -166,6 +171,25 @@ record RouteMessage(Route route, StructRtMsg header, List<StructNlAttr> attribut
             key.putShort(path, (short) (key.position() - path));
         }
         StructNlAttr.endNested(key, start);
+    }
+
+    /**
+     * The key of the connected route the kernel makes for an address of {@code subnet} on the interface
+     * ({@code NET/P dev IF proto kernel scope link [metric 256]}): for an interface that has none.
+     */
+    static String connectedKey(int index, InterfaceAddress subnet) {
+        ByteBuffer key = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
+        // IPv6 routes all have scope universe; IPv4 connected routes have scope link.
+        new StructRtMsg(AddressMessage.family(subnet), subnet.prefixLength(), 0, 0, RT_TABLE_MAIN, RTPROT_KERNEL,
+                subnet.isIpv4() ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE, RTN_UNICAST, 0).pack(key);
+        if (subnet.prefixLength() > 0) {
+            StructNlAttr.putAddress(key, RTA_DST, subnet.network());
+        }
+        StructNlAttr.putU32(key, RTA_OIF, index);
+        if (subnet.isIpv6()) {
+            StructNlAttr.putU32(key, RTA_PRIORITY, IP6_RT_PRIO_ADDRCONF);
+        }
+        return KEY_PREFIX + HexFormat.of().formatHex(key.array(), 0, key.position());
     }
 
     /** The address family a route key is of (its rtm_family), refusing keys of another format. */

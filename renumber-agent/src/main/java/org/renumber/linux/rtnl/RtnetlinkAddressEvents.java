@@ -93,15 +93,15 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
      * @param label     IFA_LABEL (IPv4 only), null when absent
      * @param secondary IPv4 IFA_F_SECONDARY (for IPv6 the same bit means a temporary address)
      */
-    record AddressMessage(boolean added, int index, InterfaceAddress address, String label, boolean secondary) {
+    record AddressUpdate(boolean added, int index, InterfaceAddress address, String label, boolean secondary) {
 
         /** Parses an address message; null for any other message type. */
-        static AddressMessage parse(NetlinkMessage message) {
-            NetlinkNetworkControl.Address parsed = NetlinkNetworkControl.Address.parseEvent(message);
+        static AddressUpdate parse(NetlinkMessage message) {
+            AddressMessage parsed = AddressMessage.parseEvent(message);
             if (parsed == null) {
                 return null;
             }
-            return new AddressMessage(message.type() == RTM_NEWADDR, parsed.index(), parsed.address(), parsed.label(),
+            return new AddressUpdate(message.type() == RTM_NEWADDR, parsed.index(), parsed.address(), parsed.label(),
                     parsed.address().isIpv4() && (parsed.flags() & IFA_F_SECONDARY) != 0);
         }
 
@@ -222,7 +222,7 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
         }
 
         private void onMessage(NetlinkMessage message, Instant received, List<AddressEvent> batch) {
-            AddressMessage parsed = AddressMessage.parse(message);
+            AddressUpdate parsed = AddressUpdate.parse(message);
             if (parsed == null) {
                 return;
             }
@@ -253,17 +253,17 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
         private Map<Key, ConfiguredAddress> dump() {
             NetlinkRequest request = new NetlinkRequest(RTM_GETADDR, (short) (NLM_F_REQUEST | NLM_F_DUMP));
             new StructIfAddrMsg(LibC.AF_UNSPEC, 0, 0, 0, 0).pack(request.buffer());
-            List<AddressMessage> messages = requests.transact("list addresses in " + netns.describe(), request,
-                    AddressMessage::parse);
+            List<AddressUpdate> messages = requests.transact("list addresses in " + netns.describe(), request,
+                    AddressUpdate::parse);
             refreshAllNames();
             Map<Key, ConfiguredAddress> result = new LinkedHashMap<>();
-            for (AddressMessage m : messages) {
+            for (AddressUpdate m : messages) {
                 result.put(m.key(), configured(m));
             }
             return result;
         }
 
-        private ConfiguredAddress configured(AddressMessage message) {
+        private ConfiguredAddress configured(AddressUpdate message) {
             String name = name(message.index());
             return new ConfiguredAddress(name, message.address(), message.label(), message.secondary());
         }
@@ -279,7 +279,7 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
                 StructNlAttr.putU32(request.buffer(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
                 try {
                     requests.transact("look up interface " + index + " in " + netns.describe(), request,
-                            NetlinkLinks.Link::parse).forEach(link -> names.put(link.index(), link.name()));
+                            LinkMessage::parse).forEach(link -> names.put(link.index(), link.name()));
                 } catch (NetworkException e) {
                     if (e.errno() != Errno.ENODEV) {
                         throw e;
@@ -294,8 +294,8 @@ public final class RtnetlinkAddressEvents implements AddressEventSource {
             NetlinkRequest request = new NetlinkRequest(RTM_GETLINK, (short) (NLM_F_REQUEST | NLM_F_DUMP));
             new StructIfInfoMsg(LibC.AF_UNSPEC, 0, 0, 0, 0).pack(request.buffer());
             StructNlAttr.putU32(request.buffer(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-            for (NetlinkLinks.Link link : requests.transact("list interfaces in " + netns.describe(), request,
-                    NetlinkLinks.Link::parse)) {
+            for (LinkMessage link : requests.transact("list interfaces in " + netns.describe(), request,
+                    LinkMessage::parse)) {
                 names.put(link.index(), link.name());
                 fresh.add(link.index());
             }

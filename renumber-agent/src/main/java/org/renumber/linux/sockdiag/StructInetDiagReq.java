@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
  * __u32 idiag_dbs        unused by the kernel
  * </pre>
  * A bytecode filter may follow as attribute {@code INET_DIAG_REQ_BYTECODE}, as after
- * {@link StructInetDiagReqV2}. Why this old request is worth sending: {@link SockDiagConnectionTracker}.
+ * {@link StructInetDiagReqV2}. Why this old request is worth sending: {@link TcpSocketTable}.
  */
 public record StructInetDiagReq(int family, int sourceLength, int destinationLength, int extensions,
         StructInetDiagSockId id, int states, int tables) {

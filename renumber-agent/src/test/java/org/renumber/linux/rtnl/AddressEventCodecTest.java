@@ -71,34 +71,34 @@ class AddressEventCodecTest {
 
     @Test
     void removalOfThePrimaryIsParsedWithItsLabel() {
-        assertEquals(new RtnetlinkAddressEvents.AddressMessage(false, 3, InterfaceAddress.parse("10.9.0.1/24"), "v0",
+        assertEquals(new RtnetlinkAddressEvents.AddressUpdate(false, 3, InterfaceAddress.parse("10.9.0.1/24"), "v0",
                 false), parse(DEL_OLD));
     }
 
     @Test
     void additionsAreParsed() {
-        assertEquals(new RtnetlinkAddressEvents.AddressMessage(true, 3, InterfaceAddress.parse("10.9.1.1/24"), "v0",
+        assertEquals(new RtnetlinkAddressEvents.AddressUpdate(true, 3, InterfaceAddress.parse("10.9.1.1/24"), "v0",
                 false), parse(ADD_NEW));
     }
 
     @Test
     void anAliasCarriesItsLabel() {
-        assertEquals(new RtnetlinkAddressEvents.AddressMessage(true, 3, InterfaceAddress.parse("10.9.0.1/24"), "v0:0",
+        assertEquals(new RtnetlinkAddressEvents.AddressUpdate(true, 3, InterfaceAddress.parse("10.9.0.1/24"), "v0:0",
                 false), parse(ADD_ALIAS));
     }
 
     @Test
     void aSecondaryIsFlaggedAsSuch() {
-        assertEquals(new RtnetlinkAddressEvents.AddressMessage(true, 3, InterfaceAddress.parse("10.9.1.7/24"), "v0",
+        assertEquals(new RtnetlinkAddressEvents.AddressUpdate(true, 3, InterfaceAddress.parse("10.9.1.7/24"), "v0",
                 true), parse(ADD_SECONDARY));
     }
 
     @Test
     void ipv6HasNoLabelAndNoSecondaries() {
-        RtnetlinkAddressEvents.AddressMessage added = parse(ADD_IPV6);
-        assertEquals(new RtnetlinkAddressEvents.AddressMessage(true, 3, InterfaceAddress.parse("2001:db8:9::1/64"), null,
+        RtnetlinkAddressEvents.AddressUpdate added = parse(ADD_IPV6);
+        assertEquals(new RtnetlinkAddressEvents.AddressUpdate(true, 3, InterfaceAddress.parse("2001:db8:9::1/64"), null,
                 false), added);
-        RtnetlinkAddressEvents.AddressMessage removed = parse(DEL_IPV6);
+        RtnetlinkAddressEvents.AddressUpdate removed = parse(DEL_IPV6);
         assertEquals(false, removed.added());
         assertEquals(added.key(), removed.key());
     }
@@ -139,9 +139,9 @@ class AddressEventCodecTest {
         map.put(new RtnetlinkAddressEvents.Key(3, a), new ConfiguredAddress("v0", a, label, secondary));
     }
 
-    private static RtnetlinkAddressEvents.AddressMessage parse(String hex) {
-        List<RtnetlinkAddressEvents.AddressMessage> parsed = new ArrayList<>();
-        NetlinkMessage.forEach(Hex.buffer(hex), m -> parsed.add(RtnetlinkAddressEvents.AddressMessage.parse(m)));
+    private static RtnetlinkAddressEvents.AddressUpdate parse(String hex) {
+        List<RtnetlinkAddressEvents.AddressUpdate> parsed = new ArrayList<>();
+        NetlinkMessage.forEach(Hex.buffer(hex), m -> parsed.add(RtnetlinkAddressEvents.AddressUpdate.parse(m)));
         assertThat(parsed).hasSize(1);
         return parsed.get(0);
     }

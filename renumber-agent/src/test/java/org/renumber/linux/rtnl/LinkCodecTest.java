@@ -107,14 +107,14 @@ class LinkCodecTest {
         expected[LINKINFO_TYPE_HIGH] |= (byte) 0x80;
         expected[INFO_DATA_TYPE_HIGH] |= (byte) 0x80;
 
-        byte[] request = NetlinkLinks.vethPairRequest("rn0", "rn1").toBytes(0x6b09ecd4);
+        byte[] request = LinkMessage.vethPairRequest("rn0", "rn1").toBytes(0x6b09ecd4);
 
         assertThat(Hex.of(request)).isEqualTo(Hex.of(expected));
     }
 
     @Test
     void vethPeerCarriesAnIfInfoMsgBeforeItsNameAndNoNestedFlag() {
-        NetlinkMessage message = Hex.messages(Hex.of(NetlinkLinks.vethPairRequest("rn0", "rn1").toBytes(1))).get(0);
+        NetlinkMessage message = Hex.messages(Hex.of(LinkMessage.vethPairRequest("rn0", "rn1").toBytes(1))).get(0);
         var body = message.body();
         StructIfInfoMsg.parse(body);
         StructNlAttr linkInfo = StructNlAttr.find(StructNlAttr.parseAll(body), NetlinkConstants.IFLA_LINKINFO);
@@ -143,38 +143,38 @@ class LinkCodecTest {
 
     @Test
     void setUpRequestIsWhatIpLinkSetUpSends() {
-        byte[] request = NetlinkLinks.setUpRequest(1).toBytes(0x6b09ecd5);
+        byte[] request = LinkMessage.setUpRequest(1).toBytes(0x6b09ecd5);
 
         assertThat(Hex.of(request)).isEqualTo(Hex.of(Hex.bytes(LO_UP_REQUEST)));
     }
 
     @Test
     void linkMessageYieldsNameFlagsKindAndPeerIndex() {
-        NetlinkLinks.Link link = NetlinkLinks.Link.parse(Hex.messages(RN0_LINK).get(0));
+        LinkMessage link = LinkMessage.parse(Hex.messages(RN0_LINK).get(0));
 
-        assertThat(link).isEqualTo(new NetlinkLinks.Link(3, "rn0", 0x1003, "veth", 2, false));
+        assertThat(link).isEqualTo(new LinkMessage(3, "rn0", 0x1003, "veth", 2, false));
         assertThat(link.isUp()).isTrue();
     }
 
     @Test
     void linkWithoutLinkInfoHasNoKindAndADownLinkIsNotUp() {
         // Hand-written: RTM_NEWLINK with ifinfomsg {ARPHRD_LOOPBACK, index 1, flags LOOPBACK}, IFLA_IFNAME "lo" only.
-        NetlinkLinks.Link link = NetlinkLinks.Link.parse(Hex.messages("""
+        LinkMessage link = LinkMessage.parse(Hex.messages("""
                 28000000 10000000 01000000 00000000 00000403 01000000 08000000 00000000
                 07000300 6c6f0000""").get(0));
 
-        assertThat(link).isEqualTo(new NetlinkLinks.Link(1, "lo", 0x8, null, 0, false));
+        assertThat(link).isEqualTo(new LinkMessage(1, "lo", 0x8, null, 0, false));
         assertThat(link.isUp()).isFalse();
     }
 
     @Test
     void namesTheKernelWouldRefuseAreRejectedBeforeSending() {
-        assertThatThrownBy(() -> NetlinkLinks.vethPairRequest("a-name-of-16-chr", "rn1"))
+        assertThatThrownBy(() -> LinkMessage.vethPairRequest("a-name-of-16-chr", "rn1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a-name-of-16-chr");
-        assertThatThrownBy(() -> NetlinkLinks.vethPairRequest("rn0", "rn:1"))
+        assertThatThrownBy(() -> LinkMessage.vethPairRequest("rn0", "rn:1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rn:1");
-        assertThatThrownBy(() -> NetlinkLinks.vethPairRequest("rn0", "rn0"))
+        assertThatThrownBy(() -> LinkMessage.vethPairRequest("rn0", "rn0"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rn0");
-        assertThatThrownBy(() -> NetlinkLinks.vethPairRequest("", "rn1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LinkMessage.vethPairRequest("", "rn1")).isInstanceOf(IllegalArgumentException.class);
     }
 }

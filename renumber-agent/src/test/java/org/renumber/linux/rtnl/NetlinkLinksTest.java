@@ -78,16 +78,16 @@ class NetlinkLinksTest {
         links.createVethPair("rn0", "rn1");
         links.setUp("rn1");
 
-        List<NetlinkLinks.Link> listed = links.links();
+        List<LinkMessage> listed = links.links();
 
-        assertThat(listed).extracting(NetlinkLinks.Link::name).containsExactlyInAnyOrder("lo", "rn0", "rn1");
-        for (NetlinkLinks.Link link : listed) {
+        assertThat(listed).extracting(LinkMessage::name).containsExactlyInAnyOrder("lo", "rn0", "rn1");
+        for (LinkMessage link : listed) {
             JsonNode shown = ns.link(link.name());
             assertThat(link.index()).isEqualTo(shown.path("ifindex").asInt());
             assertThat(link.isUp()).as(link.name() + " up").isEqualTo(ns.flags(link.name()).contains("UP"));
             assertThat(link.kind()).isEqualTo(shown.path("linkinfo").path("info_kind").textValue());
         }
-        NetlinkLinks.Link rn0 = links.find("rn0");
+        LinkMessage rn0 = links.find("rn0");
         assertThat(rn0.linkIndex()).isEqualTo(links.find("rn1").index());
         assertThat(links.find("rn9")).isNull();
     }

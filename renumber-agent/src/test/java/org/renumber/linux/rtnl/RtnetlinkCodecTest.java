@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -246,24 +245,24 @@ class RtnetlinkCodecTest {
 
     @Test
     void newAddressRequestIsWhatIpAddrAddWithBroadcastSends() {
-        NetlinkRequest request = NetlinkNetworkControl.newAddressRequest(2, InterfaceAddress.parse("10.9.0.3/24"));
+        NetlinkRequest request = AddressMessage.addRequest(2, InterfaceAddress.parse("10.9.0.3/24"));
 
         assertThat(Hex.of(request.toBytes(0x6b09e843))).isEqualTo(Hex.of(Hex.bytes(NEWADDR_REQUEST)));
     }
 
     @Test
     void broadcastIsLeftOutWhereIpAddrAddBrdPlusLeavesItOut() {
-        assertThat(NetlinkNetworkControl.broadcast(InterfaceAddress.parse("10.9.0.3/24")))
+        assertThat(AddressMessage.broadcast(InterfaceAddress.parse("10.9.0.3/24")))
                 .isEqualTo(IpLiterals.parse("10.9.0.255"));
-        assertThat(NetlinkNetworkControl.broadcast(InterfaceAddress.parse("10.9.0.3/30")))
+        assertThat(AddressMessage.broadcast(InterfaceAddress.parse("10.9.0.3/30")))
                 .isEqualTo(IpLiterals.parse("10.9.0.3"));
-        assertThat(NetlinkNetworkControl.broadcast(InterfaceAddress.parse("10.9.0.3/31"))).isNull();
-        assertThat(NetlinkNetworkControl.broadcast(InterfaceAddress.parse("2001:db8::1/64"))).isNull();
+        assertThat(AddressMessage.broadcast(InterfaceAddress.parse("10.9.0.3/31"))).isNull();
+        assertThat(AddressMessage.broadcast(InterfaceAddress.parse("2001:db8::1/64"))).isNull();
     }
 
     @Test
     void deleteAddressRequestNamesThePrefixThroughIfaAddress() {
-        byte[] bytes = NetlinkNetworkControl.deleteAddressRequest(2, InterfaceAddress.parse("10.9.0.3/24")).toBytes(7);
+        byte[] bytes = AddressMessage.deleteRequest(2, InterfaceAddress.parse("10.9.0.3/24")).toBytes(7);
 
         assertThat(Hex.of(bytes)).isEqualTo(Hex.of(Hex.bytes("""
                 28000000 15000500 07000000 00000000 02180000 02000000 08000200 0a090003
@@ -272,7 +271,7 @@ class RtnetlinkCodecTest {
 
     @Test
     void theKeyOfAFreshConnectedRouteIsWhatIpRouteSendsForIt() {
-        String key = NetlinkNetworkControl.connectedRouteKey(2, InterfaceAddress.parse("10.9.0.1/24"));
+        String key = RouteMessage.connectedKey(2, InterfaceAddress.parse("10.9.0.1/24"));
         byte[] ours = replaceRequest(key, IpLiterals.parse("10.9.0.3")).toBytes(0x6b09e843);
 
         assertThat(attributesBeyond(ROUTE_REPLACE_REQUEST, ours, StructRtMsg::parse)).isEmpty();
@@ -280,7 +279,7 @@ class RtnetlinkCodecTest {
 
     @Test
     void promoteSecondariesRequestNestsTheDevconfIndexUnderAfSpecAndAfInet() {
-        byte[] bytes = NetlinkNetworkControl.promoteSecondariesRequest(2, true).toBytes(1);
+        byte[] bytes = LinkMessage.promoteSecondariesRequest(2, true).toBytes(1);
 
         // ifinfomsg, then IFLA_AF_SPEC(26) { AF_INET(2) { IFLA_INET_CONF(1) { 20: u32 1 } } }, NLA_F_NESTED set.
         assertThat(Hex.of(bytes)).isEqualTo(Hex.of(Hex.bytes("""
@@ -314,13 +313,13 @@ class RtnetlinkCodecTest {
 
     @Test
     void addressDumpYieldsAddressesInKernelOrder() {
-        List<NetlinkNetworkControl.Address> addresses = new ArrayList<>();
-        NetlinkMessage.forEach(Hex.buffer(ADDRESS_DUMP), m -> addresses.add(NetlinkNetworkControl.Address.parse(m)));
+        List<AddressMessage> addresses = new ArrayList<>();
+        NetlinkMessage.forEach(Hex.buffer(ADDRESS_DUMP), m -> addresses.add(AddressMessage.parse(m)));
 
-        assertThat(addresses).extracting(NetlinkNetworkControl.Address::address).containsExactly(
+        assertThat(addresses).extracting(AddressMessage::address).containsExactly(
                 InterfaceAddress.parse("10.9.0.1/24"), InterfaceAddress.parse("10.9.0.3/24"),
                 InterfaceAddress.parse("2001:db8::1/64"), InterfaceAddress.parse("fe80::8843:a3ff:fec1:5613/64"));
-        assertThat(addresses).extracting(NetlinkNetworkControl.Address::index).containsOnly(2);
+        assertThat(addresses).extracting(AddressMessage::index).containsOnly(2);
         assertThat(addresses.get(1).flags() & NetlinkConstants.IFA_F_SECONDARY).isNotZero();
         assertThat(addresses.get(0).flags() & NetlinkConstants.IFA_F_SECONDARY).isZero();
     }
@@ -367,7 +366,7 @@ class RtnetlinkCodecTest {
     @Test
     void linkMessageYieldsNameAndIpv4DevconfArray() {
         NetlinkMessage message = messages(LINK_V0_PROMOTING).get(0);
-        NetlinkLinks.Link link = NetlinkLinks.Link.parse(message);
+        LinkMessage link = LinkMessage.parse(message);
 
         assertThat(link.index()).isEqualTo(2);
         assertThat(link.name()).isEqualTo("v0");
@@ -376,8 +375,8 @@ class RtnetlinkCodecTest {
         StructIfInfoMsg info = StructIfInfoMsg.parse(body);
         List<StructNlAttr> attributes = StructNlAttr.parseAll(body);
         assertThat(info.type()).isEqualTo(1); // ARPHRD_ETHER
-        assertThat(NetlinkLinks.Link.devconf(attributes, 1)).as("forwarding").isZero();
-        assertThat(NetlinkLinks.Link.devconf(attributes, 4)).as("accept_redirects").isEqualTo(1);
+        assertThat(LinkMessage.devconf(attributes, 1)).as("forwarding").isZero();
+        assertThat(LinkMessage.devconf(attributes, 4)).as("accept_redirects").isEqualTo(1);
         assertThat(packed(StructIfInfoMsg.SIZE, info::pack))
                 .isEqualTo(Arrays.copyOfRange(Hex.bytes(LINK_V0_PROMOTING), 16, 32));
     }
@@ -406,11 +405,11 @@ class RtnetlinkCodecTest {
 
     @Test
     void lifetimesRequestIsWhatIpAddrChangeSendsWithTheFlagsSpelledOut() {
-        NetlinkNetworkControl.Address nodad = new NetlinkNetworkControl.Address(2,
+        AddressMessage nodad = new AddressMessage(2,
                 InterfaceAddress.parse("2001:db8:9::1/64"), NetlinkConstants.IFA_F_NODAD | NetlinkConstants.IFA_F_PERMANENT,
                 0, null, 0, 0, null);
 
-        byte[] ours = NetlinkNetworkControl.lifetimesRequest(nodad, AddressLifetimes.PERMANENT.deprecated())
+        byte[] ours = AddressMessage.lifetimesRequest(nodad, AddressLifetimes.PERMANENT.deprecated())
                 .toBytes(0x6b09f414);
 
         NetlinkMessage expected = messages(ADDR_CHANGE_REQUEST).get(0);

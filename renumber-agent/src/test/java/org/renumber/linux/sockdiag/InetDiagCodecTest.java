@@ -132,7 +132,7 @@ class InetDiagCodecTest {
 
     @Test
     void dumpRequestIsWhatSsSrcSends() {
-        NetlinkRequest request = SockDiagConnectionTracker.dumpRequest(LibC.AF_INET, 0xb37, IpLiterals.parse("10.9.0.1"));
+        NetlinkRequest request = TcpSocketTable.dumpRequest(LibC.AF_INET, 0xb37, IpLiterals.parse("10.9.0.1"));
 
         assertThat(Hex.of(request.toBytes(123456))).isEqualTo(Hex.of(Hex.bytes(SS_DUMP_REQUEST)));
     }
@@ -174,7 +174,7 @@ class InetDiagCodecTest {
         NetlinkMessage message = messages(IPV4_SOCKET).get(0);
 
         assertThat(message.type()).isEqualTo(SOCK_DIAG_BY_FAMILY);
-        assertThat(SockDiagConnectionTracker.entry(message)).isEqualTo(new SocketEntry(SocketEntry.Protocol.TCP,
+        assertThat(TcpSocketTable.entry(message)).isEqualTo(new SocketEntry(SocketEntry.Protocol.TCP,
                 new InetSocketAddress(IpLiterals.parse("10.9.0.1"), 5000),
                 new InetSocketAddress(IpLiterals.parse("10.9.0.2"), 46386), TcpState.ESTABLISHED, 9084));
         StructInetDiagMsg socket = StructInetDiagMsg.parse(message.body());
@@ -195,7 +195,7 @@ class InetDiagCodecTest {
 
     @Test
     void ipv4MappedSocketOfADualStackSocketReportsTheIpv4Address() {
-        SocketEntry entry = SockDiagConnectionTracker.entry(messages(MAPPED_SOCKET).get(0));
+        SocketEntry entry = TcpSocketTable.entry(messages(MAPPED_SOCKET).get(0));
 
         assertThat(entry.local().getAddress()).isInstanceOf(Inet4Address.class).isEqualTo(IpLiterals.parse("10.9.0.1"));
         assertThat(entry.local().getPort()).isEqualTo(5001);
@@ -219,7 +219,7 @@ class InetDiagCodecTest {
 
     @Test
     void stateMaskHasEveryTcpStateButTimeWaitAndNewSynRecv() {
-        int states = SockDiagConnectionTracker.STATES;
+        int states = TcpSocketTable.STATES;
 
         for (TcpState state : TcpState.values()) {
             boolean wanted = state != TcpState.UNKNOWN && state != TcpState.TIME_WAIT && state != TcpState.NEW_SYN_RECV;
@@ -229,7 +229,7 @@ class InetDiagCodecTest {
 
     @Test
     void singleWalkRequestIsTheLegacyRequestWithTheSameFilter() {
-        NetlinkRequest request = SockDiagConnectionTracker.singleWalkRequest(SockDiagConnectionTracker.STATES,
+        NetlinkRequest request = TcpSocketTable.singleWalkRequest(TcpSocketTable.STATES,
                 IpLiterals.parse("10.9.0.1"));
 
         assertThat(request.type()).isEqualTo(NetlinkConstants.TCPDIAG_GETSOCK);
@@ -246,7 +246,7 @@ class InetDiagCodecTest {
         assertThat(buffer.position()).isEqualTo(StructNlMsgHdr.SIZE + StructInetDiagReq.SIZE);
         assertThat(StructInetDiagReq.SIZE).isEqualTo(60);
         assertThat(request.family()).isZero();
-        assertThat(request.states()).isEqualTo(SockDiagConnectionTracker.STATES);
+        assertThat(request.states()).isEqualTo(TcpSocketTable.STATES);
         assertThat(request.id()).isEqualTo(StructInetDiagSockId.any());
         assertThat(packed(StructInetDiagReq.SIZE, request::pack))
                 .isEqualTo(Arrays.copyOfRange(Hex.bytes(LEGACY_DUMP_REQUEST), 16, 16 + StructInetDiagReq.SIZE));
@@ -257,21 +257,21 @@ class InetDiagCodecTest {
         NetlinkMessage message = messages(LEGACY_ANSWER).get(0);
 
         assertThat(message.type()).isEqualTo(NetlinkConstants.TCPDIAG_GETSOCK);
-        SockDiagConnectionTracker.DiagSocket socket = SockDiagConnectionTracker.DiagSocket.parse(message);
+        DiagSocket socket = DiagSocket.parse(message);
         assertThat(socket.family()).isEqualTo(LibC.AF_INET6);
         assertThat(socket.cookie()).isEqualTo(0xe93);
         assertThat(socket.isLiveConnection()).isTrue();
-        assertThat(SockDiagConnectionTracker.entry(message)).isEqualTo(new SocketEntry(SocketEntry.Protocol.TCP,
+        assertThat(TcpSocketTable.entry(message)).isEqualTo(new SocketEntry(SocketEntry.Protocol.TCP,
                 new InetSocketAddress(IpLiterals.parse("10.9.0.1"), 5001),
                 new InetSocketAddress(IpLiterals.parse("10.9.0.2"), 32913), TcpState.ESTABLISHED, 0x15339e));
     }
 
     @Test
     void lookupRequestCarriesTheSocketsFullIdAndCookieWithoutDumpFlag() {
-        SockDiagConnectionTracker.DiagSocket socket =
-                SockDiagConnectionTracker.DiagSocket.parse(messages(LEGACY_ANSWER).get(0));
+        DiagSocket socket =
+                DiagSocket.parse(messages(LEGACY_ANSWER).get(0));
 
-        NetlinkRequest request = SockDiagConnectionTracker.lookupRequest(socket.family(), socket.id());
+        NetlinkRequest request = TcpSocketTable.lookupRequest(socket.family(), socket.id());
 
         assertThat(request.isDump()).isFalse();
         assertThat(Hex.of(request.toBytes(778))).isEqualTo(Hex.of(Hex.bytes(LOOKUP_REQUEST)));
@@ -281,7 +281,7 @@ class InetDiagCodecTest {
     void lookupAnswersAreTheSocketAndAnAckOrEnoent() {
         List<NetlinkMessage> found = messages(LOOKUP_FOUND);
         assertThat(found).hasSize(2);
-        assertThat(SockDiagConnectionTracker.DiagSocket.parse(found.get(0)).cookie()).isEqualTo(0xe93);
+        assertThat(DiagSocket.parse(found.get(0)).cookie()).isEqualTo(0xe93);
         assertThat(StructNlMsgErr.parse(found.get(1).body(), found.get(1).header()).isAck()).isTrue();
 
         NetlinkMessage gone = messages(LOOKUP_GONE).get(0);
