@@ -33,6 +33,7 @@ import org.renumber.linux.rtnl.RtnetlinkAddressEvents;
 import org.renumber.linux.sockdiag.SockDiagConnectionTracker;
 import org.renumber.linux.sockdiag.SockDiagSocketInventory;
 import org.renumber.linux.sockdiag.SockDiagSocketKiller;
+import org.renumber.monitor.DetectedChange;
 import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.security.Credentials;
 import org.renumber.service.AddressChangeService;
@@ -100,7 +101,7 @@ final class BenchProduct implements AutoCloseable {
                 new MonitorSettingsFile(stateDir), Clock.systemUTC()));
         monitor.addListener(new InterfaceMonitor.Listener() {
             @Override
-            public void renumberingDetected(InterfaceMonitor.DetectedChange detected) {
+            public void renumberingDetected(DetectedChange detected) {
                 long now = System.nanoTime();
                 CompletableFuture<Detection> waiting = detection.getAndSet(null);
                 if (waiting != null) {
