@@ -29,13 +29,15 @@ import org.renumber.domain.port.NetworkControl;
  *   <li>addresses have lifetimes (permanent unless set), IPv6 deprecation included;</li>
  *   <li>one connected route per interface and subnet: interfaces on the same subnet each have their own, and an
  *       operation on one never touches another's, as the netlink adapter names each route exactly
- *       (docs/architecture.md, "Routes");</li>
+ *       (docs/architecture.md, "Routes"); an IPv4 one prefers its address, an IPv6 one names no source;</li>
+ *   <li>an IPv4 address is keyed by address and prefix, an IPv6 one by its address;</li>
  *   <li>routes with a preferred source ({@link #withRoute}): deleting their source address deletes them (IPv4)
  *       or strips their source (IPv6), and a source that is not a usable local address is refused;</li>
  *   <li>policy rules that select a source or destination prefix ({@link #withRule}), keyed by all they are, so the
  *       same rule for another address is another rule; they do not depend on addresses.</li>
  * </ul>
- * Any operation can be made to fail once with {@link #failNext}.
+ * Any operation can be made to fail once with {@link #failNext}. {@link NetworkControlContract} runs the same
+ * behaviour suite against this and the netlink adapter in a namespace, so the two cannot drift apart.
  */
 public final class InMemoryNetwork implements NetworkControl {
 
@@ -110,7 +112,7 @@ public final class InMemoryNetwork implements NetworkControl {
             InterfaceAddress address = InterfaceAddress.parse(a);
             list.add(address);
             states.put(address.address(), AddressState.USABLE);
-            routeSources.putIfAbsent(routeKey(name, address), address.address());
+            addConnectedRoute(name, address);
         }
         interfaces.put(name, list);
         return this;
@@ -214,12 +216,14 @@ public final class InMemoryNetwork implements NetworkControl {
     public synchronized void addAddress(String interfaceName, InterfaceAddress address) {
         failIfAsked("addAddress");
         List<InterfaceAddress> list = nic(interfaceName);
-        if (list.stream().anyMatch(a -> a.address().equals(address.address()))) {
+        // The kernel keys an IPv4 address by address and prefix (10.9.0.1/24 and /16 may both be there), an IPv6
+        // one by its address alone (docs/architecture.md, "Kernel facts"; NetworkControlContract checks both).
+        if (list.stream().anyMatch(a -> a.address().equals(address.address()) && (a.isIpv6() || a.equals(address)))) {
             throw new NetworkException("add " + address + ": File exists", 17);
         }
         list.add(address);
         states.put(address.address(), address.isIpv6() && holdDad ? AddressState.TENTATIVE : AddressState.USABLE);
-        routeSources.putIfAbsent(routeKey(interfaceName, address), address.address());
+        addConnectedRoute(interfaceName, address);
     }
 
     @Override
@@ -245,7 +249,7 @@ public final class InMemoryNetwork implements NetworkControl {
         if (promoted == null) {
             routeSources.remove(routeKey(interfaceName, address));
         } else {
-            routeSources.putIfAbsent(routeKey(interfaceName, address), promoted.address()); // fib_add_ifaddr
+            addConnectedRoute(interfaceName, promoted); // fib_add_ifaddr
         }
     }
 
@@ -413,6 +417,16 @@ public final class InMemoryNetwork implements NetworkControl {
             throw new IllegalArgumentException("unknown interface " + name);
         }
         return list;
+    }
+
+    /**
+     * The connected route the kernel makes for an address: for IPv4 with the address as its preferred source
+     * ({@code fib_add_ifaddr}); an IPv6 prefix route names no source.
+     */
+    private void addConnectedRoute(String interfaceName, InterfaceAddress address) {
+        if (address.isIpv4()) {
+            routeSources.putIfAbsent(routeKey(interfaceName, address), address.address());
+        }
     }
 
     private static String routeKey(String interfaceName, InterfaceAddress subnet) {
