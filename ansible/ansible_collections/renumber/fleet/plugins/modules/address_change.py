@@ -21,6 +21,8 @@ description:
   - SSH is the authenticated transport to the node; the agent stays loopback-only.
 author:
   - Renumber project
+extends_documentation_fragment:
+  - renumber.fleet.agent
 options:
   state:
     description:
@@ -75,28 +77,6 @@ options:
   change_id:
     description: The change to cancel, with C(state=cancelled).
     type: str
-  url:
-    description: Jolokia endpoint of the node's agent.
-    type: str
-    default: http://127.0.0.1:8778/jolokia
-  user:
-    description: Agent user; default the C(user=) line of the password file, else C(renumber).
-    type: str
-  password:
-    description: Agent password; default read from C(password_file).
-    type: str
-  password_file:
-    description: File with the agent's password, either the agent's credentials file (C(user=) and
-      C(password=) lines) or the password alone; default C(<state_dir>/credentials), which the agent generates.
-    type: path
-  state_dir:
-    description: The agent's state directory, where its generated credentials file is.
-    type: path
-    default: /var/lib/renumber
-  timeout:
-    description: HTTP timeout in seconds for each request that does not wait for a change.
-    type: int
-    default: 30
 notes:
   - Needs the Renumber agent running on the node (C(java -jar renumber.jar agent)). Standard library only.
   - In check mode it returns the agent's plan.

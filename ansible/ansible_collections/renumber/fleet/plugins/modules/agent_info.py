@@ -14,29 +14,9 @@ description:
     the credentials. Changes nothing.
 author:
   - Renumber project
-options:
-  url:
-    description: Jolokia endpoint of the node's agent.
-    type: str
-    default: http://127.0.0.1:8778/jolokia
-  user:
-    description: Agent user; default the C(user=) line of the password file, else C(renumber).
-    type: str
-  password:
-    description: Agent password; default read from C(password_file).
-    type: str
-  password_file:
-    description: File with the agent's password, either the agent's credentials file (C(user=) and
-      C(password=) lines) or the password alone; default C(<state_dir>/credentials).
-    type: path
-  state_dir:
-    description: The agent's state directory, where its generated credentials file is.
-    type: path
-    default: /var/lib/renumber
-  timeout:
-    description: HTTP timeout in seconds.
-    type: int
-    default: 30
+extends_documentation_fragment:
+  - renumber.fleet.agent
+options: {}
 notes:
   - Supports check mode (it only reads).
 seealso:

@@ -138,11 +138,13 @@ public final class Agent implements AutoCloseable {
         int buffer = JmxRemoteServer.notificationBufferSize(subscribers.all().size());
         jmx = keep(JmxRemoteServer.start(mbeans, options.jmxHost(), options.jmxPort(), credentials, buffer,
                 SocketPlace.HERE, "", logins));
+        jmx.follow(subscribers); // and grown with the subscriptions made from now on
         if (options.netnsJmxPort() != AgentOptions.NO_NETNS_JMX) {
             // Applications in the managed namespace cannot reach the agent's own loopback; they get the same
             // connector (same login, same access rules) on theirs.
             netnsJmx = keep(JmxRemoteServer.start(mbeans, "127.0.0.1", options.netnsJmxPort(), credentials, buffer,
                     inNamespace(netns), " in " + netns.describe(), logins));
+            netnsJmx.follow(subscribers);
         }
         jolokia = keep(JolokiaAgent.start(jolokiaProperties, credentials, logins));
         log.info("agent ready: managing namespace {}; JMX {}; Jolokia {}; state in {}",

@@ -21,7 +21,10 @@ import org.renumber.domain.port.ConnectionTracker;
 import org.renumber.domain.port.NetworkControl;
 import org.renumber.domain.port.SocketInventory;
 import org.renumber.monitor.AddressLoss;
+import org.renumber.monitor.DetectedChange;
 import org.renumber.monitor.InterfaceMonitor;
+import org.renumber.monitor.MonitorFailure;
+import org.renumber.monitor.MonitorRecovery;
 import org.renumber.service.AddressChangeService;
 import org.renumber.service.SubscriberRegistry;
 import org.slf4j.Logger;
@@ -109,7 +112,7 @@ public final class JmxAdapter implements AutoCloseable, ChangeListener, Subscrib
         }
         monitor.addListener(new InterfaceMonitor.Listener() {
             @Override
-            public void renumberingDetected(InterfaceMonitor.DetectedChange detected) {
+            public void renumberingDetected(DetectedChange detected) {
                 send(emitter, MonitorNotifications.INTERFACE_CHANGED, MonitorNotifications.message(detected),
                         MonitorNotifications.userData(detected));
             }
@@ -121,13 +124,13 @@ public final class JmxAdapter implements AutoCloseable, ChangeListener, Subscrib
             }
 
             @Override
-            public void monitorFailed(InterfaceMonitor.MonitorFailure failure) {
+            public void monitorFailed(MonitorFailure failure) {
                 send(emitter, MonitorNotifications.MONITOR_FAILED, MonitorNotifications.message(failure),
                         MonitorNotifications.userData(failure));
             }
 
             @Override
-            public void monitorRecovered(InterfaceMonitor.MonitorRecovery recovery) {
+            public void monitorRecovered(MonitorRecovery recovery) {
                 send(emitter, MonitorNotifications.MONITOR_RECOVERED, MonitorNotifications.message(recovery),
                         MonitorNotifications.userData(recovery));
             }

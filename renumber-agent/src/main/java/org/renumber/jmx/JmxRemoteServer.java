@@ -27,8 +27,10 @@ import javax.management.remote.JMXServiceURL;
 import javax.management.remote.rmi.RMIConnectorServer;
 import javax.management.remote.rmi.RMIJRMPServerImpl;
 import javax.security.auth.Subject;
+import org.renumber.domain.Subscription;
 import org.renumber.security.Credentials;
 import org.renumber.security.LoginBackoff;
+import org.renumber.service.SubscriberRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,14 +65,18 @@ public final class JmxRemoteServer implements AutoCloseable {
     private final JMXServiceURL url;
     private final int port;
     private final String where;
+    private final BufferGrowth buffer;
+    private volatile boolean closed;
 
     private JmxRemoteServer(Registry registry, JMXConnectorServer connector, JMXServiceURL url, int port,
-                            String where) {
+                            String where, int bufferSize) {
         this.registry = registry;
         this.connector = connector;
         this.url = url;
         this.port = port;
         this.where = where;
+        // The connector's own MBean server (its forwarders included) is what the JDK keys the buffer on.
+        this.buffer = new BufferGrowth(connector.getMBeanServer(), bufferSize);
     }
 
     /**
@@ -155,9 +161,9 @@ public final class JmxRemoteServer implements AutoCloseable {
             registry.bind(BINDING, rmiServer.toStub());
             JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://" + hostPart + ":" + actualPort
                     + "/" + BINDING);
-            log.info("JMX connector listening at {}{} (login required; notification buffer {})", url, where,
-                    environment.getOrDefault(BUFFER_SIZE, System.getProperty(BUFFER_SIZE)));
-            return new JmxRemoteServer(registry, connector, url, actualPort, where);
+            Object size = environment.getOrDefault(BUFFER_SIZE, System.getProperty(BUFFER_SIZE));
+            log.info("JMX connector listening at {}{} (login required; notification buffer {})", url, where, size);
+            return new JmxRemoteServer(registry, connector, url, actualPort, where, bufferSize(size));
         } catch (IOException | RuntimeException e) {
             abandon(connector, registry);
             throw e;
@@ -165,6 +171,61 @@ public final class JmxRemoteServer implements AutoCloseable {
             abandon(connector, registry);
             throw new IllegalStateException("a new RMI registry already holds " + BINDING, e);
         }
+    }
+
+    private static int bufferSize(Object configured) {
+        try {
+            return Integer.parseInt(String.valueOf(configured).strip());
+        } catch (NumberFormatException e) {
+            return MIN_BUFFER;
+        }
+    }
+
+    /**
+     * Keeps the notification buffer as large as {@link #notificationBufferSize} says for the subscriptions of
+     * {@code subscribers} as they grow, from the next subscription on: the size fixed at the start fits the
+     * subscriptions journaled then (the agent sizes it with {@link #notificationBufferSize}), and an
+     * agent that gains thousands afterwards must not overflow a buffer sized for a few (issue 14).
+     */
+    public void follow(SubscriberRegistry subscribers) {
+        requireNonNull(subscribers, "subscribers");
+        subscribers.addListener(new SubscriberRegistry.Listener() {
+            @Override
+            public void subscribed(Subscription subscription) {
+                fit(subscribers.all().size());
+            }
+
+            @Override
+            public void unsubscribed(Subscription subscription) {
+                // the buffer keeps its size: shrinking could drop notifications a client has not fetched
+            }
+        });
+    }
+
+    /**
+     * Grows the buffer to fit {@code subscriptions}, in steps that at least double it: 10,000 subscriptions made
+     * one by one grow it a few times, not 10,000 times.
+     */
+    void fit(int subscriptions) {
+        int needed = notificationBufferSize(subscriptions);
+        int current = buffer.size();
+        if (closed || needed <= current) {
+            return;
+        }
+        int grown = (int) Math.min(MAX_BUFFER, Math.max(needed, 2L * current));
+        try {
+            buffer.growTo(grown);
+            log.info("JMX connector at {}{}: notification buffer grown from {} to {} for {} subscriptions", url, where,
+                    current, grown, subscriptions);
+        } catch (IOException | RuntimeException e) {
+            log.warn("JMX connector at {}{}: could not grow the notification buffer to {} ({}); listeners that fall "
+                    + "behind catch up with pendingEvents", url, where, grown, e.toString());
+        }
+    }
+
+    /** The size of the notification buffer now (at least). */
+    int bufferSize() {
+        return buffer.size();
     }
 
     private static void abandon(JMXConnectorServer connector, Registry registry) throws IOException {
@@ -189,7 +250,8 @@ public final class JmxRemoteServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        try {
+        closed = true;
+        try (buffer) {
             connector.stop();
         } finally {
             unexport(registry);

@@ -48,12 +48,12 @@ public final class ManagedApplicationMonitor {
 
     @Managed(description = "Removes a declared application; its processes are not touched")
     public void removeApplication(@Param(description = "name given to declareApplication") String name) {
-        monitor.remove(name == null ? null : name.strip());
+        monitor.remove(TextArguments.stripped(name));
     }
 
     @Managed(description = "The processes an application's pattern matches now, one line each: pid and command line")
     public String[] matchingProcesses(@Param(description = "name given to declareApplication") String name) {
-        return monitor.processes(name == null ? null : name.strip()).stream().map(ProcessInfo::describe)
+        return monitor.processes(TextArguments.stripped(name)).stream().map(ProcessInfo::describe)
                 .toArray(String[]::new);
     }
 

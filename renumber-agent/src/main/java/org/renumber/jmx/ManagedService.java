@@ -35,7 +35,7 @@ public final class ManagedService {
                     + "notifications)") String subscriberId,
             @Param(description = "the last sequence number handled; the events after it are returned")
             long afterSequence) {
-        String id = subscriberId == null ? "" : subscriberId.strip();
+        String id = subscriberId == null ? "" : TextArguments.stripped(subscriberId);
         if (!id.isEmpty() && service.subscribers().find(id).isEmpty()) {
             throw new IllegalArgumentException("no subscriber with id '" + id + "'; pendingEvents takes the id of a "
                     + "subscription, or empty for every event");
@@ -56,15 +56,11 @@ public final class ManagedService {
             + "timeout), then removes the old address and its rules. Returns the change id at once; follow it with "
             + "awaitChange, the renumber:type=AddressChange,id=<id> MBean or the notifications.")
     public String changeAddress(
-            @Param(description = "interface to renumber, e.g. eth0") String interfaceName,
-            @Param(description = "address to replace, as configured on the interface (e.g. 10.9.0.1; the prefix "
-                    + "may be given, 10.9.0.1/24)") String oldAddress,
-            @Param(description = "address to move to, ADDRESS/PREFIX (e.g. 10.9.1.1/24); without /PREFIX the old "
-                    + "address's prefix is used") String newAddress,
-            @Param(description = "who is notified: empty for every subscriber whose scope covers the old address "
-                    + "or interface, otherwise a comma list of subscriber ids and group:NAME entries") String targets,
-            @Param(description = "how long to wait for connections on the old address to close before removing "
-                    + "it anyway (reported as a timeout), in seconds (0 to 604800)") long drainTimeoutSeconds) {
+            @Param(description = ChangeParams.INTERFACE) String interfaceName,
+            @Param(description = ChangeParams.OLD_ADDRESS) String oldAddress,
+            @Param(description = ChangeParams.NEW_ADDRESS) String newAddress,
+            @Param(description = ChangeParams.TARGETS) String targets,
+            @Param(description = ChangeParams.DRAIN_TIMEOUT) long drainTimeoutSeconds) {
         return service.changeAddress(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds);
     }
 
@@ -73,18 +69,12 @@ public final class ManagedService {
             + "Subscription, or when warningSeconds pass; its StartReason attribute says which. cancelChange works "
             + "during the warning. Returns the change id at once")
     public String scheduleChange(
-            @Param(description = "interface to renumber, e.g. eth0") String interfaceName,
-            @Param(description = "address to replace, as configured on the interface (e.g. 10.9.0.1; the prefix "
-                    + "may be given, 10.9.0.1/24)") String oldAddress,
-            @Param(description = "address to move to, ADDRESS/PREFIX (e.g. 10.9.1.1/24); without /PREFIX the old "
-                    + "address's prefix is used") String newAddress,
-            @Param(description = "who is warned and notified: empty for every subscriber whose scope covers the old "
-                    + "address or interface, otherwise a comma list of subscriber ids and group:NAME entries")
-            String targets,
-            @Param(description = "how long to wait for connections on the old address to close before removing "
-                    + "it anyway (reported as a timeout), in seconds (0 to 604800)") long drainTimeoutSeconds,
-            @Param(description = "how long the targets have to get ready before the change starts anyway, in "
-                    + "seconds (1 to 86400)") long warningSeconds) {
+            @Param(description = ChangeParams.INTERFACE) String interfaceName,
+            @Param(description = ChangeParams.OLD_ADDRESS) String oldAddress,
+            @Param(description = ChangeParams.NEW_ADDRESS) String newAddress,
+            @Param(description = ChangeParams.WARNED_TARGETS) String targets,
+            @Param(description = ChangeParams.DRAIN_TIMEOUT) long drainTimeoutSeconds,
+            @Param(description = ChangeParams.WARNING_SECONDS) long warningSeconds) {
         return service.scheduleChange(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds,
                 warningSeconds);
     }
@@ -95,15 +85,11 @@ public final class ManagedService {
             + "does not remove the old address. Outbound traffic is not steered, and no inbound guard or force-close "
             + "applies: those would move or cut the other applications too. Returns the change id at once")
     public String migrateSubscribers(
-            @Param(description = "interface holding the shared address, e.g. eth0") String interfaceName,
-            @Param(description = "the shared address the targets leave, as configured on the interface (e.g. "
-                    + "10.9.0.1); it stays configured") String oldAddress,
-            @Param(description = "address the targets move to, ADDRESS/PREFIX (e.g. 10.9.0.7/24); it may already be "
-                    + "on this interface") String newAddress,
-            @Param(description = "who moves, required: a comma list of subscriber ids and group:NAME entries; each "
-                    + "must have its Pid recorded") String targets,
-            @Param(description = "how long to wait for the targets' connections on the old address to close, in "
-                    + "seconds (0 to 604800)") long drainTimeoutSeconds) {
+            @Param(description = ChangeParams.SHARED_INTERFACE) String interfaceName,
+            @Param(description = ChangeParams.SHARED_OLD_ADDRESS) String oldAddress,
+            @Param(description = ChangeParams.MIGRATED_NEW_ADDRESS) String newAddress,
+            @Param(description = ChangeParams.MOVED_TARGETS) String targets,
+            @Param(description = ChangeParams.MIGRATION_DRAIN_TIMEOUT) long drainTimeoutSeconds) {
         return service.migrateSubscribers(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds);
     }
 
@@ -112,17 +98,12 @@ public final class ManagedService {
             + "target has called ready(changeId) on its Subscription, or when warningSeconds pass; its StartReason "
             + "attribute says which. cancelChange works during the warning. Returns the change id at once")
     public String scheduleMigration(
-            @Param(description = "interface holding the shared address, e.g. eth0") String interfaceName,
-            @Param(description = "the shared address the targets leave, as configured on the interface (e.g. "
-                    + "10.9.0.1); it stays configured") String oldAddress,
-            @Param(description = "address the targets move to, ADDRESS/PREFIX (e.g. 10.9.0.7/24); it may already be "
-                    + "on this interface") String newAddress,
-            @Param(description = "who is warned and moves, required: a comma list of subscriber ids and group:NAME "
-                    + "entries; each must have its Pid recorded") String targets,
-            @Param(description = "how long to wait for the targets' connections on the old address to close, in "
-                    + "seconds (0 to 604800)") long drainTimeoutSeconds,
-            @Param(description = "how long the targets have to get ready before the migration starts anyway, in "
-                    + "seconds (1 to 86400)") long warningSeconds) {
+            @Param(description = ChangeParams.SHARED_INTERFACE) String interfaceName,
+            @Param(description = ChangeParams.SHARED_OLD_ADDRESS) String oldAddress,
+            @Param(description = ChangeParams.MIGRATED_NEW_ADDRESS) String newAddress,
+            @Param(description = ChangeParams.WARNED_MOVED_TARGETS) String targets,
+            @Param(description = ChangeParams.MIGRATION_DRAIN_TIMEOUT) long drainTimeoutSeconds,
+            @Param(description = ChangeParams.MIGRATION_WARNING_SECONDS) long warningSeconds) {
         return service.scheduleMigration(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds,
                 warningSeconds);
     }
@@ -135,14 +116,10 @@ public final class ManagedService {
             + "(legacy ones that would be restarted), guardNewConnections, forceCloseAtDeadline, drainTimeoutSeconds, "
             + "connections [{local, remote, state, pid, process}] on the old address now, listeners, holders")
     public Map<String, Object> planChange(
-            @Param(description = "interface to renumber, e.g. eth0") String interfaceName,
-            @Param(description = "address to replace, as configured on the interface (e.g. 10.9.0.1; the prefix "
-                    + "may be given, 10.9.0.1/24)") String oldAddress,
-            @Param(description = "address to move to, ADDRESS/PREFIX (e.g. 10.9.1.1/24); without /PREFIX the old "
-                    + "address's prefix is used") String newAddress,
-            @Param(description = "who would be notified: empty for every subscriber whose scope covers the old "
-                    + "address or interface, otherwise a comma list of subscriber ids and group:NAME entries")
-            String targets,
+            @Param(description = ChangeParams.INTERFACE) String interfaceName,
+            @Param(description = ChangeParams.OLD_ADDRESS) String oldAddress,
+            @Param(description = ChangeParams.NEW_ADDRESS) String newAddress,
+            @Param(description = ChangeParams.PLANNED_TARGETS) String targets,
             @Param(description = "how long the change would wait for connections on the old address to close, in "
                     + "seconds (0 to 604800)") long drainTimeoutSeconds) {
         return PlanView.of(service.planner().planChange(interfaceName, oldAddress, newAddress, targets,
@@ -153,13 +130,12 @@ public final class ManagedService {
             + "migrateSubscribers would and says what it would do, changing nothing. Returns the same map as "
             + "planChange (kind MIGRATION: no routes or rules move, no guard or force-close applies)")
     public Map<String, Object> planMigration(
-            @Param(description = "interface holding the shared address, e.g. eth0") String interfaceName,
+            @Param(description = ChangeParams.SHARED_INTERFACE) String interfaceName,
             @Param(description = "the shared address the targets would leave, as configured on the interface (e.g. "
                     + "10.9.0.1)") String oldAddress,
             @Param(description = "address the targets would move to, ADDRESS/PREFIX (e.g. 10.9.0.7/24); it may "
                     + "already be on this interface") String newAddress,
-            @Param(description = "who would move, required: a comma list of subscriber ids and group:NAME entries; "
-                    + "each must have its Pid recorded") String targets,
+            @Param(description = ChangeParams.PLANNED_MOVED_TARGETS) String targets,
             @Param(description = "how long the migration would wait for the targets' connections on the old address "
                     + "to close, in seconds (0 to 604800)") long drainTimeoutSeconds) {
         return PlanView.of(service.planner().planMigration(interfaceName, oldAddress, newAddress, targets,
@@ -181,32 +157,26 @@ public final class ManagedService {
 
     @Managed(description = "Removes a subscription and its renumber:type=Subscription MBean")
     public void unsubscribe(@Param(description = "id given to subscribe") String subscriberId) {
-        service.subscribers().unsubscribe(subscriberId == null ? null : subscriberId.strip());
+        service.subscribers().unsubscribe(TextArguments.stripped(subscriberId));
     }
 
     @Managed(description = "Blocks until the change ends or the timeout passes and returns its state then "
             + "(COMPLETED, TIMED_OUT, FAILED, CANCELLED, or the state it is still in)")
     public String awaitChange(
-            @Param(description = "change id returned by changeAddress") String changeId,
+            @Param(description = ChangeParams.CHANGE_ID) String changeId,
             @Param(description = "longest time to wait, in seconds (0 to 86400)") long timeoutSeconds) {
-        try {
-            return service.awaitChange(changeId, timeoutSeconds).name();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for change " + changeId);
-        }
+        return blocking("waiting for change " + changeId, () -> service.awaitChange(changeId, timeoutSeconds))
+                .name();
     }
 
     @Managed(description = "Cancels a change that has not started removing the old address: the routes go back "
             + "to the old address, the rules added for the new one are deleted, the new address is removed, the old "
             + "one stays, and renumber.change.cancelled is sent")
-    public void cancelChange(@Param(description = "change id returned by changeAddress") String changeId) {
-        try {
+    public void cancelChange(@Param(description = ChangeParams.CHANGE_ID) String changeId) {
+        blocking("cancelling change " + changeId, () -> {
             service.cancelChange(changeId);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while cancelling change " + changeId);
-        }
+            return null;
+        });
     }
 
     @Managed(description = "Refuse new inbound TCP connections to the old address (TCP reset) from "
@@ -268,6 +238,20 @@ public final class ManagedService {
             + "state, outcome, error")
     public String[] getRecentChanges() {
         return service.recentChanges().stream().map(ManagedChange::describe).toArray(String[]::new);
+    }
+
+    /** A call that waits; an interrupted wait is refused to the caller and the interrupt kept. */
+    private interface Blocking<T> {
+        T call() throws InterruptedException;
+    }
+
+    private static <T> T blocking(String what, Blocking<T> call) {
+        try {
+            return call.call();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + what);
+        }
     }
 
     private static String describe(Subscription s) {

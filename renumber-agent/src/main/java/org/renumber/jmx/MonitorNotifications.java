@@ -11,7 +11,10 @@ import javax.management.openmbean.SimpleType;
 import org.renumber.api.NotificationTypes;
 import org.renumber.api.UserDataKeys;
 import org.renumber.monitor.AddressLoss;
+import org.renumber.monitor.DetectedChange;
 import org.renumber.monitor.InterfaceMonitor;
+import org.renumber.monitor.MonitorFailure;
+import org.renumber.monitor.MonitorRecovery;
 import org.renumber.monitor.Renumbering;
 
 /**
@@ -94,14 +97,14 @@ final class MonitorNotifications {
                                 + "userData is a CompositeData with " + String.join(", ", RECOVERED_ITEMS))};
     }
 
-    static CompositeData userData(InterfaceMonitor.DetectedChange detected) {
+    static CompositeData userData(DetectedChange detected) {
         Renumbering r = detected.renumbering();
         return data(CHANGED_TYPE, CHANGED_ITEMS, new Object[] {r.interfaceName(), r.oldAddress().address().toString(),
                 r.newAddress().address().toString(), r.oldAddress().label(), ChangeNotifications.text(detected.changeId()),
                 ChangeNotifications.text(detected.error()), r.completedAt().toString()});
     }
 
-    static String message(InterfaceMonitor.DetectedChange detected) {
+    static String message(DetectedChange detected) {
         Renumbering r = detected.renumbering();
         String what = "renumbered by hand on " + r.interfaceName() + ": " + r.oldAddress().address() + " -> "
                 + r.newAddress().address() + ", old address kept as " + r.oldAddress().describe();
@@ -119,22 +122,22 @@ final class MonitorNotifications {
                 + loss.connections() + " connection(s) using it broke";
     }
 
-    static CompositeData userData(InterfaceMonitor.MonitorFailure failure) {
+    static CompositeData userData(MonitorFailure failure) {
         return data(FAILED_TYPE, FAILED_ITEMS, new Object[] {failure.reason(), failure.failedAt().toString(),
                 failure.retryIn().toMillis()});
     }
 
-    static String message(InterfaceMonitor.MonitorFailure failure) {
+    static String message(MonitorFailure failure) {
         return "the interface monitor stopped receiving address events: " + failure.reason() + "; it reopens them in "
                 + failure.retryIn().toMillis() + " ms";
     }
 
-    static CompositeData userData(InterfaceMonitor.MonitorRecovery recovery) {
+    static CompositeData userData(MonitorRecovery recovery) {
         return data(RECOVERED_TYPE, RECOVERED_ITEMS, new Object[] {recovery.failedAt().toString(),
                 recovery.recoveredAt().toString(), recovery.attempts()});
     }
 
-    static String message(InterfaceMonitor.MonitorRecovery recovery) {
+    static String message(MonitorRecovery recovery) {
         return "the interface monitor receives address events again after " + recovery.attempts()
                 + " attempt(s) and catches up from a fresh dump";
     }

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -100,11 +101,12 @@ final class RequestGate implements HttpHandler {
         }
     }
 
-    // A GET names the request in its path; a POST in its JSON body, one request or a bulk array. The body is read
-    // here and handed on unchanged.
+    // A GET names the request in its path, or in its query parameter p, which Jolokia then takes instead of the
+    // path; a POST in its JSON body, one request or a bulk array. The body is read here and handed on unchanged.
     private JolokiaRequests read(HttpExchange exchange, String path) throws IOException {
         if ("GET".equalsIgnoreCase(exchange.getRequestMethod())) {
-            return JolokiaRequests.ofPath(path.substring(context.length()));
+            String query = pathParameter(exchange.getRequestURI().getRawQuery());
+            return JolokiaRequests.ofPath(query != null ? query : path.substring(context.length()));
         }
         if (!"POST".equalsIgnoreCase(exchange.getRequestMethod())) {
             return JolokiaRequests.ofBody(new byte[0]);
@@ -112,6 +114,19 @@ final class RequestGate implements HttpHandler {
         byte[] body = exchange.getRequestBody().readAllBytes();
         exchange.setStreams(new ByteArrayInputStream(body), null);
         return JolokiaRequests.ofBody(body);
+    }
+
+    /** The first {@code p=} of a raw query string, decoded; null without one. */
+    static String pathParameter(String rawQuery) {
+        if (rawQuery == null) {
+            return null;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.startsWith("p=")) {
+                return URLDecoder.decode(pair.substring(2), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     // Answered the way Jolokia answers a bad request (HTTP 200, the status in the JSON), so clients read it as they

@@ -6,13 +6,10 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,7 +18,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.renumber.domain.AddressEvent;
 import org.renumber.domain.Change;
@@ -42,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Events, timers and the detector all run on one monitor thread, in order. Settings are validated, applied
  * and persisted by the caller's thread, so a bad value is refused to the caller.
  *
- * <p>When the event source fails, the monitor reopens it by itself, first after {@link #FIRST_RETRY}, then
- * doubling up to {@link #LAST_RETRY}, and catches up from the fresh snapshot: what changed in between becomes
+ * <p>When the event source fails, the monitor reopens it by itself ({@link ReopeningWatch}: first after 100 ms, then
+ * doubling up to 10 s) and catches up from the fresh snapshot: what changed in between becomes
  * events, so a renumbering done across the gap is still recognised. Listeners hear of the failure and the
  * recovery once each; {@link #isListening} and {@link #lastError} show the state meanwhile.
  */
@@ -66,49 +62,9 @@ public final class InterfaceMonitor implements AutoCloseable {
         }
     }
 
-    /**
-     * A renumbering done by hand and what the agent made of it.
-     *
-     * @param renumbering what was detected
-     * @param changeId    the detected change that now runs the workflow around it, or null if there is none
-     * @param error       why no change was started (e.g. another change runs on the interface), or null
-     */
-    public record DetectedChange(Renumbering renumbering, String changeId, String error) {
-    }
-
-    /**
-     * The address events stopped on an error: the start of an outage.
-     *
-     * @param reason   what failed, as the source said
-     * @param failedAt when the monitor learned of it
-     * @param retryIn  when it first tries to reopen them
-     */
-    public record MonitorFailure(String reason, Instant failedAt, Duration retryIn) {
-    }
-
-    /**
-     * The address events arrive again: the end of an outage.
-     *
-     * @param failedAt    when they had stopped
-     * @param recoveredAt when a reopen succeeded
-     * @param attempts    the reopens it took, the successful one included
-     */
-    public record MonitorRecovery(Instant failedAt, Instant recoveredAt, int attempts) {
-    }
-
-    /** Since when the events are missing, and how many reopens were tried. */
-    private record Outage(Instant since, int attempts) {
-    }
-
-    static final int HISTORY_SIZE = 50;
-    /** The first reopen after a failure: a transient error is over by then, and an outage stays short. */
-    static final Duration FIRST_RETRY = Duration.ofMillis(100);
-    /** The longest wait between reopens, so a source that keeps failing costs a log line every 10 s at most. */
-    static final Duration LAST_RETRY = Duration.ofSeconds(10);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(InterfaceMonitor.class);
 
-    private final AddressEventSource source;
     private final AddressChanges service;
     private final ConnectionTracker tracker;
     private final MonitorSettingsStore store;
@@ -117,16 +73,9 @@ public final class InterfaceMonitor implements AutoCloseable {
     /** Counts the connections of removed addresses, so the monitor thread goes on with the next steps meanwhile. */
     private final ExecutorService counting;
     private final RenumberingDetector detector; // monitor thread only
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final Deque<String> recent = new ArrayDeque<>();
+    private final FindingReports reports;
+    private final ReopeningWatch watch;
     private volatile MonitorSettings settings;
-    private volatile long generation;
-    private AddressEventSource.Watch watch;
-    private volatile boolean listening;
-    private volatile String lastError = "";
-    private Outage outage; // null unless reopening after a failure
-    private int failureStreak; // sets the delay of the next reopen
-    private Instant listeningSince;
     private ScheduledFuture<?> tick; // monitor thread only
     private boolean started;
     private boolean closed;
@@ -134,7 +83,6 @@ public final class InterfaceMonitor implements AutoCloseable {
     /** Loads the persisted settings (defaults if none); {@link #start} begins watching if enabled. */
     public InterfaceMonitor(AddressEventSource source, AddressChanges service, ConnectionTracker tracker,
                             MonitorSettingsStore store, Clock clock) {
-        this.source = requireNonNull(source, "source");
         this.service = requireNonNull(service, "service");
         this.tracker = requireNonNull(tracker, "tracker");
         this.store = requireNonNull(store, "store");
@@ -148,6 +96,8 @@ public final class InterfaceMonitor implements AutoCloseable {
             return t;
         });
         thread.setRemoveOnCancelPolicy(true);
+        this.reports = new FindingReports(service, () -> this.settings, clock);
+        this.watch = new ReopeningWatch(source, clock, thread, new WatchReceiver());
         this.counting = Executors.newSingleThreadExecutor(runnable -> {
             Thread t = new Thread(runnable, "renumber-monitor-count");
             t.setDaemon(true);
@@ -156,7 +106,7 @@ public final class InterfaceMonitor implements AutoCloseable {
     }
 
     public void addListener(Listener listener) {
-        listeners.add(requireNonNull(listener, "listener"));
+        reports.addListener(listener);
     }
 
     /** Starts watching the kernel if the settings say so. Start the service first: detections go to it. */
@@ -166,7 +116,7 @@ public final class InterfaceMonitor implements AutoCloseable {
         }
         started = true;
         if (settings.enabled()) {
-            startWatching(false);
+            watch.open();
         }
         log.info("interface monitor {}: window {} ms, settle {} ms, drain timeout {} s for detected changes, alias {}",
                 settings.enabled() ? "watching address events" : "disabled", settings.windowMillis(),
@@ -180,12 +130,12 @@ public final class InterfaceMonitor implements AutoCloseable {
 
     /** Whether address events arrive now: false when disabled or not started, and while reopening after a failure. */
     public boolean isListening() {
-        return listening;
+        return watch.isListening();
     }
 
     /** When and why the address events stopped, while the monitor reopens them; empty otherwise. */
     public String lastError() {
-        return lastError;
+        return watch.lastError();
     }
 
     public void setEnabled(boolean enabled) {
@@ -209,8 +159,8 @@ public final class InterfaceMonitor implements AutoCloseable {
     }
 
     /** Detections and losses, most recent first, one readable line each. */
-    public synchronized List<String> recentDetections() {
-        return List.copyOf(recent);
+    public List<String> recentDetections() {
+        return reports.recent();
     }
 
     /** Steps inside the current window that have not made a pattern (yet), and losses waiting for their window. */
@@ -259,7 +209,7 @@ public final class InterfaceMonitor implements AutoCloseable {
         boolean enabling = next.enabled() && !previous.enabled() && started;
         boolean disabling = !next.enabled() && previous.enabled() && started;
         if (enabling) {
-            startWatching(false);
+            watch.open();
         }
         try {
             store.save(next);
@@ -283,216 +233,45 @@ public final class InterfaceMonitor implements AutoCloseable {
         log.info("interface monitor settings changed: {}", next);
     }
 
-    /**
-     * Opens a watch (holding the lock). Its snapshot resets the detector; after a failure ({@code catchUp}) it is
-     * compared with what the detector knew instead, so the steps already seen stay in the window.
-     */
-    private void startWatching(boolean catchUp) {
-        long current = ++generation;
-        watch = source.watch(new AddressEventSource.Sink() {
-            @Override
-            public void snapshot(List<ConfiguredAddress> configured) {
-                onMonitorThread(() -> {
-                    if (generation != current) {
-                        return;
-                    }
-                    if (catchUp) {
-                        handle(detector.resync(configured));
-                    } else {
-                        detector.reset(configured);
-                        reschedule();
-                    }
-                });
+    /** What the watch hands on, on the monitor thread. */
+    private final class WatchReceiver implements ReopeningWatch.Receiver {
+        @Override
+        public void snapshot(List<ConfiguredAddress> configured, boolean catchUp) {
+            if (catchUp) {
+                handle(detector.resync(configured));
+            } else {
+                detector.reset(configured);
+                reschedule();
             }
+        }
 
-            @Override
-            public void events(List<AddressEvent> batch) {
-                onMonitorThread(() -> {
-                    if (generation == current) {
-                        handle(detector.accept(batch));
-                    }
-                });
-            }
+        @Override
+        public void events(List<AddressEvent> batch) {
+            handle(detector.accept(batch));
+        }
 
-            @Override
-            public void failed(RuntimeException cause) {
-                onMonitorThread(() -> watchFailed(current, cause));
-            }
-        });
-        listening = true;
-        listeningSince = clock.instant();
+        @Override
+        public void failed(MonitorFailure failure) {
+            reports.notifyListeners("a failure", listener -> listener.monitorFailed(failure));
+        }
+
+        @Override
+        public void recovered(MonitorRecovery recovery) {
+            reports.notifyListeners("a recovery", listener -> listener.monitorRecovered(recovery));
+        }
     }
 
     private void stopWatching() {
-        generation++;
-        listening = false;
-        lastError = "";
-        outage = null;
-        failureStreak = 0;
-        if (watch != null) {
-            watch.close();
-            watch = null;
-        }
+        watch.close();
         onMonitorThread(() -> {
             detector.reset(List.of());
             reschedule();
         });
     }
 
-    /** The watch of generation {@code failed} stopped: start an outage and schedule the first reopen. */
-    private void watchFailed(long failed, RuntimeException cause) {
-        MonitorFailure failure;
-        synchronized (this) {
-            if (closed || generation != failed) {
-                return; // disabled, closed or replaced meanwhile
-            }
-            generation++; // whatever the dead watch still delivers is ignored
-            closeQuietly(watch);
-            watch = null;
-            listening = false;
-            Instant now = clock.instant();
-            // A watch that held for the longest delay counts as a success: the delays start over.
-            if (!now.isBefore(listeningSince.plus(LAST_RETRY))) {
-                failureStreak = 0;
-            }
-            Duration delay = retryDelay(++failureStreak);
-            String reason = reason(cause);
-            outage = new Outage(now, 0);
-            lastError = now + ": " + reason;
-            failure = new MonitorFailure(reason, now, delay);
-            log.error("interface monitor stopped receiving {}: {}; reopening in {} ms", source, reason,
-                    delay.toMillis(), cause);
-            scheduleReopen(generation, delay);
-        }
-        notifyListeners("a failure", listener -> listener.monitorFailed(failure));
-    }
-
-    /** Tries to watch again; on success the snapshot catches the detector up, on failure the next wait doubles. */
-    private void reopen(long expected) {
-        MonitorRecovery recovery;
-        synchronized (this) {
-            if (closed || generation != expected) {
-                return;
-            }
-            outage = new Outage(outage.since(), outage.attempts() + 1);
-            try {
-                startWatching(true);
-            } catch (RuntimeException e) {
-                Duration delay = retryDelay(++failureStreak);
-                lastError = clock.instant() + ": " + reason(e);
-                log.warn("interface monitor could not reopen {} (attempt {}): {}; next attempt in {} ms", source,
-                        outage.attempts(), reason(e), delay.toMillis());
-                scheduleReopen(generation, delay);
-                return;
-            }
-            recovery = new MonitorRecovery(outage.since(), clock.instant(), outage.attempts());
-            outage = null;
-            lastError = "";
-            log.info("interface monitor receives {} again after {} attempt(s) and catches up from a fresh snapshot",
-                    source, recovery.attempts());
-        }
-        notifyListeners("a recovery", listener -> listener.monitorRecovered(recovery));
-    }
-
-    private void scheduleReopen(long expected, Duration delay) {
-        try {
-            thread.schedule(guarded(() -> reopen(expected)), delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // closed: nothing left to reopen
-        }
-    }
-
-    /** {@link #FIRST_RETRY}, doubled for each further failure in a row, at most {@link #LAST_RETRY}. */
-    static Duration retryDelay(int failures) {
-        Duration delay = FIRST_RETRY;
-        for (int i = 1; i < failures && delay.compareTo(LAST_RETRY) < 0; i++) {
-            delay = delay.multipliedBy(2);
-        }
-        return delay.compareTo(LAST_RETRY) < 0 ? delay : LAST_RETRY;
-    }
-
-    private static String reason(RuntimeException e) {
-        return e.getMessage() == null ? e.toString() : e.getMessage();
-    }
-
-    private static void closeQuietly(AddressEventSource.Watch watch) {
-        if (watch == null) {
-            return;
-        }
-        try {
-            watch.close();
-        } catch (RuntimeException e) {
-            log.debug("closing a failed address event watch failed: {}", e.toString());
-        }
-    }
-
     private void handle(List<Finding> findings) {
-        for (Finding finding : findings) {
-            try {
-                if (finding instanceof Renumbering renumbering) {
-                    adopt(renumbering);
-                } else if (finding instanceof AddressLoss loss) {
-                    report(loss);
-                }
-            } catch (RuntimeException e) {
-                log.error("interface monitor could not act on {}", finding, e);
-            }
-        }
+        findings.forEach(reports::act);
         reschedule();
-    }
-
-    private void adopt(Renumbering r) {
-        MonitorSettings now = settings;
-        Instant detectedAt = clock.instant();
-        String changeId = null;
-        String error = null;
-        try {
-            changeId = service.adoptManualChange(r.interfaceName(), r.oldAddress().address(),
-                    r.newAddress().address(), now.drainTimeoutSeconds(), now.autoRemoveAlias());
-            log.info("renumbering by hand detected on {}: {} -> {}, old address now {}; change {} (detected {} ms after "
-                            + "the completing event, journaled in {} ms)", r.interfaceName(), r.oldAddress().address(),
-                    r.newAddress().address(), r.oldAddress().describe(), changeId,
-                    Duration.between(r.completedAt(), detectedAt).toMillis(),
-                    Duration.between(detectedAt, clock.instant()).toMillis());
-            remember(r.completedAt() + " " + r.interfaceName() + ": " + r.oldAddress().address() + " -> "
-                    + r.newAddress().describe() + ", old address kept as " + r.oldAddress().describe() + "; change "
-                    + changeId);
-        } catch (RuntimeException e) {
-            error = e.getMessage();
-            log.warn("renumbering by hand detected on {} ({} -> {}) but no change could follow it: {}",
-                    r.interfaceName(), r.oldAddress().address(), r.newAddress().address(), error);
-            remember(r.completedAt() + " " + r.interfaceName() + ": " + r.oldAddress().address() + " -> "
-                    + r.newAddress().describe() + " detected, not followed: " + error);
-        }
-        DetectedChange detected = new DetectedChange(r, changeId, error);
-        notifyListeners("a detection", listener -> listener.renumberingDetected(detected));
-    }
-
-    private void report(AddressLoss loss) {
-        log.warn("address {} was removed from {} by hand at {} and not configured again within {} ms: {} "
-                        + "connection(s) using it broke", loss.address().describe(), loss.interfaceName(),
-                loss.removedAt(), settings.windowMillis(), loss.connections());
-        remember(loss.removedAt() + " " + loss.interfaceName() + ": " + loss.address().describe()
-                + " removed and lost; "
-                + loss.connections() + " connection(s) broke");
-        notifyListeners("an address loss", listener -> listener.addressLost(loss));
-    }
-
-    private void notifyListeners(String what, Consumer<Listener> call) {
-        for (Listener listener : listeners) {
-            try {
-                call.accept(listener);
-            } catch (RuntimeException e) {
-                log.warn("interface monitor listener failed on {}", what, e);
-            }
-        }
-    }
-
-    private synchronized void remember(String line) {
-        recent.addFirst(line);
-        while (recent.size() > HISTORY_SIZE) {
-            recent.removeLast();
-        }
     }
 
     /** Schedules the detector's next deadline (a millisecond late, so the tick never comes too early). */
@@ -516,7 +295,7 @@ public final class InterfaceMonitor implements AutoCloseable {
      * address put back unseen is no loss), so the catch-up after the reopen decides instead.
      */
     private void onTick() {
-        if (listening) {
+        if (watch.isListening()) {
             handle(detector.tick());
         }
     }
@@ -529,7 +308,7 @@ public final class InterfaceMonitor implements AutoCloseable {
         }
     }
 
-    private static Runnable guarded(Runnable task) {
+    static Runnable guarded(Runnable task) {
         return () -> {
             try {
                 task.run();

@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 import org.renumber.domain.AddressEvent;
 import org.renumber.domain.ConfiguredAddress;
 import org.renumber.domain.InterfaceAddress;
+import org.renumber.monitor.InterfaceSteps.Entry;
+import org.renumber.monitor.InterfaceSteps.Step;
 
 /**
  * Recognises, per interface, a renumbering done by hand in the kernel's address events: the old primary address
@@ -78,7 +80,7 @@ public final class RenumberingDetector {
     private final AgentAddresses agent;
     private Duration window;
     private Duration settle;
-    private final Map<String, Nic> interfaces = new TreeMap<>();
+    private final Map<String, InterfaceSteps> interfaces = new TreeMap<>();
     private final Map<Key, PendingLoss> pendingLosses = new LinkedHashMap<>();
     private Instant settleDeadline;
 
@@ -137,7 +139,7 @@ public final class RenumberingDetector {
      */
     public List<Finding> resync(List<ConfiguredAddress> configured) {
         Map<Slot, ConfiguredAddress> known = new LinkedHashMap<>();
-        for (Nic nic : interfaces.values()) {
+        for (InterfaceSteps nic : interfaces.values()) {
             nic.configured.values().forEach(prefixes -> prefixes.values().forEach(
                     entry -> known.put(Slot.of(entry.address()), entry.address())));
         }
@@ -160,7 +162,7 @@ public final class RenumberingDetector {
             if (ignored(ip)) {
                 continue;
             }
-            Nic nic = nic(event.interfaceName());
+            InterfaceSteps nic = nic(event.interfaceName());
             Key key = new Key(event.interfaceName(), ip);
             long sequence = ++nic.sequence;
             boolean presentBefore = nic.isPresent(ip);
@@ -217,7 +219,7 @@ public final class RenumberingDetector {
     /** The steps inside the window and the pending losses, one readable line each, for operators. */
     public List<String> pendingSteps() {
         List<String> lines = new ArrayList<>();
-        for (Nic nic : interfaces.values()) {
+        for (InterfaceSteps nic : interfaces.values()) {
             nic.steps.values().stream().flatMap(List::stream).sorted(Comparator.comparing(s -> s.event().time()))
                     .forEach(s -> lines.add(s.event().time() + " " + s.event().describe()));
         }
@@ -237,7 +239,7 @@ public final class RenumberingDetector {
     private List<Finding> evaluate(Instant now, Set<InetAddress> busy) {
         List<Finding> findings = new ArrayList<>();
         Instant horizon = now.minus(window);
-        for (Nic nic : interfaces.values()) {
+        for (InterfaceSteps nic : interfaces.values()) {
             nic.steps.values().forEach(list -> list.removeIf(s -> !s.event().time().isAfter(horizon)));
             nic.steps.values().removeIf(List::isEmpty);
         }
@@ -260,13 +262,13 @@ public final class RenumberingDetector {
             }
         }
         settleDeadline = null;
-        for (Nic nic : interfaces.values()) {
+        for (InterfaceSteps nic : interfaces.values()) {
             detect(nic, now, busy, findings);
         }
         return findings;
     }
 
-    private void detect(Nic nic, Instant now, Set<InetAddress> busy, List<Finding> findings) {
+    private void detect(InterfaceSteps nic, Instant now, Set<InetAddress> busy, List<Finding> findings) {
         List<InetAddress> olds = nic.steps.keySet().stream().filter(ip -> !busy.contains(ip) && nic.isOld(ip))
                 .sorted(Comparator.comparing(ip -> nic.firstStep(ip))).toList();
         List<InetAddress> news = new ArrayList<>(nic.steps.keySet().stream()
@@ -323,8 +325,8 @@ public final class RenumberingDetector {
                 || (ip instanceof Inet6Address && ip.isLinkLocalAddress());
     }
 
-    private Nic nic(String name) {
-        return interfaces.computeIfAbsent(name, Nic::new);
+    private InterfaceSteps nic(String name) {
+        return interfaces.computeIfAbsent(name, InterfaceSteps::new);
     }
 
     /** An address removed and not configured again (yet), with the count of its connections started then. */
@@ -338,89 +340,6 @@ public final class RenumberingDetector {
     private record Slot(String interfaceName, InterfaceAddress address) {
         static Slot of(ConfiguredAddress configured) {
             return new Slot(configured.interfaceName(), configured.address());
-        }
-    }
-
-    /** A configured address and since when. */
-    private record Entry(ConfiguredAddress address, Instant since) {
-    }
-
-    /**
-     * An event inside the window, whether its address was configured just before it, and its place among the
-     * interface's events.
-     */
-    private record Step(AddressEvent event, boolean presentBefore, long sequence) {
-    }
-
-    /** One interface: what is configured on it (by address, then prefix), and the steps inside the window. */
-    private static final class Nic {
-        final String name;
-        final Map<InetAddress, Map<Integer, Entry>> configured = new LinkedHashMap<>();
-        final Map<InetAddress, List<Step>> steps = new LinkedHashMap<>();
-        long sequence;
-
-        Nic(String name) {
-            this.name = name;
-        }
-
-        boolean isPresent(InetAddress ip) {
-            return configured.containsKey(ip);
-        }
-
-        boolean has(InterfaceAddress address) {
-            Map<Integer, Entry> prefixes = configured.get(address.address());
-            return prefixes != null && prefixes.containsKey(address.prefixLength());
-        }
-
-        void configure(ConfiguredAddress address, Instant since) {
-            Map<Integer, Entry> prefixes = configured.computeIfAbsent(address.address().address(),
-                    k -> new LinkedHashMap<>());
-            Entry before = prefixes.get(address.address().prefixLength());
-            prefixes.put(address.address().prefixLength(),
-                    new Entry(address, before == null ? since : before.since()));
-        }
-
-        void unconfigure(InterfaceAddress address) {
-            Map<Integer, Entry> prefixes = configured.get(address.address());
-            if (prefixes != null) {
-                prefixes.remove(address.prefixLength());
-                if (prefixes.isEmpty()) {
-                    configured.remove(address.address());
-                }
-            }
-        }
-
-        /** The configuration of {@code ip} added last (an address may be configured with several prefixes). */
-        Entry current(InetAddress ip) {
-            return configured.get(ip).values().stream().max(Comparator.comparing(Entry::since)).orElseThrow();
-        }
-
-        Instant firstStep(InetAddress ip) {
-            return steps.get(ip).get(0).event().time();
-        }
-
-        boolean isOld(InetAddress ip) {
-            List<Step> list = steps.get(ip);
-            return isPresent(ip) && list.get(0).presentBefore()
-                    && list.stream().anyMatch(s -> isPrimaryRemoval(s, list));
-        }
-
-        /**
-         * A primary address went away, and not just to change its netmask: {@code ifconfig IF netmask M} (or
-         * {@code ip addr del A/24} then {@code add A/16}) is a removal directly followed, on this interface, by the
-         * same address and label with another prefix.
-         */
-        private static boolean isPrimaryRemoval(Step removal, List<Step> list) {
-            if (removal.event().isAdded() || removal.event().secondary()) {
-                return false;
-            }
-            return list.stream().noneMatch(next -> next.sequence() == removal.sequence() + 1 && next.event().isAdded()
-                    && next.event().address().prefixLength() != removal.event().address().prefixLength()
-                    && next.event().label().equals(removal.event().label()));
-        }
-
-        boolean isNew(InetAddress ip) {
-            return isPresent(ip) && !steps.get(ip).get(0).presentBefore();
         }
     }
 }

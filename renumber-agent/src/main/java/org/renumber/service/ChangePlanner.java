@@ -43,16 +43,18 @@ public final class ChangePlanner {
     private static final Pattern TABLE = Pattern.compile(" table (\\S+)");
     private static final int COMMAND_WIDTH = 60;
 
-    private final AddressChangeService service;
+    private final ChangeValidation validation;
+    private final SubscriberProcesses processes;
     private final NetworkControl network;
     private final KernelPorts kernel;
     private final ServiceSettingsStore settings;
     private final SubscriberRegistry subscribers;
     private final List<ApplicationPreview> applications = new CopyOnWriteArrayList<>();
 
-    ChangePlanner(AddressChangeService service, KernelPorts kernel, ServiceSettingsStore settings,
-                  SubscriberRegistry subscribers) {
-        this.service = requireNonNull(service, "service");
+    ChangePlanner(ChangeValidation validation, SubscriberProcesses processes, KernelPorts kernel,
+                  ServiceSettingsStore settings, SubscriberRegistry subscribers) {
+        this.validation = requireNonNull(validation, "validation");
+        this.processes = requireNonNull(processes, "processes");
         this.kernel = requireNonNull(kernel, "kernel");
         this.network = kernel.network();
         this.settings = requireNonNull(settings, "settings");
@@ -78,11 +80,11 @@ public final class ChangePlanner {
     private ChangePlan plan(ChangeKind kind, String interfaceName, String oldAddress, String newAddress,
                             String targets, long drainTimeoutSeconds) {
         boolean migration = kind == ChangeKind.MIGRATION;
-        AddressChangeService.Request request;
+        ChangeValidation.Request request;
         try {
             request = migration
-                    ? service.validateMigration(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds)
-                    : service.validate(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds, false);
+                    ? validation.validateMigration(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds)
+                    : validation.validate(interfaceName, oldAddress, newAddress, targets, drainTimeoutSeconds, false);
         } catch (IllegalArgumentException | IllegalStateException e) {
             return new ChangePlan(false, e.getMessage(), kind.name(), text(interfaceName), text(oldAddress),
                     text(newAddress), "", List.of(), List.of(), List.of(), List.of(), false, false,
@@ -97,10 +99,10 @@ public final class ChangePlanner {
                 recipients(request), restarted(request), now.guardNewConnections() && !migration,
                 now.forceCloseAtDeadline() && !migration, request.drainTimeoutSeconds(), connections(sockets),
                 sockets.stream().filter(SocketEntry::isListener).map(SocketEntry::describe).toList(),
-                service.holders(old.address()));
+                processes.holders(old.address()));
     }
 
-    private String usable(AddressChangeService.Request request) {
+    private String usable(ChangeValidation.Request request) {
         InterfaceAddress fresh = request.fresh();
         boolean present = network.interfaces().stream().filter(i -> i.name().equals(request.interfaceName()))
                 .anyMatch(i -> i.find(fresh.address()).isPresent());
@@ -115,7 +117,7 @@ public final class ChangePlanner {
     }
 
     /** The old subnet's connected route (IPv4 steering) and every route naming the old address as its source. */
-    private List<ChangePlan.Route> routes(AddressChangeService.Request request) {
+    private List<ChangePlan.Route> routes(ChangeValidation.Request request) {
         InterfaceAddress old = request.old();
         String oldText = IpLiterals.format(old.address());
         String newText = IpLiterals.format(request.fresh().address());
@@ -169,7 +171,7 @@ public final class ChangePlanner {
         return String.join(" ", words);
     }
 
-    private List<ChangePlan.Subscriber> recipients(AddressChangeService.Request request) {
+    private List<ChangePlan.Subscriber> recipients(ChangeValidation.Request request) {
         List<ChangePlan.Subscriber> list = new ArrayList<>();
         for (String id : subscribers.resolve(request.targets(), request.interfaceName(), request.old().address())) {
             subscribers.find(id).ifPresent(s -> list.add(subscriber(s)));
@@ -181,7 +183,7 @@ public final class ChangePlanner {
         return new ChangePlan.Subscriber(s.subscriberId(), s.group(), s.scope(), s.pid());
     }
 
-    private List<String> restarted(AddressChangeService.Request request) {
+    private List<String> restarted(ChangeValidation.Request request) {
         List<String> names = new ArrayList<>();
         applications.forEach(p -> names.addAll(p.wouldRestart(request.targetsText(), request.old().address())));
         return names;

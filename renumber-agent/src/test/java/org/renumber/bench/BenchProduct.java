@@ -33,6 +33,7 @@ import org.renumber.linux.rtnl.RtnetlinkAddressEvents;
 import org.renumber.linux.sockdiag.SockDiagConnectionTracker;
 import org.renumber.linux.sockdiag.SockDiagSocketInventory;
 import org.renumber.linux.sockdiag.SockDiagSocketKiller;
+import org.renumber.monitor.DetectedChange;
 import org.renumber.monitor.InterfaceMonitor;
 import org.renumber.security.Credentials;
 import org.renumber.service.AddressChangeService;
@@ -41,7 +42,7 @@ import org.renumber.service.SubscriberRegistry;
 /**
  * The product, assembled as {@code Agent} assembles it: the service on the real kernel with its journal, the
  * MBeans, the InterfaceMonitor and the password-protected JMX connector on loopback, its notification buffer
- * sized as the agent sizes it. Only a pass-through {@link TimedTracker} sits between service and tracker.
+ * sized and grown as the agent sizes and grows it. Only a pass-through {@link TimedTracker} sits between service and tracker.
  */
 final class BenchProduct implements AutoCloseable {
 
@@ -100,7 +101,7 @@ final class BenchProduct implements AutoCloseable {
                 new MonitorSettingsFile(stateDir), Clock.systemUTC()));
         monitor.addListener(new InterfaceMonitor.Listener() {
             @Override
-            public void renumberingDetected(InterfaceMonitor.DetectedChange detected) {
+            public void renumberingDetected(DetectedChange detected) {
                 long now = System.nanoTime();
                 CompletableFuture<Detection> waiting = detection.getAndSet(null);
                 if (waiting != null) {
@@ -111,6 +112,7 @@ final class BenchProduct implements AutoCloseable {
         monitor.start();
         JmxRemoteServer jmx = keep(JmxRemoteServer.start(mbeans, JmxRemoteServer.DEFAULT_HOST, 0, credentials,
                 JmxRemoteServer.notificationBufferSize(subscriberIds.size()), SocketPlace.HERE, ""));
+        jmx.follow(subscribers);
         jmxUrl = jmx.url();
     }
 

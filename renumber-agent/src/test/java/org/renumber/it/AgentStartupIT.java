@@ -107,6 +107,26 @@ class AgentStartupIT {
     }
 
     @Test
+    void theClientCommandsStartUpErrorsAreOneSentenceToo() throws Exception {
+        RenumberCommand.Result badUrl = RenumberCommand.runBare(List.of(), "--url", "notaurl", "status");
+        RenumberCommand.Result noPassword = RenumberCommand.runBare(List.of(), "--user", "x", "--password-file",
+                dir.resolve("missing").toString(), "status");
+        RenumberCommand.Result noCredentials = RenumberCommand.runBare(List.of(), "--url",
+                "http://127.0.0.1:1/jolokia", "--state-dir", dir.resolve("missing").toString(), "watch");
+
+        assertEquals(2, badUrl.exitCode(), badUrl::toString);
+        assertThat(badUrl.err()).startsWith("renumber: --url 'notaurl' is not an http:// or https:// URL");
+        assertEquals(1, noPassword.exitCode(), noPassword::toString);
+        assertThat(noPassword.err()).startsWith("renumber: Cannot read the password file " + dir.resolve("missing"));
+        assertEquals(1, noCredentials.exitCode(), noCredentials::toString);
+        assertThat(noCredentials.err()).startsWith("renumber: No credentials: cannot read " + dir.resolve("missing"));
+        for (RenumberCommand.Result result : List.of(badUrl, noPassword, noCredentials)) {
+            assertThat(result.err().lines()).as(result.toString()).hasSize(1)
+                    .noneMatch(line -> line.contains("at org.") || line.contains("Exception"));
+        }
+    }
+
+    @Test
     void aPortThatIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             RenumberCommand.Result started = agent("--jmx-port", String.valueOf(taken.getLocalPort()));

@@ -179,7 +179,48 @@ class BadInputSuiteTest {
         for (Object bad : Arrays.asList("", "a b", "x".repeat(65), null, Map.of())) {
             table.add(Case.jolokia("subscribe id " + bad, exec("subscribe", bad, "", ""), "subscriber"));
         }
+        addGetCases(table);
         return table.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> run(c)));
+    }
+
+    /**
+     * Arguments in a GET path ({@code /exec/MBEAN/OP/ARG/...}) or in its {@code ?p=} query form are text that Jolokia
+     * converts to the argument's type: a wrong type or an unparsable value is refused naming the argument, as in a
+     * POST body.
+     */
+    private static void addGetCases(List<Case> table) {
+        String change = "/exec/" + SERVICE + "/changeAddress/v0/" + OLD + "/10.9.1.1!/24/\"\"/";
+        String schedule = "/exec/" + SERVICE + "/scheduleChange/v0/" + OLD + "/10.9.1.1!/24/\"\"/60/";
+        for (String bad : List.of("abc", "1e3", "0x10", "[null]", "true", "99999999999999999999")) {
+            table.add(Case.get("GET changeAddress drainTimeoutSeconds " + bad, change + bad, "drainTimeoutSeconds"));
+            table.add(Case.query("?p= changeAddress drainTimeoutSeconds " + bad, change + bad, "drainTimeoutSeconds"));
+        }
+        for (String bad : List.of("x", "1.5", "[null]")) {
+            table.add(Case.get("GET scheduleChange warningSeconds " + bad, schedule + bad, "warningSeconds"));
+            table.add(Case.query("?p= scheduleChange warningSeconds " + bad, schedule + bad, "warningSeconds"));
+        }
+        for (String bad : List.of("soon", "2.5")) {
+            table.add(Case.get("GET awaitChange timeoutSeconds " + bad, "/exec/" + SERVICE
+                    + "/awaitChange/chg-00000000/" + bad, "timeoutSeconds"));
+        }
+        table.add(Case.query("?p= changeAddress interfaceName null", "/exec/" + SERVICE + "/changeAddress/[null]/"
+                + OLD + "/10.9.1.1!/24/\"\"/60", "interfaceName"));
+        table.add(Case.query("?p= changeAddress to 240.0.0.1", "/exec/" + SERVICE + "/changeAddress/v0/" + OLD
+                + "/240.0.0.1!/24/\"\"/60", "reserved range 240.0.0.0/4"));
+        for (String[] setting : BOOLEAN_SETTINGS) {
+            for (String bad : List.of("yes", "1")) {
+                table.add(Case.query("?p= write " + setting[1] + " " + bad, "/write/" + setting[0] + "/" + setting[1]
+                        + "/" + bad, setting[1]));
+            }
+        }
+        for (String[] setting : NUMBER_SETTINGS) {
+            for (String bad : List.of("1.5", "abc")) {
+                table.add(Case.get("GET write " + setting[1] + " " + bad, "/write/" + setting[0] + "/" + setting[1]
+                        + "/" + bad, setting[1]));
+                table.add(Case.query("?p= write " + setting[1] + " " + bad, "/write/" + setting[0] + "/" + setting[1]
+                        + "/" + bad, setting[1]));
+            }
+        }
     }
 
     private void run(Case c) throws Exception {
@@ -232,6 +273,14 @@ class BadInputSuiteTest {
         return refusal(response);
     }
 
+    /** The same request as {@link #jolokiaGet}, its path in Jolokia's {@code ?p=} query parameter. */
+    String jolokiaQuery(String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(fixture.agent().jolokia().url()
+                + "?p=" + URLEncoder.encode(path, StandardCharsets.UTF_8))).header("Authorization", authorization)
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        return refusal(response);
+    }
+
     private static String refusal(HttpResponse<String> response) throws Exception {
         JsonNode answer = JSON.readTree(response.body());
         assertThat(answer.path("status").asInt()).as(response.body()).isNotEqualTo(200);
@@ -266,6 +315,10 @@ class BadInputSuiteTest {
 
         static Case get(String name, String path, String expected) {
             return new Case("Jolokia " + name, suite -> suite.jolokiaGet(path), expected);
+        }
+
+        static Case query(String name, String path, String expected) {
+            return new Case("Jolokia " + name, suite -> suite.jolokiaQuery(path), expected);
         }
 
         static Case jmx(String name, JmxCall call, String expected) {

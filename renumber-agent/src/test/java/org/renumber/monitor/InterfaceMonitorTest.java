@@ -50,10 +50,10 @@ class InterfaceMonitorTest {
     private final InMemorySettingsStore store = new InMemorySettingsStore(
             MonitorSettings.DEFAULTS.withWindowMillis(2000).withDrainTimeoutSeconds(30));
     private final List<ChangeEvent> serviceEvents = new CopyOnWriteArrayList<>();
-    private final List<InterfaceMonitor.DetectedChange> detections = new CopyOnWriteArrayList<>();
+    private final List<DetectedChange> detections = new CopyOnWriteArrayList<>();
     private final List<AddressLoss> losses = new CopyOnWriteArrayList<>();
-    private final List<InterfaceMonitor.MonitorFailure> failures = new CopyOnWriteArrayList<>();
-    private final List<InterfaceMonitor.MonitorRecovery> recoveries = new CopyOnWriteArrayList<>();
+    private final List<MonitorFailure> failures = new CopyOnWriteArrayList<>();
+    private final List<MonitorRecovery> recoveries = new CopyOnWriteArrayList<>();
     private InterfaceMonitor monitor;
 
     private InterfaceMonitor start() {
@@ -71,7 +71,7 @@ class InterfaceMonitorTest {
         monitor = new InterfaceMonitor(kernel, service, tracker, store, monitorClock);
         monitor.addListener(new InterfaceMonitor.Listener() {
             @Override
-            public void renumberingDetected(InterfaceMonitor.DetectedChange detected) {
+            public void renumberingDetected(DetectedChange detected) {
                 detections.add(detected);
             }
 
@@ -81,12 +81,12 @@ class InterfaceMonitorTest {
             }
 
             @Override
-            public void monitorFailed(InterfaceMonitor.MonitorFailure failure) {
+            public void monitorFailed(MonitorFailure failure) {
                 failures.add(failure);
             }
 
             @Override
-            public void monitorRecovered(InterfaceMonitor.MonitorRecovery recovery) {
+            public void monitorRecovered(MonitorRecovery recovery) {
                 recoveries.add(recovery);
             }
         });
@@ -111,7 +111,7 @@ class InterfaceMonitorTest {
         kernel.add("v0", "10.9.0.1/24", "v0:0");
 
         await().until(() -> detections.size() == 1);
-        InterfaceMonitor.DetectedChange detected = detections.get(0);
+        DetectedChange detected = detections.get(0);
         assertNull(detected.error());
         var change = service.change(detected.changeId()).orElseThrow();
         assertEquals(ChangeKind.DETECTED, change.request().kind());
@@ -295,7 +295,7 @@ class InterfaceMonitorTest {
         assertThat(monitor.isListening()).isFalse();
         assertThat(failures).singleElement().satisfies(f -> {
             assertEquals("receive address events failed: EIO (I/O error)", f.reason());
-            assertEquals(InterfaceMonitor.FIRST_RETRY, f.retryIn());
+            assertEquals(ReopeningWatch.FIRST_RETRY, f.retryIn());
         });
         // unseen while the events are down: the rest of the renumbering
         kernel.add("v0", "10.9.1.1/24", "v0");
@@ -318,7 +318,7 @@ class InterfaceMonitorTest {
 
     @Test
     void reopenDelaysDoubleFromTheFirstToTheLastRetry() {
-        assertThat(List.of(1, 2, 3, 4, 7, 8, 9, 1000)).extracting(InterfaceMonitor::retryDelay).containsExactly(
+        assertThat(List.of(1, 2, 3, 4, 7, 8, 9, 1000)).extracting(ReopeningWatch::retryDelay).containsExactly(
                 Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800),
                 Duration.ofMillis(6400), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10));
     }
@@ -332,13 +332,13 @@ class InterfaceMonitorTest {
         await().until(() -> recoveries.size() == 1);
         kernel.failWatch(new NetworkException("second", 5));
         await().until(() -> recoveries.size() == 2);
-        clock.advance(InterfaceMonitor.LAST_RETRY);
+        clock.advance(ReopeningWatch.LAST_RETRY);
         kernel.failWatch(new NetworkException("third", 5));
         await().until(() -> recoveries.size() == 3);
 
-        assertThat(failures).extracting(InterfaceMonitor.MonitorFailure::retryIn).containsExactly(
+        assertThat(failures).extracting(MonitorFailure::retryIn).containsExactly(
                 Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(100));
-        assertThat(recoveries).extracting(InterfaceMonitor.MonitorRecovery::attempts).containsExactly(1, 1, 1);
+        assertThat(recoveries).extracting(MonitorRecovery::attempts).containsExactly(1, 1, 1);
         assertEquals(4, kernel.watchesOpened());
     }
 

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,35 +19,31 @@ import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.Outcome;
 import org.renumber.testing.InMemoryJournal;
-import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemoryTracker;
+import org.renumber.testing.RunningService;
 
 class AddressChangeServiceTest {
 
     private static final InetAddress OLD = address("10.9.0.1");
 
-    private final InMemoryKernel kernel = new InMemoryKernel(new InMemoryNetwork()
+    private final RunningService running = new RunningService(new InMemoryNetwork()
             .withInterface("v0", "10.9.0.1/24")
             .withInterface("v1", "10.20.0.1/24"));
-    private final InMemoryNetwork network = kernel.network;
-    private final InMemoryTracker tracker = kernel.tracker;
-    private final InMemoryJournal journal = kernel.journal;
-    private final List<ChangeEvent> events = new CopyOnWriteArrayList<>();
+    private final InMemoryNetwork network = running.network;
+    private final InMemoryTracker tracker = running.tracker;
+    private final InMemoryJournal journal = running.journal;
+    private final List<ChangeEvent> events = running.events;
     private AddressChangeService service;
 
     @BeforeEach
     void start() {
-        service = newService();
-    }
-
-    private AddressChangeService newService() {
-        return kernel.startService(events::add);
+        service = running.start();
     }
 
     @AfterEach
     void stop() {
-        service.close();
+        running.close();
     }
 
     @Test
@@ -57,7 +52,7 @@ class AddressChangeServiceTest {
         service.subscribers().subscribe("app1", "web", "");
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
 
-        await().until(() -> state(id) == ChangeState.DRAINING);
+        await().until(() -> running.state(id) == ChangeState.DRAINING);
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24", "10.9.1.1/24");
         assertEquals(address("10.9.1.1"), network.connectedRouteSource("v0", InterfaceAddress.parse("10.9.0.1/24")));
         assertEquals(2, service.change(id).orElseThrow().progress().remainingConnections());
@@ -65,7 +60,7 @@ class AddressChangeServiceTest {
         tracker.setConnections(OLD, 0);
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.1.1/24");
-        assertThat(types()).containsExactly(EventType.STARTED, EventType.DRAINED, EventType.COMPLETED);
+        assertThat(running.types()).containsExactly(EventType.STARTED, EventType.DRAINED, EventType.COMPLETED);
         assertThat(events.get(0).recipients()).containsExactly("app1");
         assertEquals(Outcome.DRAINED, service.change(id).orElseThrow().progress().outcome());
     }
@@ -88,7 +83,7 @@ class AddressChangeServiceTest {
         assertEquals(Outcome.TIMED_OUT, change.progress().outcome());
         assertEquals(3, change.progress().remainingConnections());
         assertThat(change.progress().error()).contains("3 connection(s)");
-        assertThat(types()).containsExactly(EventType.STARTED, EventType.TIMEOUT);
+        assertThat(running.types()).containsExactly(EventType.STARTED, EventType.TIMEOUT);
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.1.1/24");
         assertEquals(null, network.connectedRouteSource("v0", InterfaceAddress.parse("10.9.0.1/24")),
                 "the old subnet's route goes with the old subnet");
@@ -98,12 +93,12 @@ class AddressChangeServiceTest {
     void cancelWhileDrainingRemovesNewAddressAndRestoresRoute() throws Exception {
         tracker.setConnections(OLD, 1);
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
-        await().until(() -> state(id) == ChangeState.DRAINING);
+        await().until(() -> running.state(id) == ChangeState.DRAINING);
         service.cancelChange(id);
-        assertEquals(ChangeState.CANCELLED, state(id));
+        assertEquals(ChangeState.CANCELLED, running.state(id));
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24");
         assertEquals(OLD, network.connectedRouteSource("v0", InterfaceAddress.parse("10.9.0.1/24")));
-        assertThat(types()).containsExactly(EventType.STARTED, EventType.CANCELLED);
+        assertThat(running.types()).containsExactly(EventType.STARTED, EventType.CANCELLED);
         IllegalStateException again = assertThrows(IllegalStateException.class, () -> service.cancelChange(id));
         assertThat(again.getMessage()).contains("already ended as CANCELLED");
     }
@@ -115,7 +110,7 @@ class AddressChangeServiceTest {
         assertEquals(ChangeState.FAILED, service.awaitChange(id, 10));
         assertThat(service.change(id).orElseThrow().progress().error()).contains("Operation not permitted");
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.0.1/24");
-        assertThat(types()).containsExactly(EventType.FAILED);
+        assertThat(running.types()).containsExactly(EventType.FAILED);
     }
 
     @Test
@@ -183,15 +178,15 @@ class AddressChangeServiceTest {
     void restartedServiceResumesDrainingChangeFromJournal() throws Exception {
         tracker.setConnections(OLD, 1);
         String id = service.changeAddress("v0", "10.9.0.1", "10.9.1.1/24", "", 60);
-        await().until(() -> state(id) == ChangeState.DRAINING);
+        await().until(() -> running.state(id) == ChangeState.DRAINING);
         service.close();
         events.clear();
 
-        service = newService();
-        await().until(() -> state(id) == ChangeState.DRAINING);
+        service = running.start();
+        await().until(() -> running.state(id) == ChangeState.DRAINING);
         tracker.setConnections(OLD, 0);
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
-        assertThat(types()).containsExactly(EventType.STARTED, EventType.DRAINED, EventType.COMPLETED);
+        assertThat(running.types()).containsExactly(EventType.STARTED, EventType.DRAINED, EventType.COMPLETED);
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.1.1/24");
     }
 
@@ -211,10 +206,10 @@ class AddressChangeServiceTest {
         service.subscribers().subscribe("app", "", "10.9.0.1");
         String id = service.adoptManualChange("v0", InterfaceAddress.parse("10.9.0.1/24"),
                 InterfaceAddress.parse("10.9.1.1/24"), 60, false);
-        await().until(() -> state(id) == ChangeState.DRAINING);
+        await().until(() -> running.state(id) == ChangeState.DRAINING);
         tracker.setConnections(OLD, 0);
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
-        assertThat(types()).containsExactly(EventType.INTERFACE_CHANGED, EventType.STARTED, EventType.DRAINED,
+        assertThat(running.types()).containsExactly(EventType.INTERFACE_CHANGED, EventType.STARTED, EventType.DRAINED,
                 EventType.ALIAS_REMOVABLE);
         assertThat(events.get(3).message()).contains("can be removed");
         assertThat(events.get(3).recipients()).containsExactly("app");
@@ -227,7 +222,7 @@ class AddressChangeServiceTest {
         String id = service.adoptManualChange("v0", InterfaceAddress.parse("10.9.0.1/24"),
                 InterfaceAddress.parse("10.9.1.1/24"), 60, true);
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
-        assertThat(types()).containsExactly(EventType.INTERFACE_CHANGED, EventType.STARTED, EventType.DRAINED,
+        assertThat(running.types()).containsExactly(EventType.INTERFACE_CHANGED, EventType.STARTED, EventType.DRAINED,
                 EventType.COMPLETED);
         assertThat(network.addresses("v0")).extracting(Object::toString).containsExactly("10.9.1.1/24");
     }
@@ -235,14 +230,6 @@ class AddressChangeServiceTest {
     private void assertRefused(String expected, org.junit.jupiter.api.function.Executable call) {
         RuntimeException e = assertThrows(RuntimeException.class, call);
         assertThat(e.getMessage()).contains(expected);
-    }
-
-    private ChangeState state(String id) {
-        return service.change(id).orElseThrow().progress().state();
-    }
-
-    private List<EventType> types() {
-        return events.stream().map(ChangeEvent::type).toList();
     }
 
     private static InetAddress address(String text) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,20 +14,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.renumber.domain.AddressLifetimes;
 import org.renumber.domain.AddressState;
 import org.renumber.domain.Change;
-import org.renumber.domain.ChangeRequest;
-import org.renumber.domain.ChangeSteps;
 import org.renumber.domain.ChangeEvent;
+import org.renumber.domain.ChangeRequest;
 import org.renumber.domain.ChangeState;
+import org.renumber.domain.ChangeSteps;
 import org.renumber.domain.EventType;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.NetworkException;
 import org.renumber.domain.Outcome;
 import org.renumber.testing.InMemoryJournal;
-import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 import org.renumber.testing.InMemoryTracker;
 import org.renumber.testing.JournaledChanges;
+import org.renumber.testing.RunningService;
 
 /** IPv6 changes on the in-memory kernel: duplicate address detection, deprecation of the old address, validation. */
 class Ipv6ChangeTest {
@@ -38,27 +37,23 @@ class Ipv6ChangeTest {
     private static final InterfaceAddress OLD_ADDRESS = InterfaceAddress.parse(OLD + "/64");
     private static final AddressLifetimes DEPRECATED = new AddressLifetimes(0, AddressLifetimes.FOREVER);
 
-    private final InMemoryKernel kernel = new InMemoryKernel(new InMemoryNetwork()
+    private final RunningService running = new RunningService(new InMemoryNetwork()
             .withInterface("v0", "10.9.0.1/24", OLD + "/64", "fe80::1/64")
             .withInterface("v1", "2001:db8:20::1/64"));
-    private final InMemoryNetwork network = kernel.network;
-    private final InMemoryTracker tracker = kernel.tracker;
-    private final InMemoryJournal journal = kernel.journal;
-    private final List<ChangeEvent> events = new CopyOnWriteArrayList<>();
+    private final InMemoryNetwork network = running.network;
+    private final InMemoryTracker tracker = running.tracker;
+    private final InMemoryJournal journal = running.journal;
+    private final List<ChangeEvent> events = running.events;
     private AddressChangeService service;
 
     @BeforeEach
     void start() {
-        service = newService();
-    }
-
-    private AddressChangeService newService() {
-        return kernel.startService(events::add);
+        service = running.start();
     }
 
     @AfterEach
     void stop() {
-        service.close();
+        running.close();
     }
 
     @Test
@@ -68,21 +63,21 @@ class Ipv6ChangeTest {
         String id = service.changeAddress("v0", OLD, NEW, "", 60);
 
         await().until(() -> network.state(NEW) == AddressState.TENTATIVE);
-        assertEquals(ChangeState.ADDING, state(id));
+        assertEquals(ChangeState.ADDING, running.state(id));
         assertThat(events).as("nothing announced while DAD runs").isEmpty();
         assertThat(network.lifetimes(OLD)).as("old untouched while DAD runs").isEqualTo(AddressLifetimes.PERMANENT);
 
         network.completeDad(NEW);
 
-        await().until(() -> state(id) == ChangeState.DRAINING);
-        assertThat(types()).containsExactly(EventType.STARTED);
+        await().until(() -> running.state(id) == ChangeState.DRAINING);
+        assertThat(running.types()).containsExactly(EventType.STARTED);
         assertThat(network.lifetimes(OLD)).as("deprecated: preferred 0, valid kept").isEqualTo(DEPRECATED);
         assertThat(service.change(id).orElseThrow().progress().steps().oldAddressLifetimes())
                 .isEqualTo(AddressLifetimes.PERMANENT);
 
         tracker.setConnections(IpLiterals.parse(OLD), 0);
         assertEquals(ChangeState.COMPLETED, service.awaitChange(id, 10));
-        assertThat(types()).containsExactly(EventType.STARTED, EventType.DRAINED, EventType.COMPLETED);
+        assertThat(running.types()).containsExactly(EventType.STARTED, EventType.DRAINED, EventType.COMPLETED);
         assertThat(network.addresses("v0")).extracting(Object::toString)
                 .containsExactly("10.9.0.1/24", "fe80::1/64", "2001:db8:9::5/64");
     }
@@ -100,7 +95,7 @@ class Ipv6ChangeTest {
         assertEquals(Outcome.FAILED, change.progress().outcome());
         assertThat(change.progress().error()).contains("duplicate address").contains("another node on the link of v0")
                 .contains("already uses " + NEW);
-        assertThat(types()).containsExactly(EventType.FAILED);
+        assertThat(running.types()).containsExactly(EventType.FAILED);
         assertThat(network.addresses("v0")).extracting(Object::toString)
                 .containsExactly("10.9.0.1/24", OLD + "/64", "fe80::1/64");
         assertThat(network.lifetimes(OLD)).isEqualTo(AddressLifetimes.PERMANENT);
@@ -114,7 +109,7 @@ class Ipv6ChangeTest {
         assertEquals(ChangeState.FAILED, service.awaitChange(id, 10));
         assertThat(service.change(id).orElseThrow().progress().error()).contains("still tentative")
                 .contains("duplicate address detection did not finish");
-        assertThat(types()).containsExactly(EventType.FAILED);
+        assertThat(running.types()).containsExactly(EventType.FAILED);
         assertThat(network.addresses("v0")).extracting(Object::toString).doesNotContain(NEW + "/64");
     }
 
@@ -126,8 +121,8 @@ class Ipv6ChangeTest {
 
         service.cancelChange(id);
 
-        assertEquals(ChangeState.CANCELLED, state(id));
-        assertThat(types()).containsExactly(EventType.CANCELLED);
+        assertEquals(ChangeState.CANCELLED, running.state(id));
+        assertThat(running.types()).containsExactly(EventType.CANCELLED);
         assertEquals(AddressState.ABSENT, network.state(NEW));
         assertThat(network.lifetimes(OLD)).isEqualTo(AddressLifetimes.PERMANENT);
     }
@@ -137,12 +132,12 @@ class Ipv6ChangeTest {
         network.setLifetimes("v0", OLD_ADDRESS, new AddressLifetimes(1800, 3600));
         tracker.setConnections(IpLiterals.parse(OLD), 1);
         String id = service.changeAddress("v0", OLD, NEW, "", 60);
-        await().until(() -> state(id) == ChangeState.DRAINING);
+        await().until(() -> running.state(id) == ChangeState.DRAINING);
         assertThat(network.lifetimes(OLD)).isEqualTo(new AddressLifetimes(0, 3600));
 
         service.cancelChange(id);
 
-        assertEquals(ChangeState.CANCELLED, state(id));
+        assertEquals(ChangeState.CANCELLED, running.state(id));
         assertThat(network.lifetimes(OLD)).isEqualTo(new AddressLifetimes(1800, 3600));
         assertEquals(AddressState.ABSENT, network.state(NEW));
     }
@@ -155,7 +150,7 @@ class Ipv6ChangeTest {
         assertEquals(ChangeState.FAILED, service.awaitChange(id, 10));
         assertThat(service.change(id).orElseThrow().progress().error()).contains("could not steer new connections")
                 .contains("Operation not permitted");
-        assertThat(types()).containsExactly(EventType.FAILED);
+        assertThat(running.types()).containsExactly(EventType.FAILED);
         assertEquals(AddressState.ABSENT, network.state(NEW));
         assertThat(network.lifetimes(OLD)).isEqualTo(AddressLifetimes.PERMANENT);
     }
@@ -205,11 +200,11 @@ class Ipv6ChangeTest {
         network.setLifetimes("v0", OLD_ADDRESS, new AddressLifetimes(1800, 3600));
         tracker.setConnections(IpLiterals.parse(OLD), 1);
         String id = service.changeAddress("v0", OLD, NEW, "", 60);
-        await().until(() -> state(id) == ChangeState.DRAINING);
+        await().until(() -> running.state(id) == ChangeState.DRAINING);
         service.close();
 
-        service = newService();
-        await().until(() -> state(id) == ChangeState.DRAINING);
+        service = running.start();
+        await().until(() -> running.state(id) == ChangeState.DRAINING);
         assertThat(network.lifetimes(OLD)).isEqualTo(new AddressLifetimes(0, 3600));
         service.cancelChange(id);
 
@@ -227,18 +222,10 @@ class Ipv6ChangeTest {
         journal.saveChange(JournaledChanges.killedIn(request, ChangeState.DRAINING, steps, null)
                 .rollingBack(Outcome.FAILED, "connection lost"));
 
-        service = newService();
+        service = running.start();
 
         assertEquals(ChangeState.FAILED, service.awaitChange("chg-crash", 10));
         assertThat(network.lifetimes(OLD)).isEqualTo(AddressLifetimes.PERMANENT);
         assertEquals(AddressState.ABSENT, network.state(NEW));
-    }
-
-    private ChangeState state(String id) {
-        return service.change(id).orElseThrow().progress().state();
-    }
-
-    private List<EventType> types() {
-        return events.stream().map(ChangeEvent::type).toList();
     }
 }

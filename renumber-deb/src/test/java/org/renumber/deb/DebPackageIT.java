@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Debian package as a node gets it: its contents, then installed with dpkg, the command run from PATH, the unit
- * checked by systemd-analyze, and purged again (even when a check fails). Needs root and dpkg.
+ * The Debian package as a node gets it: its contents, then installed with apt-get exactly as the README says, the
+ * command run from PATH, the unit checked by systemd-analyze, and purged again (even when a check fails). Needs root,
+ * dpkg and apt-get.
  */
 @Tag("kernel")
 class DebPackageIT {
@@ -51,11 +52,25 @@ class DebPackageIT {
         assertThat(conffiles.output().strip()).isEqualTo("/etc/renumber/jolokia.properties");
     }
 
+    /**
+     * The README's install line, run as it is written, from the project root: apt-get resolves the dependencies that
+     * dpkg -i would only check. It must find them already installed (CI installs a JDK): a package apt pulled in
+     * here would stay on the machine after the purge.
+     */
     @Test
-    void itInstallsRunsFromPathHasAValidUnitAndPurgesClean() throws Exception {
+    void itInstallsAsTheReadmeSaysRunsFromPathHasAValidUnitAndPurgesClean() throws Exception {
+        assertThat(run("dpkg", "-s", "renumber").exitCode()).as("renumber is already installed on this machine; "
+                + "dpkg --purge renumber, then run again").isNotZero();
+        Run simulated = run("apt-get", "install", "-s", "-y", "./" + DEB);
+        assertEquals(0, simulated.exitCode(), simulated.output());
+        assertThat(simulated.output().lines().filter(line -> line.startsWith("Inst ")).toList())
+                .as("apt-get would install more than renumber:%n%s", simulated.output())
+                .singleElement().asString().startsWith("Inst renumber ");
         try {
-            Run install = run("dpkg", "-i", DEB.toString());
+            Run install = run("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "./" + DEB);
             assertEquals(0, install.exitCode(), install.output());
+            assertThat(run("dpkg-query", "-W", "-f", "${Status}", "renumber").output())
+                    .isEqualTo("install ok installed");
 
             Run help = run("sh", "-c", "cd / && renumber --help");
             assertEquals(0, help.exitCode(), help.output());

@@ -6,17 +6,23 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.renumber.client.AddressChangeClient;
 import org.renumber.client.AddressChangeHandler;
+import org.renumber.jdkhttpserver.JdkHttpServerRebinder;
 import org.renumber.jetty.JettyRebinder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +32,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The example HTTP service: Jetty (HTTP/1.1 and h2c) on one address, subscribed to the agent with the client
- * library, moved by {@link JettyRebinder} when its address changes. Prints {@code READY http://ADDR:PORT/} on
+ * library, moved by {@link JettyRebinder} when its address changes; or, with {@code --server jdk}, the JDK's own
+ * HTTP server moved by {@link JdkHttpServerRebinder}. Prints {@code READY http://ADDR:PORT/} on
  * standard output once it serves and is subscribed; logs each move.
  */
 @Command(name = "renumber-example-http", mixinStandardHelpOptions = true, version = "renumber-example-http 0.1.0",
@@ -64,6 +71,14 @@ public final class ExampleHttpService implements Callable<Integer> {
                     + "answer still holds the old address. Default: ${DEFAULT-VALUE}.")
     long breakDelayMillis;
 
+    /** Which HTTP server the service runs on. */
+    enum ServerKind { jetty, jdk }
+
+    @Option(names = "--server", paramLabel = "KIND", defaultValue = "jetty",
+            description = "jetty (HTTP/1.1 and h2c, moved by renumber-jetty) or jdk (com.sun.net.httpserver, moved by "
+                    + "renumber-jdk-httpserver). Default: ${DEFAULT-VALUE}.")
+    ServerKind serverKind;
+
     public static void main(String[] args) {
         CommandLine line = new CommandLine(new ExampleHttpService());
         line.setExecutionExceptionHandler((e, failed, parsed) -> {
@@ -82,24 +97,60 @@ public final class ExampleHttpService implements Callable<Integer> {
         if (breakDelayMillis < 0) {
             throw new IllegalArgumentException("--break-delay " + breakDelayMillis + " must be 0 or more milliseconds");
         }
+        if (serverKind == ServerKind.jdk && breakDelayMillis != 0) {
+            throw new IllegalArgumentException("--break-delay applies to --server jetty only");
+        }
         String password = readPassword(passwordFile);
+        return serverKind == ServerKind.jdk ? runJdk(address, password) : runJetty(address, password);
+    }
+
+    private int runJetty(InetSocketAddress address, String password) throws Exception {
         Server server = server(address);
         server.start();
-        CountDownLatch stopped = new CountDownLatch(1);
         try (AddressChangeClient client = connect(password)) {
             client.subscribe(subscriberId, group, "", AddressChangeHandler.all(new JettyRebinder(server, JettyRebinder.copying(),
                     JettyRebinder.DEFAULT_IDLE_GRACE, Duration.ofMillis(breakDelayMillis)),
-                    new MoveLog(server)));
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "example-http-shutdown"));
+                    new MoveLog(() -> listening(server))));
             ServerConnector connector = (ServerConnector) server.getConnectors()[0];
-            log.info("serving on {}:{}, subscribed as {}", connector.getHost(), connector.getLocalPort(), subscriberId);
-            System.out.println("READY http://" + hostForUrl(address.getAddress()) + ":" + connector.getLocalPort() + "/");
-            System.out.flush();
-            stopped.await();
+            serve(address, connector.getLocalPort());
         } finally {
             server.stop();
         }
         return 0;
+    }
+
+    private int runJdk(InetSocketAddress address, String password) throws Exception {
+        ExecutorService handlers = Executors.newFixedThreadPool(16);
+        try (JdkHttpServerRebinder servers = JdkHttpServerRebinder.start(server -> {
+                    server.createContext("/", new JdkExampleHandler());
+                    server.setExecutor(handlers);
+                }, address);
+                AddressChangeClient client = connect(password)) {
+            client.subscribe(subscriberId, group, "", AddressChangeHandler.all(servers,
+                    new MoveLog(() -> servers.addresses().stream().map(a -> a.getAddress().getHostAddress() + ":"
+                            + a.getPort()).collect(Collectors.joining(", ")))));
+            serve(address, servers.addresses().get(0).getPort());
+        } finally {
+            handlers.shutdownNow();
+        }
+        return 0;
+    }
+
+    /** Prints READY and waits for the JVM's shutdown. */
+    private void serve(InetSocketAddress address, int port) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "example-http-shutdown"));
+        log.info("{} serving on {}:{}, subscribed as {}", serverKind, address.getAddress().getHostAddress(), port,
+                subscriberId);
+        System.out.println("READY http://" + hostForUrl(address.getAddress()) + ":" + port + "/");
+        System.out.flush();
+        stopped.await();
+    }
+
+    private static String listening(Server server) {
+        return Arrays.stream(server.getConnectors()).filter(NetworkConnector.class::isInstance)
+                .map(NetworkConnector.class::cast).filter(NetworkConnector::isOpen)
+                .map(c -> c.getHost() + ":" + c.getLocalPort()).collect(Collectors.joining(", "));
     }
 
     private AddressChangeClient connect(String password) throws IOException {

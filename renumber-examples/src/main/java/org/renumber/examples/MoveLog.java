@@ -1,9 +1,6 @@
 package org.renumber.examples;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
-import org.eclipse.jetty.server.NetworkConnector;
-import org.eclipse.jetty.server.Server;
+import java.util.function.Supplier;
 import org.renumber.client.AddressChangeEvent;
 import org.renumber.client.AddressChangeHandler;
 import org.slf4j.Logger;
@@ -14,10 +11,11 @@ final class MoveLog implements AddressChangeHandler {
 
     private static final Logger log = LoggerFactory.getLogger(MoveLog.class);
 
-    private final Server server;
+    private final Supplier<String> listening;
 
-    MoveLog(Server server) {
-        this.server = server;
+    /** @param listening where the service listens now, e.g. {@code 10.77.0.9:8080} */
+    MoveLog(Supplier<String> listening) {
+        this.listening = listening;
     }
 
     @Override
@@ -53,8 +51,6 @@ final class MoveLog implements AddressChangeHandler {
     }
 
     private String listening() {
-        return Arrays.stream(server.getConnectors()).filter(NetworkConnector.class::isInstance)
-                .map(NetworkConnector.class::cast).filter(NetworkConnector::isOpen)
-                .map(c -> c.getHost() + ":" + c.getLocalPort()).collect(Collectors.joining(", "));
+        return listening.get();
     }
 }

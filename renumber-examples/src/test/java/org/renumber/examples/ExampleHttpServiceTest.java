@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.renumber.jdkhttpserver.JdkHttpServerRebinder;
 import picocli.CommandLine;
 
 /** The example's server on loopback with a real JDK HTTP client, and its command line's checks. */
@@ -40,6 +41,18 @@ class ExampleHttpServiceTest {
 
     @Test
     void getAnswers200NamingTheAddressPostCountsTheBodyAndStreamEnds() throws Exception {
+        checkAnswers(base);
+    }
+
+    @Test
+    void theJdkServerAnswersTheSame() throws Exception {
+        try (JdkHttpServerRebinder jdk = JdkHttpServerRebinder.start(s -> s.createContext("/", new JdkExampleHandler()),
+                new InetSocketAddress("127.0.0.2", 0))) {
+            checkAnswers("http://127.0.0.2:" + jdk.addresses().get(0).getPort());
+        }
+    }
+
+    private void checkAnswers(String base) throws Exception {
         HttpResponse<String> get = client.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, get.statusCode());

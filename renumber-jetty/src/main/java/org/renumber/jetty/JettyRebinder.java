@@ -284,8 +284,10 @@ public final class JettyRebinder implements AddressChangeHandler {
 
     /**
      * A factory that copies the old connector: acceptor and selector counts, idle timeout, accept queue, socket
-     * options (executor, scheduler and buffer pool are the server's), and a new instance of each connection factory that takes an {@link HttpConfiguration} (HTTP/1.1,
-     * h2c, ...), sharing the configuration. A factory of another kind is shared with the old connector.
+     * options (executor, scheduler and buffer pool are the server's), and a new instance of each connection factory
+     * made from an {@link HttpConfiguration} (HTTP/1.1, h2c, h2, ...), sharing the configuration (an HTTP/2
+     * factory's own settings, such as its stream limits, take their defaults). A factory of another kind is shared
+     * with the old connector.
      */
     public static ConnectorFactory copying() {
         return (server, old, address) -> {
@@ -309,15 +311,32 @@ public final class JettyRebinder implements AddressChangeHandler {
     }
 
     private static ConnectionFactory copy(ConnectionFactory factory) {
-        if (factory instanceof HttpConfiguration.ConnectionFactory configured) {
+        HttpConfiguration config = httpConfiguration(factory);
+        if (config != null) {
             try {
-                return factory.getClass().getConstructor(HttpConfiguration.class)
-                        .newInstance(configured.getHttpConfiguration());
+                return factory.getClass().getConstructor(HttpConfiguration.class).newInstance(config);
             } catch (NoSuchMethodException | InstantiationException | IllegalAccessException
                      | InvocationTargetException e) {
                 log.log(Level.DEBUG, "{0} cannot be copied; shared: {1}", factory, e.toString());
             }
         }
         return factory;
+    }
+
+    /**
+     * The configuration a factory was made with. HTTP/1.1 declares it ({@link HttpConfiguration.ConnectionFactory});
+     * Jetty 12's HTTP/2 factories only have the getter, and they must be copied too: a shared one would carry the
+     * old connector's graceful shutdown into the new connector's sessions (each would get a GOAWAY).
+     */
+    private static HttpConfiguration httpConfiguration(ConnectionFactory factory) {
+        if (factory instanceof HttpConfiguration.ConnectionFactory configured) {
+            return configured.getHttpConfiguration();
+        }
+        try {
+            Object config = factory.getClass().getMethod("getHttpConfiguration").invoke(factory);
+            return config instanceof HttpConfiguration c ? c : null;
+        } catch (NoSuchMethodException | IllegalAccessException | InvocationTargetException e) {
+            return null;
+        }
     }
 }

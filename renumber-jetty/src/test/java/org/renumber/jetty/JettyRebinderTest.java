@@ -183,6 +183,42 @@ class JettyRebinderTest {
     }
 
     @Test
+    void http2SessionsOnTheNewConnectorGetNoGoAwayFromTheOldOnesShutdown() throws Exception {
+        JettyRebinder rebinder = new JettyRebinder(server);
+        rebinder.started(event(Type.STARTED));
+        await().atMost(Duration.ofSeconds(30)).until(() -> rebinder.draining().isEmpty());
+        HTTP2Client client = new HTTP2Client();
+        client.start();
+        try {
+            CompletableFuture<GoAwayFrame> goAway = new CompletableFuture<>();
+            Session session = client.connect(new InetSocketAddress(NEW, port), new Session.Listener() {
+                @Override
+                public void onGoAway(Session s, GoAwayFrame frame) {
+                    goAway.complete(frame);
+                }
+            }).get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 3; i++) {
+                CompletableFuture<Integer> status = new CompletableFuture<>();
+                MetaData.Request request = new MetaData.Request("GET", HttpURI.from("http://" + NEW + ":" + port + "/"),
+                        HttpVersion.HTTP_2, HttpFields.EMPTY);
+                session.newStream(new HeadersFrame(request, null, true), new Stream.Listener() {
+                    @Override
+                    public void onHeaders(Stream stream, HeadersFrame frame) {
+                        if (frame.getMetaData() instanceof MetaData.Response response) {
+                            status.complete(response.getStatus());
+                        }
+                        stream.demand();
+                    }
+                }).get(10, TimeUnit.SECONDS);
+                assertEquals(200, status.get(10, TimeUnit.SECONDS));
+            }
+            assertThat(goAway).as("a session on the new connector is not shut down").isNotDone();
+        } finally {
+            client.stop();
+        }
+    }
+
+    @Test
     void withABreakDelayBothAddressesAcceptUntilItHasPassed() throws Exception {
         JettyRebinder rebinder = new JettyRebinder(server, JettyRebinder.copying(), JettyRebinder.DEFAULT_IDLE_GRACE,
                 Duration.ofSeconds(2));
