@@ -18,6 +18,7 @@ import org.renumber.jmx.JmxRemoteServer;
 import org.renumber.jmx.SocketPlace;
 import org.renumber.jolokia.JolokiaAgent;
 import org.renumber.journal.ApplicationsFile;
+import org.renumber.journal.EventLogFile;
 import org.renumber.journal.FileJournal;
 import org.renumber.journal.MonitorSettingsFile;
 import org.renumber.journal.ProcessLock;
@@ -108,7 +109,8 @@ public final class Agent implements AutoCloseable {
         service.addListener(hooks);
 
         MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
-        JmxAdapter mbeanAdapter = keep(JmxAdapter.export(mbeans, service, tracker, inventory));
+        JmxAdapter mbeanAdapter = keep(JmxAdapter.export(mbeans, service, tracker, inventory,
+                new EventLogFile(options.stateDir())));
         // Before the service starts: a resumed change repeats its STARTED, and legacy applications still on the
         // old address are restarted then.
         ApplicationMonitor applications = keep(new ApplicationMonitor(new ApplicationsFile(options.stateDir()),

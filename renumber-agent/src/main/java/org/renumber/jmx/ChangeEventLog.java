@@ -17,16 +17,22 @@ import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
+import org.renumber.domain.port.EventJournal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Numbers each subscriber's change events and keeps the recent ones, so a listener that missed some (a full
- * connector buffer, a lost connection) can tell, and read them back with {@code pendingEvents}.
+ * connector buffer, a lost connection, an agent restart) can tell, and read them back with {@code pendingEvents}.
  *
  * <p>A subscriber's sequence grows by one with each event meant for it; the service MBean's ({@link #ALL}) with
- * every event. Each agent run starts every sequence at its {@link #base}: the run's start in milliseconds (never
- * before the latest instant in the journal) times 1,000, so a restart never reuses a number as long as no
- * subscriber hears 1,000 events per millisecond of the previous run. A listener that sees a number other than the
- * last one plus one has missed something, or the agent restarted; {@link #after} answers either way.
+ * every event. The numbers and the kept events are journaled ({@link EventJournal}) before an event is sent, so a
+ * restarted agent numbers on where it stopped and still answers for the events of its previous run. A subscriber
+ * sent nothing yet starts above the base: the journal's, else the run's {@link #base}, its start in milliseconds
+ * (never before the latest instant in the change journal) times 1,000, above every number an earlier run could
+ * have given (as long as no subscriber heard 1,000 events per millisecond of it), so a lost event journal never
+ * makes a number come twice. A listener that sees a number other than the last one plus one has missed something;
+ * {@link #after} answers.
  */
 final class ChangeEventLog {
 
@@ -43,14 +49,24 @@ final class ChangeEventLog {
     record Sequenced(long sequence, ChangeEvent event) {
     }
 
+    private static final Logger log = LoggerFactory.getLogger(ChangeEventLog.class);
+
     private final LongSupplier baseSupplier;
+    private final EventJournal journal;
     private final Map<String, Long> last = new HashMap<>();
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private long base = -1;
+    private int appendedSinceCompaction;
 
-    /** {@code base} is asked once, at the first use: when the journal's history is loaded. */
+    /** Keeps nothing across restarts. */
     ChangeEventLog(LongSupplier base) {
+        this(base, EventJournal.NONE);
+    }
+
+    /** {@code base} and the {@code journal} are read once, at the first use: when the service's history is loaded. */
+    ChangeEventLog(LongSupplier base, EventJournal journal) {
         this.baseSupplier = requireNonNull(base, "base");
+        this.journal = requireNonNull(journal, "journal");
     }
 
     /** The first sequence number of a run that starts {@code now} after the changes of {@code journaled}. */
@@ -72,12 +88,33 @@ final class ChangeEventLog {
                 break;
             }
         }
+        count(recipients);
+        keep(new Entry(strip(event), recipients));
+        try {
+            journal.append(base, last.get(ALL), event);
+            if (++appendedSinceCompaction >= KEPT) {
+                journal.compact(base, Map.copyOf(last), entries.stream()
+                        .map(e -> new ChangeEvent(e.event().type(), e.event().change(), e.recipients(),
+                                e.event().message())).toList());
+                appendedSinceCompaction = 0;
+            }
+        } catch (RuntimeException e) {
+            // The event still goes out; only reading it back after a restart is lost.
+            log.warn("could not journal the {} event of change {}: {}", event.type(), event.change().id(),
+                    e.toString());
+        }
+    }
+
+    private void count(Set<String> recipients) {
         long start = base();
         last.merge(ALL, start + 1, (old, one) -> old + 1);
         for (String recipient : recipients) {
             last.merge(recipient, start + 1, (old, one) -> old + 1);
         }
-        entries.addLast(new Entry(strip(event), recipients));
+    }
+
+    private void keep(Entry entry) {
+        entries.addLast(entry);
         if (entries.size() > KEPT) {
             entries.removeFirst();
         }
@@ -106,9 +143,27 @@ final class ChangeEventLog {
 
     private long base() {
         if (base < 0) {
-            base = baseSupplier.getAsLong();
+            EventJournal.History history = journal.load();
+            // A journal's numbers go on from its own base; without one, the run's start is above them all.
+            base = history.base() > 0 ? history.base() : baseSupplier.getAsLong();
+            restore(history);
         }
         return base;
+    }
+
+    // The numbers as journaled, then the events appended after them counted on top, as append counted them.
+    private void restore(EventJournal.History history) {
+        last.putAll(history.sequences());
+        history.kept().forEach(e -> keep(new Entry(strip(e), e.recipients())));
+        for (ChangeEvent event : history.appended()) {
+            count(event.recipients());
+            keep(new Entry(strip(event), event.recipients()));
+        }
+        appendedSinceCompaction = history.appended().size();
+        if (!last.isEmpty()) {
+            log.info("change events: {} kept from the previous run, numbering on from {}", entries.size(),
+                    last.get(ALL));
+        }
     }
 
     // A change with 10,000 targets would otherwise keep 10,000 names per event.

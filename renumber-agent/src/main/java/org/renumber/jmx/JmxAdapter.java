@@ -18,6 +18,7 @@ import org.renumber.domain.ChangeEvent;
 import org.renumber.domain.Subscription;
 import org.renumber.domain.port.ChangeListener;
 import org.renumber.domain.port.ConnectionTracker;
+import org.renumber.domain.port.EventJournal;
 import org.renumber.domain.port.NetworkControl;
 import org.renumber.domain.port.SocketInventory;
 import org.renumber.monitor.AddressLoss;
@@ -53,7 +54,7 @@ public final class JmxAdapter implements AutoCloseable, ChangeListener, Subscrib
     private final SocketInventory inventory;
 
     private JmxAdapter(MBeanServer server, AddressChangeService service, ConnectionTracker tracker,
-                       SocketInventory inventory) {
+                       SocketInventory inventory, EventJournal eventJournal) {
         this.service = requireNonNull(service, "service");
         this.inventory = requireNonNull(inventory, "inventory");
         this.dispatcher = Executors.newSingleThreadExecutor(runnable -> {
@@ -67,7 +68,8 @@ public final class JmxAdapter implements AutoCloseable, ChangeListener, Subscrib
                 ChangeNotifications.info("of every change on this node"));
         // Asked at the first event, when the service has loaded the journal's history.
         this.events = new ChangeEventLog(() -> ChangeEventLog.base(Instant.now(),
-                Stream.concat(service.activeChanges().stream(), service.recentChanges().stream()).toList()));
+                Stream.concat(service.activeChanges().stream(), service.recentChanges().stream()).toList()),
+                eventJournal);
         export(MBeanNames.SERVICE, new ManagedService(service, events));
         export(MBeanNames.CONNECTION_TRACKER,
                 new ManagedConnectionTracker(requireNonNull(tracker, "tracker"), inventory, service::holders));
@@ -79,7 +81,16 @@ public final class JmxAdapter implements AutoCloseable, ChangeListener, Subscrib
      */
     public static JmxAdapter export(MBeanServer server, AddressChangeService service, ConnectionTracker tracker,
                                     SocketInventory inventory) {
-        JmxAdapter adapter = new JmxAdapter(server, service, tracker, inventory);
+        return export(server, service, tracker, inventory, EventJournal.NONE);
+    }
+
+    /**
+     * As above, with the change events and their sequence numbers journaled in {@code eventJournal}, so a restarted
+     * agent numbers on and answers pendingEvents for the events of its previous run.
+     */
+    public static JmxAdapter export(MBeanServer server, AddressChangeService service, ConnectionTracker tracker,
+                                    SocketInventory inventory, EventJournal eventJournal) {
+        JmxAdapter adapter = new JmxAdapter(server, service, tracker, inventory, eventJournal);
         try {
             service.subscribers().addListener(adapter);
             service.addListener(adapter);
