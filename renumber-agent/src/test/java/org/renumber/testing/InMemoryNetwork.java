@@ -30,6 +30,8 @@ import org.renumber.domain.port.NetworkControl;
  *   <li>one connected route per interface and subnet: interfaces on the same subnet each have their own, and an
  *       operation on one never touches another's, as the netlink adapter names each route exactly
  *       (docs/architecture.md, "Routes"); an IPv4 one prefers its address, an IPv6 one names no source;</li>
+ *   <li>an IPv4 address's local route (table local) prefers its subnet's primary ({@code fib_add_ifaddr});
+ *       a steered one outlives its address, and a promoted primary gets every local route of its subnet again;</li>
  *   <li>an IPv4 address is keyed by address and prefix, an IPv6 one by its address;</li>
  *   <li>routes with a preferred source ({@link #withRoute}): deleting their source address deletes them (IPv4)
  *       or strips their source (IPv6), and a source that is not a usable local address is refused;</li>
@@ -43,6 +45,7 @@ public final class InMemoryNetwork implements NetworkControl {
 
     private final Map<String, List<InterfaceAddress>> interfaces = new LinkedHashMap<>();
     private final Map<String, InetAddress> routeSources = new HashMap<>();
+    private final InMemoryLocalRoutes localRoutes = new InMemoryLocalRoutes();
     private final Map<String, Boolean> promote = new HashMap<>();
     private final Map<InetAddress, AddressState> states = new HashMap<>();
     private final Map<InetAddress, AddressLifetimes> lifetimes = new HashMap<>();
@@ -113,6 +116,9 @@ public final class InMemoryNetwork implements NetworkControl {
             list.add(address);
             states.put(address.address(), AddressState.USABLE);
             addConnectedRoute(name, address);
+            if (address.isIpv4()) {
+                localRoutes.add(name, address.address(), primary(list, address).address());
+            }
         }
         interfaces.put(name, list);
         return this;
@@ -224,6 +230,9 @@ public final class InMemoryNetwork implements NetworkControl {
         list.add(address);
         states.put(address.address(), address.isIpv6() && holdDad ? AddressState.TENTATIVE : AddressState.USABLE);
         addConnectedRoute(interfaceName, address);
+        if (address.isIpv4()) {
+            localRoutes.add(interfaceName, address.address(), primary(list, address).address());
+        }
     }
 
     @Override
@@ -236,6 +245,7 @@ public final class InMemoryNetwork implements NetworkControl {
         }
         boolean primary = list.stream().filter(a -> a.isIpv4() && a.sameSubnet(address)).findFirst()
                 .map(address::equals).orElse(false);
+        InetAddress primarySource = address.isIpv4() ? primary(list, address).address() : null;
         List<InterfaceAddress> removed = new ArrayList<>(List.of(address));
         list.remove(index);
         if (primary && !promote.getOrDefault(interfaceName, false)) {
@@ -245,11 +255,18 @@ public final class InMemoryNetwork implements NetworkControl {
         for (InterfaceAddress gone : removed) {
             forget(gone.address());
         }
+        if (primarySource != null) {
+            localRoutes.forget(interfaceName, removed, primarySource);
+        }
         InterfaceAddress promoted = list.stream().filter(a -> a.sameSubnet(address)).findFirst().orElse(null);
         if (promoted == null) {
             routeSources.remove(routeKey(interfaceName, address));
         } else {
             addConnectedRoute(interfaceName, promoted); // fib_add_ifaddr
+            if (promoted.isIpv4() && address.address().equals(primarySource)) {
+                list.stream().filter(promoted::sameSubnet)
+                        .forEach(a -> localRoutes.add(interfaceName, a.address(), promoted.address()));
+            }
         }
     }
 
@@ -364,6 +381,26 @@ public final class InMemoryNetwork implements NetworkControl {
     }
 
     @Override
+    public synchronized InetAddress localRouteSource(String interfaceName, InetAddress local) {
+        nic(interfaceName);
+        return localRoutes.source(interfaceName, local);
+    }
+
+    @Override
+    public synchronized void setLocalRouteSource(String interfaceName, InetAddress local, InetAddress source) {
+        failIfAsked("setLocalRouteSource");
+        nic(interfaceName);
+        localRoutes.set(interfaceName, local, source);
+    }
+
+    @Override
+    public synchronized void deleteLocalRoute(String interfaceName, InetAddress local, InetAddress source) {
+        failIfAsked("deleteLocalRoute");
+        nic(interfaceName);
+        localRoutes.delete(interfaceName, local, source);
+    }
+
+    @Override
     public synchronized boolean promoteSecondaries(String interfaceName) {
         nic(interfaceName);
         return promote.getOrDefault(interfaceName, false);
@@ -427,6 +464,11 @@ public final class InMemoryNetwork implements NetworkControl {
         if (address.isIpv4()) {
             routeSources.putIfAbsent(routeKey(interfaceName, address), address.address());
         }
+    }
+
+    /** The primary of {@code address}'s subnet on the interface: the first of the subnet in the kernel's order. */
+    private static InterfaceAddress primary(List<InterfaceAddress> list, InterfaceAddress address) {
+        return list.stream().filter(a -> a.isIpv4() && a.sameSubnet(address)).findFirst().orElse(address);
     }
 
     private static String routeKey(String interfaceName, InterfaceAddress subnet) {

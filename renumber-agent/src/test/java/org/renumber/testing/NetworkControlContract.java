@@ -184,6 +184,70 @@ public abstract class NetworkControlContract {
         assertThat(control().connectedRouteSource("w1", OLD)).isEqualTo(IpLiterals.parse("10.9.0.100"));
     }
 
+    // ------------------------------------------------------------------ the local route (table local)
+
+    @Test
+    void aSecondarysLocalRoutePrefersThePrimaryUntilSteeredAndSteeringAgainIsDone() {
+        InterfaceAddress other = InterfaceAddress.parse("10.8.0.1/24");
+        control().addAddress(IF, NEW);
+        control().addAddress(IF, other);
+        assertThat(control().localRouteSource(IF, OLD.address())).isEqualTo(OLD.address());
+        assertThat(control().localRouteSource(IF, NEW.address())).isEqualTo(OLD.address());
+        assertThat(control().localRouteSource(IF, other.address())).isEqualTo(other.address());
+
+        control().setLocalRouteSource(IF, NEW.address(), NEW.address());
+        control().setLocalRouteSource(IF, NEW.address(), NEW.address());
+        assertThat(control().localRouteSource(IF, NEW.address())).isEqualTo(NEW.address());
+        assertThat(control().localRouteSource(IF, OLD.address())).isEqualTo(OLD.address());
+
+        control().setLocalRouteSource(IF, NEW.address(), OLD.address());
+        assertThat(control().localRouteSource(IF, NEW.address())).isEqualTo(OLD.address());
+    }
+
+    @Test
+    void aLocalRouteIsNeverMadeNorAnotherInterfacesTouched() {
+        addInterface("w1", "10.9.0.100/24");
+        control().addAddress(IF, NEW);
+
+        control().setLocalRouteSource("w1", NEW.address(), NEW.address());
+        control().setLocalRouteSource(IF, IpLiterals.parse("10.9.0.99"), NEW.address());
+        assertThat(control().localRouteSource("w1", NEW.address())).isNull();
+        assertThat(control().localRouteSource(IF, IpLiterals.parse("10.9.0.99"))).isNull();
+        assertThat(control().localRouteSource(IF, NEW.address())).isEqualTo(OLD.address());
+        assertThat(control().localRouteSource("w1", IpLiterals.parse("10.9.0.100")))
+                .isEqualTo(IpLiterals.parse("10.9.0.100"));
+    }
+
+    @Test
+    void aSteeredLocalRouteOutlivesItsAddressUntilDeleted() {
+        control().addAddress(IF, NEW);
+        control().setLocalRouteSource(IF, NEW.address(), NEW.address());
+        control().removeAddress(IF, NEW);
+        assertThat(control().localRouteSource(IF, NEW.address())).isEqualTo(NEW.address());
+
+        control().deleteLocalRoute(IF, NEW.address(), OLD.address());
+        assertThat(control().localRouteSource(IF, NEW.address())).isEqualTo(NEW.address());
+        control().deleteLocalRoute(IF, NEW.address(), NEW.address());
+        control().deleteLocalRoute(IF, NEW.address(), NEW.address());
+        assertThat(control().localRouteSource(IF, NEW.address())).isNull();
+    }
+
+    @Test
+    void aPromotedSecondarysLocalRoutePrefersItself() {
+        control().addAddress(IF, NEW);
+        control().setLocalRouteSource(IF, NEW.address(), NEW.address());
+        control().setPromoteSecondaries(IF, true);
+        control().removeAddress(IF, OLD);
+        assertThat(control().localRouteSource(IF, NEW.address())).isEqualTo(NEW.address());
+        assertThat(control().localRouteSource(IF, OLD.address())).isNull();
+
+        InterfaceAddress third = InterfaceAddress.parse("10.9.0.4/24");
+        control().addAddress(IF, third);
+        control().removeAddress(IF, NEW);
+        assertThat(control().localRouteSource(IF, third.address())).isEqualTo(third.address());
+        assertThat(control().localRouteSource(IF, NEW.address())).isNull();
+    }
+
     // ------------------------------------------------------------------ routes with a source
 
     @Test

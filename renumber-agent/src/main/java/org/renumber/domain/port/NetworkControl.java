@@ -60,6 +60,26 @@ public interface NetworkControl {
     InetAddress connectedRouteSource(String interfaceName, InterfaceAddress subnet);
 
     /**
+     * The preferred source of the local route the kernel made for IPv4 {@code local} on the interface ({@code local
+     * ADDR dev IF table local proto kernel scope host}, metric 0), or null when it has none. The kernel gives a
+     * secondary address's local route its subnet's primary as source (docs/architecture.md, "Kernel facts").
+     */
+    InetAddress localRouteSource(String interfaceName, InetAddress local);
+
+    /**
+     * Makes that local route of {@code local} prefer {@code preferredSource} and leaves no other source on it,
+     * changing nothing else about it and no other interface's route; already so is done. Does nothing when the
+     * interface has no such route (the address is not on it): a local route is never created here.
+     */
+    void setLocalRouteSource(String interfaceName, InetAddress local, InetAddress preferredSource);
+
+    /**
+     * Deletes that local route of {@code local} if it prefers {@code preferredSource}; none is fine. For an address
+     * that has gone: the kernel leaves a local route whose source was changed behind when its address is deleted.
+     */
+    void deleteLocalRoute(String interfaceName, InetAddress local, InetAddress preferredSource);
+
+    /**
      * The routes of every table but {@code local}, on any interface, whose preferred source is {@code source},
      * multipath routes and routes through nexthop objects ({@code nhid}) included; not those the kernel made for
      * an address itself ({@code proto kernel}: they come and go with their address,

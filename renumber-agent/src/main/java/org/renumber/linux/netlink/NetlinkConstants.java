@@ -82,6 +82,7 @@ public final class NetlinkConstants {
     public static final int RT_SCOPE_LINK = 253;
     public static final int RT_SCOPE_NOWHERE = 255;
     public static final int RTN_UNICAST = 1;
+    public static final int RTN_LOCAL = 2;
 
     // route attributes (enum rtattr_type_t)
     public static final int RTA_DST = 1;

@@ -5,8 +5,10 @@ import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_CREATE;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_REPLACE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_DELROUTE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_NEWROUTE;
+import static org.renumber.linux.netlink.NetlinkConstants.RTN_LOCAL;
 import static org.renumber.linux.netlink.NetlinkConstants.RTN_UNICAST;
 import static org.renumber.linux.netlink.NetlinkConstants.RTPROT_KERNEL;
+import static org.renumber.linux.netlink.NetlinkConstants.RT_TABLE_LOCAL;
 import static org.renumber.linux.netlink.NetlinkConstants.RT_TABLE_MAIN;
 
 import java.net.InetAddress;
@@ -109,6 +111,22 @@ final class ExactRoutes {
                 .min(Comparator.comparingInt((RouteMessage m) -> m.route().protocol() == RTPROT_KERNEL ? 0 : 1)
                         .thenComparingInt(m -> m.route().priority()))
                 .orElse(null);
+    }
+
+    /**
+     * The routes the kernel made for IPv4 address {@code local} on the interface with {@code index} in table local
+     * ({@code local ADDR dev IF proto kernel scope host}, metric 0: fib_add_ifaddr), in the kernel's order; the
+     * first carries the traffic. Never another interface's, nor a broadcast route.
+     */
+    List<RouteMessage> local(int index, InetAddress local) {
+        return dump(LibC.AF_INET).stream()
+                .filter(m -> {
+                    RouteMessage.Route r = m.route();
+                    return r.table() == RT_TABLE_LOCAL && r.type() == RTN_LOCAL && r.protocol() == RTPROT_KERNEL
+                            && r.outputInterface() == index && r.dstLength() == 32 && r.priority() == 0
+                            && local.equals(r.destination());
+                })
+                .toList();
     }
 
     /** Deletes exactly this route, its source included; one already gone (ESRCH) is as asked. */

@@ -244,6 +244,32 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
         return route == null ? null : route.preferredSource();
     }
 
+    @Override
+    public InetAddress localRouteSource(String interfaceName, InetAddress local) {
+        List<RouteMessage> found = routes.local(link(interfaceName).index(), ipv4(local, "local"));
+        return found.isEmpty() ? null : found.get(0).preferredSource();
+    }
+
+    /** {@link ExactRoutes#setSource} on the key of the route the kernel made; nothing when it has none. */
+    @Override
+    public void setLocalRouteSource(String interfaceName, InetAddress local, InetAddress preferredSource) {
+        ipv4(preferredSource, "preferredSource");
+        List<RouteMessage> found = routes.local(link(interfaceName).index(), ipv4(local, "local"));
+        if (!found.isEmpty()) {
+            routes.setSource(found.get(0).key(), preferredSource, localRouteText(local, interfaceName));
+        }
+    }
+
+    @Override
+    public void deleteLocalRoute(String interfaceName, InetAddress local, InetAddress preferredSource) {
+        ipv4(preferredSource, "preferredSource");
+        for (RouteMessage route : routes.local(link(interfaceName).index(), ipv4(local, "local"))) {
+            if (preferredSource.equals(route.preferredSource())) {
+                routes.delete(route, localRouteText(local, interfaceName));
+            }
+        }
+    }
+
     /**
      * Whether the kernel promotes a secondary address when the primary of its subnet is removed on this
      * interface: its own {@code promote_secondaries} or that of {@code net.ipv4.conf.all}, which the kernel ORs
@@ -329,6 +355,17 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
             names.put(link.index(), link.name());
         }
         return names;
+    }
+
+    private static String localRouteText(InetAddress local, String interfaceName) {
+        return "local " + IpText.of(local) + " dev " + interfaceName + " table local";
+    }
+
+    private static InetAddress ipv4(InetAddress address, String name) {
+        if (!(Objects.requireNonNull(address, name) instanceof Inet4Address)) {
+            throw new IllegalArgumentException(name + " " + IpText.of(address) + " is not an IPv4 address");
+        }
+        return address;
     }
 
     private static String connectedRouteText(InterfaceAddress subnet, String interfaceName) {
