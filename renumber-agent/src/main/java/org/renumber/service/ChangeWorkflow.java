@@ -230,10 +230,14 @@ final class ChangeWorkflow implements Runnable {
                 return;
             }
         }
-        progress.transition(c -> c.started(clock.instant()));
+        // Applications hear STARTED before the journal's fsync, as they hear DRAINED (issue 14, P3): the steps before
+        // are journaled already, and a restart between the two finds the change ADDING, re-runs its idempotent steps
+        // and repeats STARTED, which is harmless.
+        progress.update(c -> c.started(clock.instant()));
         emit(EventType.STARTED, "new address " + change().request().newAddress() + " is usable; move off "
                 + change().request().oldAddress()
                 + policy.keptNote(change()));
+        progress.persist(ChangeState.ADDING);
     }
 
     /** Rolls the change back when the operator cancelled before the applications were told to move. */
