@@ -16,7 +16,13 @@ cleanup_run() {
   for pid in ${pids:-}; do kill "$pid" 2>/dev/null || true; done
   for pid in ${pids:-}; do wait "$pid" 2>/dev/null || true; done
   pids=""
-  [ -n "${S:-}" ] && ip netns del "$S" 2>/dev/null || true
+  if [ -n "$server_netns" ]; then
+    # The namespace is not ours: only what the run added goes (the client namespace takes the veth pair along).
+    [ -n "${old_nonlocal:-}" ] && ip netns exec "$server_netns" sysctl -q -w "net.ipv4.ip_nonlocal_bind=$old_nonlocal"
+    old_nonlocal=""
+  else
+    [ -n "${S:-}" ] && ip netns del "$S" 2>/dev/null || true
+  fi
   [ -n "${C:-}" ] && { ip netns del "$C" 2>/dev/null || true; rm -rf "/etc/netns/$C"; }
   [ -n "${work:-}" ] && [ -z "${HITLESS_KEEP:-}" ] && rm -rf "$work"
   S="" C="" work=""
@@ -24,11 +30,16 @@ cleanup_run() {
 trap cleanup_run EXIT
 trap 'exit 130' INT TERM
 
-# Waits up to $2 seconds for file $1 to contain a line matching $3.
+# Waits up to $2 seconds for file $1 to contain a line matching $3 (and, given a pid $4, while it runs).
 await_line() {
   local i
   for i in $(seq 1 $(( $2 * 10 ))); do
     grep -q -- "$3" "$1" 2>/dev/null && return 0
+    if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+      echo "hitless.sh: the process writing $1 ended; it says:" >&2
+      tail -20 "$1" >&2
+      return 1
+    fi
     sleep 0.1
   done
   echo "hitless.sh: no '$3' in $1 after $2 s; it says:" >&2
@@ -52,17 +63,30 @@ setup_run() {
   local id
   id=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
   S="rn-bench-$id-s" C="rn-bench-$id-c" work=$(mktemp -d /tmp/renumber-hitless.XXXXXX) pids=""
-  ip netns add "$S"
   ip netns add "$C"
-  ip -n "$S" link set lo up
   ip -n "$C" link set lo up
-  ip -n "$S" link add s0 type veth peer name c0 netns "$C"
-  ip -n "$S" addr add "$A/24" dev s0
-  ip -n "$C" addr add "$PEER/24" dev c0
-  ip -n "$S" link set s0 up
+  if [ -n "$server_netns" ]; then
+    # An existing namespace (the sandbox): the clients come from another subnet over a veth pair of the run's own,
+    # as from another node; the service's address and the new one stay the namespace's.
+    S=$server_netns
+    ip -n "$S" link add "rnb-$id" type veth peer name c0 netns "$C"
+    ip -n "$S" addr add 10.78.0.1/24 dev "rnb-$id"
+    ip -n "$S" link set "rnb-$id" up
+    ip -n "$C" addr add 10.78.0.2/24 dev c0
+    ip -n "$C" link set c0 up
+    ip -n "$C" route add default via 10.78.0.1
+    old_nonlocal=$(ip netns exec "$S" sysctl -n net.ipv4.ip_nonlocal_bind)
+  else
+    ip netns add "$S"
+    ip -n "$S" link set lo up
+    ip -n "$S" link add s0 type veth peer name c0 netns "$C"
+    ip -n "$S" addr add "$A/24" dev s0
+    ip -n "$C" addr add "$PEER/24" dev c0
+    ip -n "$S" link set s0 up
+    ip -n "$C" link set c0 up
+  fi
   # The service may listen on the new address before it exists (see the hook below).
   ip netns exec "$S" sysctl -q -w net.ipv4.ip_nonlocal_bind=1
-  ip -n "$C" link set c0 up
 
   # DNS for the client namespace: `ip netns exec` mounts /etc/netns/C/resolv.conf over /etc/resolv.conf.
   mkdir -p "/etc/netns/$C"
@@ -97,7 +121,7 @@ EOF
     --netns-jmx-port "$NETNS_JMX_PORT" --jolokia-config "$work/jolokia.properties" "${hook_args[@]}" \
     >"$work/agent.log" 2>&1 &
   pids="$pids $!"
-  await_line "$work/agent.log" 90 "Jolokia:"
+  await_line "$work/agent.log" 90 "Jolokia:" $!
   jolokia_url=$(sed -n 's/^ *Jolokia: *//p' "$work/agent.log")
   app_jmx_url=$(sed -n 's/^ *JMX for applications inside [^:]*: *//p' "$work/agent.log")
   user=$(sed -n 's/^user=//p' "$work/state/credentials")
@@ -109,14 +133,14 @@ EOF
     --jmx-url "$app_jmx_url" --user "$user" --password-file "$work/password" --subscriber-id web --break-delay "$break_delay" \
     >"$work/example.log" 2>&1 &
   pids="$pids $!"
-  await_line "$work/example.log" 90 "^READY"
+  await_line "$work/example.log" 90 "^READY" $!
   await_line "$work/dnsmasq.pid" 10 "[0-9]"
   ip netns exec "$C" curl -sSf -o /dev/null "http://$NAME:$PORT/"
 }
 
 # Without the agent's dispatcher, the bench runs the same hook itself, as soon as the new address is on s0.
 hook() {
-  RENUMBER_EVENT=$1 RENUMBER_OLD_ADDRESS="$A/24" RENUMBER_NEW_ADDRESS="$B/24" "$work/hooks/10-dns" s0 "$1"
+  RENUMBER_EVENT=$1 RENUMBER_OLD_ADDRESS="$A/24" RENUMBER_NEW_ADDRESS="$B/24" "$work/hooks/10-dns" "$IF" "$1"
 }
 
 set_setting() {
@@ -160,7 +184,7 @@ one_run() {
   local t0 t_change t_done id
   t0=$(now)
   echo "$t0 start" >"$work/times.log"
-  { while [[ "$(ip -n "$S" -o addr show dev s0 2>/dev/null)" == *" $A/"* ]]; do sleep 0.02; done
+  { while [[ "$(ip -n "$S" -o addr show dev "$IF" 2>/dev/null)" == *" $A/"* ]]; do sleep 0.02; done
     echo "$(now) old-address-removed" >>"$work/times.log"; } &
   pids="$pids $!"
   if [ -n "${HITLESS_DEBUG:-}" ]; then
@@ -180,13 +204,13 @@ one_run() {
   sleep "$change_at"
   t_change=$(echo "$(now) - $t0" | bc)
   jolokia "{\"type\":\"exec\",\"mbean\":\"renumber:type=AddressChangeService\",
-      \"operation\":\"scheduleChange\",\"arguments\":[\"s0\",\"$A\",\"$B/24\",\"\",$drain,10]}" >"$work/change.json" &
+      \"operation\":\"scheduleChange\",\"arguments\":[\"$IF\",\"$A\",\"$B/24\",\"\",$drain,10]}" >"$work/change.json" &
   local request=$!
   if [ "$hooks" = 0 ]; then
     # pre-started: as soon as the new address is on the interface.
     local i
     for i in $(seq 1 3000); do
-      [[ "$(ip -n "$S" -o addr show dev s0)" == *" $B/"* ]] && break
+      [[ "$(ip -n "$S" -o addr show dev "$IF")" == *" $B/"* ]] && break
       sleep 0.01
     done
     hook pre-started

@@ -15,6 +15,12 @@
 # during the change; hey's CSV has no row for a failed request, hence two).
 #
 #   bench/hitless.sh [--runs N] [--duration S] [--change-at S] [--variants LIST] [--rate QPS] [--workers C]
+#                    [--netns NAME --interface IF --from ADDR --to ADDR]
+#
+# With --netns the server side is that existing namespace (`renumber demo` passes the sandbox, renumber-sandbox):
+# the agent manages it, the service listens on --from (the address IF holds now) and moves to --to; the client
+# namespace is linked to it by a veth pair of its own (10.78.0.0/24), removed again after the run, like everything
+# else the run added. The namespace itself and its addresses stay (IF ends on --to).
 #
 # Variants: keepalive, nokeepalive (the acceptance runs: 0 failed requests expected); negative (hey against A's
 # literal address: errors expected, proving the count can fail); guard (GuardNewConnections on); post (POST
@@ -26,6 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=1 duration=40 change_at=10 rate=25 workers=8 variants="keepalive,nokeepalive,negative"
+server_netns="" IF=s0 A=10.66.0.1 B=10.66.0.7
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -34,7 +41,11 @@ while [ $# -gt 0 ]; do
     --variants) variants=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --workers) workers=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --netns) server_netns=$2; shift 2 ;;
+    --interface) IF=$2; shift 2 ;;
+    --from) A=$2; shift 2 ;;
+    --to) B=${2%/*}; shift 2 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "hitless.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -42,6 +53,13 @@ for n in "$runs" "$duration" "$change_at" "$rate" "$workers"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "hitless.sh: '$n' is not a whole number" >&2; exit 2; }
 done
 [ "$change_at" -lt "$duration" ] || { echo "hitless.sh: --change-at must be less than --duration" >&2; exit 2; }
+for a in "$A" "$B"; do
+  [[ "$a" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || { echo "hitless.sh: '$a' is not an IPv4 address (--from, --to)" >&2; exit 2; }
+done
+if [ -n "$server_netns" ]; then
+  [[ "$IF" =~ ^[A-Za-z0-9_.-]{1,15}$ ]] || { echo "hitless.sh: --interface '$IF' is not an interface name" >&2; exit 2; }
+  [ -e "/run/netns/$server_netns" ] || { echo "hitless.sh: --netns $server_netns: no such network namespace" >&2; exit 2; }
+fi
 [ "$(id -u)" = 0 ] || { echo "hitless.sh: run as root (it creates network namespaces)" >&2; exit 2; }
 for tool in hey dnsmasq curl java ip; do
   command -v "$tool" >/dev/null || { echo "hitless.sh: '$tool' is missing (.ci/run installs it)" >&2; exit 2; }
@@ -50,7 +68,7 @@ for jar in target/renumber.jar target/renumber-example-http.jar; do
   [ -f "$jar" ] || { echo "hitless.sh: $jar is missing: mvn -DskipTests package" >&2; exit 2; }
 done
 
-NAME=web.renumber.test A=10.66.0.1 B=10.66.0.7 PEER=10.66.0.2 PORT=8080 NETNS_JMX_PORT=9875
+NAME=web.renumber.test PEER=10.66.0.2 PORT=8080 NETNS_JMX_PORT=9875
 here=$(pwd)
 # shellcheck source=bench/hitless-lib.sh
 . "$here/bench/hitless-lib.sh"

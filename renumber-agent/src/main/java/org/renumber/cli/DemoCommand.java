@@ -13,14 +13,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code renumber demo}: one short run of the hitless benchmark (bench/hitless.sh), the fastest way to see the
- * product do its job: the example HTTP service under load changes address, and the clients see no failed request.
+ * {@code renumber demo}: one short run of the hitless benchmark (bench/hitless.sh) on the README's sandbox, the
+ * fastest way to see the product do its job: the example HTTP service on the sandbox's address, under load from a
+ * client namespace, moves to the other sandbox address, and the clients see no failed request.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "As root, from the project directory (after `mvn -DskipTests package`): in throw-away network "
-                + "namespaces, the agent, the example HTTP service (target/renumber-example-http.jar) behind a DNS "
-                + "name, hey loading it, and one address change; prints the result in a few lines.")
+        description = "As root, from the project directory (after `mvn -DskipTests package`): on the sandbox "
+                + "namespace (created or reused, as `agent --sandbox` does), an agent, the example HTTP service "
+                + "(target/renumber-example-http.jar) behind a DNS name, hey loading it from a throw-away client "
+                + "namespace, and one change of rn0 (10.77.0.1 <-> 10.77.0.9); prints the result in a few lines. "
+                + "Stop an agent already running on the sandbox first.")
 final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--netns", paramLabel = "NAME", defaultValue = Sandbox.NAMESPACE,
+            description = "The sandbox namespace. Default: ${DEFAULT-VALUE}.")
+    String netns;
 
     @Option(names = "--seconds", paramLabel = "N", defaultValue = "20",
             description = "How long the load runs (10 to 600); the change comes at a quarter. Default: ${DEFAULT-VALUE}.")
@@ -42,12 +49,21 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--bench " + bench + " is no file: run the demo from the project "
                     + "directory, or name the script");
         }
+        if (!netns.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("--netns '" + netns + "' is not a namespace name");
+        }
+        Sandbox.Layout sandbox = Sandbox.ensure(netns);
+        String from = sandbox.address().split("/")[0];
+        String to = (sandbox.address().equals(Sandbox.SUGGESTED_NEW) ? Sandbox.ADDRESS : Sandbox.SUGGESTED_NEW)
+                .split("/")[0];
         String variant = noKeepAlive ? "nokeepalive" : "keepalive";
-        System.out.println("Demo: the example service on 10.66.0.1:8080 behind the name web.renumber.test (dnsmasq, "
-                + "TTL 0), hey at 200 requests/s (" + (noKeepAlive ? "a new connection each" : "keep-alive")
-                + ") for " + seconds + " s, and the change 10.66.0.1 -> 10.66.0.7 after " + seconds / 4 + " s ...");
+        System.out.println("Demo on " + netns + ": the example service on " + from + ":8080 behind the name "
+                + "web.renumber.test (dnsmasq, TTL 0), hey at 200 requests/s (" + (noKeepAlive ? "a new connection each"
+                : "keep-alive") + ") for " + seconds + " s from a client namespace, and the change " + Sandbox.INTERFACE
+                + " " + from + " -> " + to + " after " + seconds / 4 + " s ...");
         Process run = new ProcessBuilder("bash", bench.toString(), "--runs", "1", "--duration",
-                String.valueOf(seconds), "--change-at", String.valueOf(seconds / 4), "--variants", variant)
+                String.valueOf(seconds), "--change-at", String.valueOf(seconds / 4), "--variants", variant,
+                "--netns", netns, "--interface", Sandbox.INTERFACE, "--from", from, "--to", to)
                 .redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8))) {
@@ -69,6 +85,8 @@ final class DemoCommand implements Callable<Integer> {
                 + (f[5].equals("-") ? "" : " (" + f[5] + ")"));
         System.out.println("The change: " + f[6] + ", " + f[7] + " connection(s) left on the old address");
         System.out.println("p99 latency: " + f[8] + " ms before the change, " + f[9] + " ms during it");
+        System.out.println(Sandbox.INTERFACE + " in " + netns + " is now on " + (f[6].equals("DRAINED") || f[6].equals("TIMED_OUT") ? to : from)
+                + "; `renumber demo` again moves it back");
         return f[4].equals("0") && f[3].equals("0") && f[6].equals("DRAINED") ? 0 : 1;
     }
 }

@@ -27,7 +27,7 @@ public final class ManagedService {
 
     @Managed(description = "The change events sent to a subscriber with a sequence number above afterSequence, "
             + "oldest first, from the active and recent changes (the agent keeps its last " + ChangeEventLog.KEPT
-            + " events). Each is the notification's userData (with its 'sequence') plus 'notificationType' and "
+            + " events, also across its restarts). Each is the notification's userData (with its 'sequence') plus 'notificationType' and "
             + "'message'. A listener that sees a sequence other than its last plus one, or a lost-notifications "
             + "report from its connector, calls this with the last sequence it handled")
     public CompositeData[] pendingEvents(

@@ -10,5 +10,7 @@
  * {@link org.renumber.bench.Table} the targets and the machine facts);
  * {@link org.renumber.bench.LoadNetwork} how the N connections are set up (namespaces {@code rn-bench-*},
  * deleted afterwards); {@link org.renumber.bench.ConnectionHolder} is the helper JVM that holds them.
+ * {@link org.renumber.bench.SoakBenchmark} (issue 13) is run on its own, with {@code -Dtest=SoakBenchmark}: heap
+ * after GC, threads and descriptors of the packaged agent over 500 changes with 1,000 listened-to subscriptions.
  */
 package org.renumber.bench;

@@ -64,7 +64,27 @@ public final class AgentProcess implements AutoCloseable {
         command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "agent",
                 "--state-dir", stateDir.toString(), "--jmx-port", "0"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return launch(new ProcessBuilder(command), stateDir);
+    }
+
+    /**
+     * Starts the agent as the systemd unit does, through {@code packaging/renumber-agent} (its bounded heap and other
+     * JVM options), without a class archive.
+     */
+    public static AgentProcess startWithLauncher(Path stateDir, String... args) throws IOException {
+        Path launcher = Path.of("packaging", "renumber-agent");
+        List<String> command = new java.util.ArrayList<>(List.of("sh", launcher.toAbsolutePath().toString(),
+                "--state-dir", stateDir.toString(), "--jmx-port", "0"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("RENUMBER_CDS", "off");
+        builder.environment().remove("RENUMBER_JAVA_OPTS");
+        builder.environment().put("RENUMBER_JAR", Path.of("target", "renumber.jar").toAbsolutePath().toString());
+        return launch(builder, stateDir);
+    }
+
+    private static AgentProcess launch(ProcessBuilder builder, Path stateDir) throws IOException {
+        Process process = builder.redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String jmx = null;
         String jolokia = null;

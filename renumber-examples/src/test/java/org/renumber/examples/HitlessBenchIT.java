@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The benchmark as CI runs it, short: the real agent, the packaged example service, dnsmasq and hey in throw-away
  * namespaces (root needed). Clients that follow the name see no failed request and the change drains; hey against
- * the old literal address fails, proving the count can fail.
+ * the old literal address fails, proving the count can fail. And {@code renumber demo}, end to end, on a sandbox of
+ * its own name.
  */
 @Tag("kernel")
 class HitlessBenchIT {
@@ -39,6 +41,26 @@ class HitlessBenchIT {
             assertThat(t[4]).as(variant + " changes that ended DRAINED").isEqualTo(1);
         }
         assertThat(totals.get("negative")[3]).as("the negative control's errors").isPositive();
+    }
+
+    @Test
+    void theDemoRunsOnTheSandboxLayoutAndPrintsNoFailedRequest() throws Exception {
+        // A sandbox under a unique name: the real renumber-sandbox, if a user has one here, is not touched.
+        String netns = "rn-it-demo-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
+        try {
+            Process demo = new ProcessBuilder("java", "-jar", "target/renumber.jar", "demo", "--netns", netns,
+                    "--seconds", "10").redirectErrorStream(true).start();
+            String output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(demo.waitFor(5, TimeUnit.MINUTES)).isTrue();
+            System.out.println(output);
+            assertThat(demo.exitValue()).as(output).isZero();
+            assertThat(output).contains("Demo on " + netns).contains(", failed: 0")
+                    .contains("The change: DRAINED, 0 connection(s) left on the old address")
+                    .contains("rn0 in " + netns + " is now on 10.77.0.9");
+        } finally {
+            new ProcessBuilder("ip", "netns", "del", netns).redirectErrorStream(true).start().waitFor(30,
+                    TimeUnit.SECONDS);
+        }
     }
 
     /** TOTALS lines: variant runs requests non200 errors drained. */

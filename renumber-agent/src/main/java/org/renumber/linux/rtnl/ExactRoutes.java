@@ -2,11 +2,8 @@ package org.renumber.linux.rtnl;
 
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_APPEND;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_CREATE;
-import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_DUMP;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_REPLACE;
-import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_REQUEST;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_DELROUTE;
-import static org.renumber.linux.netlink.NetlinkConstants.RTM_GETROUTE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_NEWROUTE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTN_UNICAST;
 import static org.renumber.linux.netlink.NetlinkConstants.RTPROT_KERNEL;
@@ -21,7 +18,6 @@ import org.renumber.domain.InterfaceAddress;
 import org.renumber.linux.Errno;
 import org.renumber.linux.IpText;
 import org.renumber.linux.LibC;
-import org.renumber.linux.netlink.NetlinkRequest;
 import org.renumber.linux.netlink.NetlinkSocket;
 
 /**
@@ -53,9 +49,7 @@ final class ExactRoutes {
 
     /** Every route of the family, every table, in the kernel's order. */
     List<RouteMessage> dump(int family) {
-        NetlinkRequest request = new NetlinkRequest(RTM_GETROUTE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
-        new StructRtMsg(family, 0, 0, 0, 0, 0, 0, 0, 0).pack(request.buffer());
-        return socket.transact("list routes " + where, request, RouteMessage::parse);
+        return socket.transact("list routes " + where, RouteMessage.dumpRequest(family), RouteMessage::parse);
     }
 
     /**

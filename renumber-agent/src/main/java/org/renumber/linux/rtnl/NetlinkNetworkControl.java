@@ -5,12 +5,9 @@ import static org.renumber.linux.netlink.NetlinkConstants.IFLA_AF_SPEC;
 import static org.renumber.linux.netlink.NetlinkConstants.IFLA_IFNAME;
 import static org.renumber.linux.netlink.NetlinkConstants.IFLA_INET_CONF;
 import static org.renumber.linux.netlink.NetlinkConstants.NETLINK_ROUTE;
-import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_DUMP;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_REPLACE;
-import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_REQUEST;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_DELADDR;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_GETLINK;
-import static org.renumber.linux.netlink.NetlinkConstants.RTM_GETRULE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_NEWADDR;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_SETLINK;
 import static org.renumber.linux.netlink.NetlinkConstants.RTNLGRP_IPV4_IFADDR;
@@ -179,9 +176,7 @@ public final class NetlinkNetworkControl implements NetworkControl, AutoCloseabl
     @Override
     public List<AddressRule> rulesSelecting(InetAddress address) {
         Objects.requireNonNull(address, "address");
-        NetlinkRequest request = new NetlinkRequest(RTM_GETRULE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
-        new StructFibRuleHdr(address instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6, 0, 0, 0, 0, 0, 0)
-                .pack(request.buffer());
+        NetlinkRequest request = RuleMessage.dumpRequest(address instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6);
         return socket.transact("list rules in " + netns.describe(), request, RuleMessage::parse).stream()
                 .filter(rule -> rule.selects(address))
                 .map(rule -> new AddressRule(rule.text(), rule.key(address), rule.copyableFrom(address)))

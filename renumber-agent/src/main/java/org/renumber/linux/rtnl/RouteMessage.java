@@ -2,6 +2,7 @@ package org.renumber.linux.rtnl;
 
 import static org.renumber.linux.netlink.NetlinkConstants.IP6_RT_PRIO_ADDRCONF;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_ACK;
+import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_DUMP;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_REQUEST;
 import static org.renumber.linux.netlink.NetlinkConstants.RTA_DST;
 import static org.renumber.linux.netlink.NetlinkConstants.RTA_ENCAP;
@@ -18,6 +19,7 @@ import static org.renumber.linux.netlink.NetlinkConstants.RTA_PRIORITY;
 import static org.renumber.linux.netlink.NetlinkConstants.RTA_SRC;
 import static org.renumber.linux.netlink.NetlinkConstants.RTA_TABLE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTA_VIA;
+import static org.renumber.linux.netlink.NetlinkConstants.RTM_GETROUTE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_NEWROUTE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTNH_F_ONLINK;
 import static org.renumber.linux.netlink.NetlinkConstants.RTN_UNICAST;
@@ -190,6 +192,13 @@ record RouteMessage(Route route, StructRtMsg header, List<StructNlAttr> attribut
             StructNlAttr.putU32(key, RTA_PRIORITY, IP6_RT_PRIO_ADDRCONF);
         }
         return KEY_PREFIX + HexFormat.of().formatHex(key.array(), 0, key.position());
+    }
+
+    /** RTM_GETROUTE dump of every route of {@code family}, every table. */
+    static NetlinkRequest dumpRequest(int family) {
+        NetlinkRequest request = new NetlinkRequest(RTM_GETROUTE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+        new StructRtMsg(family, 0, 0, 0, 0, 0, 0, 0, 0).pack(request.buffer());
+        return request;
     }
 
     /** The address family a route key is of (its rtm_family), refusing keys of another format. */

@@ -21,9 +21,11 @@ import static org.renumber.linux.netlink.NetlinkConstants.FR_ACT_TO_TBL;
 import static org.renumber.linux.netlink.NetlinkConstants.FR_ACT_UNREACHABLE;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_ACK;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_CREATE;
+import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_DUMP;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_EXCL;
 import static org.renumber.linux.netlink.NetlinkConstants.NLM_F_REQUEST;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_DELRULE;
+import static org.renumber.linux.netlink.NetlinkConstants.RTM_GETRULE;
 import static org.renumber.linux.netlink.NetlinkConstants.RTM_NEWRULE;
 
 import java.net.Inet4Address;
@@ -193,6 +195,13 @@ record RuleMessage(StructFibRuleHdr header, List<StructNlAttr> attributes) {
         String address = IpText.of(prefix.address());
         return prefix.prefixLength() == InterfaceAddress.maxPrefix(prefix.address()) ? address
                 : address + "/" + prefix.prefixLength();
+    }
+
+    /** RTM_GETRULE dump of every rule of {@code family}. */
+    static NetlinkRequest dumpRequest(int family) {
+        NetlinkRequest request = new NetlinkRequest(RTM_GETRULE, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+        new StructFibRuleHdr(family, 0, 0, 0, 0, 0, 0).pack(request.buffer());
+        return request;
     }
 
     /**
