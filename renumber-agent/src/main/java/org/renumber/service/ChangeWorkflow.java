@@ -154,7 +154,10 @@ final class ChangeWorkflow implements Runnable {
                     progress.transition(c -> c.withState(ChangeState.WARNING));
                     warning.warn("");
                 } else {
-                    progress.transition(c -> c.withState(ChangeState.ADDING));
+                    // Not journaled on its own: ADDING acts on nothing until its first step, whose journal write
+                    // (before it acts) carries the state too; a restart before that finds REQUESTED and comes here
+                    // again. One write fewer before STARTED (issue 14, P3).
+                    progress.advance(c -> c.withState(ChangeState.ADDING));
                 }
             }
             case WARNING -> awaitTargetsOrWarningEnd();

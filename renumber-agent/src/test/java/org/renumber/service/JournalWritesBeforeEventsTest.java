@@ -17,11 +17,12 @@ import org.renumber.testing.InMemoryKernel;
 import org.renumber.testing.InMemoryNetwork;
 
 /**
- * STARTED and DRAINED are published before the journal write that follows them (issue 14, P2 and P3: each journal
- * write is a file and a directory fsync, tens of milliseconds on a busy disk), and that write still happens. Records,
- * when each event is published, the state of the change's last journaled version: no clock involved.
+ * The journal writes on the way to STARTED and DRAINED (issue 14, P2 and P3: each write is a file and a directory
+ * fsync, tens of milliseconds on a busy disk): STARTED and DRAINED are published before the write that records them,
+ * which still happens, and ADDING goes to the journal with its first step. Records, when each event is published,
+ * the state of the change's last journaled version: no clock involved.
  */
-class EventBeforeFsyncTest {
+class JournalWritesBeforeEventsTest {
 
     private final InMemoryKernel kernel = new InMemoryKernel(new InMemoryNetwork().withInterface("v0", "10.9.0.1/24"));
     private final InMemoryJournal journal = kernel.journal;
@@ -49,6 +50,17 @@ class EventBeforeFsyncTest {
                 .map(c -> c.progress().state()).distinct().toList();
         assertThat(states).containsSubsequence(ChangeState.ADDING, ChangeState.DRAINING, ChangeState.REMOVING,
                 ChangeState.COMPLETED);
+    }
+
+    @Test
+    void addingIsJournaledWithTheNewAddressStepNotOnItsOwn() throws Exception {
+        String id = service.changeAddress("v0", "10.9.0.1", "10.9.0.2/24", "", 60);
+        assertThat(service.awaitChange(id, 30)).isEqualTo(ChangeState.COMPLETED);
+
+        List<Change> adding = journal.history().stream().filter(c -> c.id().equals(id))
+                .filter(c -> c.progress().state() == ChangeState.ADDING).toList();
+        assertThat(adding).isNotEmpty().allMatch(c -> c.progress().steps().newAddressAdded(),
+                "records the new address step");
     }
 
     private ChangeState lastJournaled(String id) {
