@@ -15,6 +15,8 @@ import org.renumber.api.NotificationTypes;
 import org.renumber.api.UserDataKeys;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
+import org.renumber.domain.ChangeProgress;
+import org.renumber.domain.ChangeRequest;
 import org.renumber.domain.EventType;
 
 /**
@@ -82,16 +84,13 @@ final class ChangeNotifications {
     }
 
     static CompositeData userData(ChangeEvent event) {
-        Change change = event.change();
-        Object[] values = {change.id(), change.request().interfaceName(), change.request().oldAddress().toString(),
-                change.request().newAddress().toString(), change.progress().state().name(), change.progress()
-                .remainingConnections(),
-                change.progress().outcome() == null ? "" : change.progress().outcome().name(), text(change.progress()
-                .error()),
-                instant(change.progress().startedAt()), instant(change.progress().deadline()), change.request().kind()
-                .name(),
-                !change.request().removeOldAddress(), change.request().warning() == null ? ""
-                : instant(change.request().warning().warningEnd()),
+        ChangeRequest request = event.change().request();
+        ChangeProgress progress = event.change().progress();
+        Object[] values = {request.id(), request.interfaceName(), request.oldAddress().toString(),
+                request.newAddress().toString(), progress.state().name(), progress.remainingConnections(),
+                progress.outcome() == null ? "" : progress.outcome().name(), text(progress.error()),
+                instant(progress.startedAt()), instant(progress.deadline()), request.kind().name(),
+                !request.removeOldAddress(), request.warning() == null ? "" : instant(request.warning().warningEnd()),
                 0L};
         try {
             return new CompositeDataSupport(TYPE, ITEMS, values);

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.renumber.domain.AddressState;
 import org.renumber.domain.Change;
 import org.renumber.domain.ChangeEvent;
+import org.renumber.domain.ChangeRequest;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.EventType;
 import org.renumber.domain.NetInterface;
@@ -146,9 +147,9 @@ final class ChangeWorkflow implements Runnable {
         switch (change().progress().state()) {
             case REQUESTED -> {
                 if (policy.announcesInterfaceChange() && !resumed) {
-                    emit(EventType.INTERFACE_CHANGED, "renumbered by hand on " + change().request().interfaceName()
-                            + ": "
-                            + change().request().oldAddress() + " -> " + change().request().newAddress());
+                    ChangeRequest request = change().request();
+                    emit(EventType.INTERFACE_CHANGED, "renumbered by hand on " + request.interfaceName() + ": "
+                            + request.oldAddress() + " -> " + request.newAddress());
                 }
                 if (change().request().warning() != null) {
                     progress.transition(c -> c.withState(ChangeState.WARNING));
@@ -312,10 +313,10 @@ final class ChangeWorkflow implements Runnable {
             }
             removal.apply(nic);
         } catch (RuntimeException e) {
-            finish(ChangeState.FAILED, Outcome.FAILED, "could not remove the old address "
-                    + change().request().oldAddress()
-                    + " (both addresses remain on " + change().request().interfaceName() + "): "
-                    + e.getMessage(), EventType.FAILED);
+            ChangeRequest request = change().request();
+            finish(ChangeState.FAILED, Outcome.FAILED, "could not remove the old address " + request.oldAddress()
+                    + " (both addresses remain on " + request.interfaceName() + "): " + e.getMessage(),
+                    EventType.FAILED);
             return;
         }
         if (change().progress().outcome() == Outcome.TIMED_OUT) {
@@ -334,8 +335,8 @@ final class ChangeWorkflow implements Runnable {
         ChangeState state = timedOut ? ChangeState.TIMED_OUT : ChangeState.COMPLETED;
         if (policy.keepsSharedAddress()) {
             finish(state, change().progress().outcome(), timedOut ? change().progress().error() : null,
-                    timedOut ? EventType.TIMEOUT : EventType.COMPLETED, ChangeMessages.sharedAddressKept(change(),
-                    timedOut));
+                    timedOut ? EventType.TIMEOUT : EventType.COMPLETED,
+                    ChangeMessages.sharedAddressKept(change(), timedOut));
             return;
         }
         String message = ChangeMessages.aliasRemovable(change(), timedOut);
@@ -356,8 +357,8 @@ final class ChangeWorkflow implements Runnable {
         for (KernelStep step : undoOrder) {
             step.undo(problems);
         }
-        String text = problems.isEmpty() ? message : message + " (rollback incomplete: " + String.join("; ", problems)
-                + ")";
+        String text = problems.isEmpty() ? message
+                : message + " (rollback incomplete: " + String.join("; ", problems) + ")";
         if (why == Outcome.CANCELLED) {
             finish(ChangeState.CANCELLED, Outcome.CANCELLED, text, EventType.CANCELLED);
         } else {

@@ -63,8 +63,8 @@ record DrainWatch(ConnectionTracker tracker, SocketOwners owners, SubscriberRegi
 
     /** Counts once more (at the deadline the last connection may have closed since the last event). */
     int remaining() {
-        return targetsOnly ? targetConnections() : tracker.countConnections(progress.change().request().oldAddress()
-                .address());
+        return targetsOnly ? targetConnections()
+                : tracker.countConnections(progress.change().request().oldAddress().address());
     }
 
     /**

@@ -2,6 +2,7 @@ package org.renumber.service;
 
 import java.util.function.UnaryOperator;
 import org.renumber.domain.Change;
+import org.renumber.domain.ChangeRequest;
 import org.renumber.domain.ChangeState;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.port.ChangeJournal;
@@ -60,9 +61,9 @@ final class JournaledChange implements RunningChange {
 
     private static void logState(Change before, Change after) {
         if (before.progress().state() != after.progress().state()) {
-            log.info("change {} {} -> {} on {} ({} -> {}){}", after.id(), before.progress().state(), after.progress()
-                    .state(),
-                    after.request().interfaceName(), after.request().oldAddress(), after.request().newAddress(),
+            ChangeRequest request = after.request();
+            log.info("change {} {} -> {} on {} ({} -> {}){}", after.id(), before.progress().state(),
+                    after.progress().state(), request.interfaceName(), request.oldAddress(), request.newAddress(),
                     after.progress().error() == null ? "" : ": " + after.progress().error());
         }
     }
@@ -74,9 +75,9 @@ final class JournaledChange implements RunningChange {
             now = change;
             save(now);
         }
-        log.info("change {} {} -> {} on {} ({} -> {})", now.id(), before, now.progress().state(), now.request()
-                .interfaceName(),
-                now.request().oldAddress(), now.request().newAddress());
+        ChangeRequest request = now.request();
+        log.info("change {} {} -> {} on {} ({} -> {})", now.id(), before, now.progress().state(),
+                request.interfaceName(), request.oldAddress(), request.newAddress());
     }
 
     private void save(Change next) {

@@ -28,9 +28,8 @@ record NewAddressStep(NetworkControl network, RunningChange progress) implements
     /** Waits for the kernel to settle the new address's state; null when the operator cancels first. */
     AddressState awaitUsable(CompletableFuture<Void> cancelRequested) throws InterruptedException {
         var change = progress.change();
-        CompletableFuture<AddressState> usable = network.awaitUsable(change.request().interfaceName(), change.request()
-                .newAddress(),
-                USABLE_TIMEOUT);
+        CompletableFuture<AddressState> usable = network.awaitUsable(change.request().interfaceName(),
+                change.request().newAddress(), USABLE_TIMEOUT);
         try {
             CompletableFuture.anyOf(usable, cancelRequested).get();
             return cancelRequested.isDone() ? null : usable.join();

@@ -95,7 +95,6 @@ final class BenchProduct implements AutoCloseable {
                 keep(new SockDiagSocketKiller(netns)));
         service = keep(new AddressChangeService(kernel, journal, new ServiceSettingsFile(stateDir), subscribers,
                 Clock.systemUTC()));
-        // With the agent's event journal: appending each event is on the path of every notification P2 and P3 time.
         keep(JmxAdapter.export(mbeans, service, sockDiag, keep(new SockDiagSocketInventory(netns)),
                 new EventLogFile(stateDir)));
         service.start();

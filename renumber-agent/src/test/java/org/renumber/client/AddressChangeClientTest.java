@@ -69,8 +69,8 @@ class AddressChangeClientTest {
         assertThat(handler.events).containsExactly("started " + id, "drained " + id, "completed " + id);
         assertThat(handler.threads).containsOnly("renumber-client-events");
         assertEquals(ProcessHandle.current().pid(), server.getAttribute(name("app"), "Pid"));
-        assertThat(fixture.service.subscribers().find("app").orElseThrow().pid()).isEqualTo(ProcessHandle.current()
-                .pid());
+        assertThat(fixture.service.subscribers().find("app").orElseThrow().pid())
+                .isEqualTo(ProcessHandle.current().pid());
         AddressChangeEvent started = handler.received.get(0);
         assertEquals("10.9.0.1/24", started.oldAddress());
         assertEquals(address("10.9.1.1"), started.newInetAddress());

@@ -109,7 +109,7 @@ final class FaultCase implements AutoCloseable {
                 hooks);
         try (Agent agent = Agent.start(options)) {
             AddressChangeService service = agent.service();
-            if (scenario.cancel()) {
+            if (scenario.whileDraining() == FaultScenario.WhileDraining.CANCEL) {
                 // The operator's cancel may have died with the agent before it was journaled: they ask again.
                 await().atMost(LONG).until(() -> cancelTaken(service, id));
             }
@@ -152,18 +152,22 @@ final class FaultCase implements AutoCloseable {
                         scenario.drainSeconds());
         assertThat(accepted.path("status").asInt()).as("%s", accepted).isEqualTo(200);
         String id = accepted.path("value").asText();
-        if (scenario.cancel()) {
+        if (scenario.whileDraining() != FaultScenario.WhileDraining.NOTHING) {
             String mbean = "renumber:type=AddressChange,id=" + id;
             await().atMost(LONG).until(() -> "DRAINING".equals(http.post(Map.of("type", "read", "mbean", mbean,
                     "attribute", "State")).path("value").asText()));
-            // cancelChange waits for the rollback, which the seam may stop for good: asked without waiting.
-            CompletableFuture.runAsync(() -> {
-                try {
-                    http.exec(SERVICE, "cancelChange", id);
-                } catch (IOException | InterruptedException e) {
-                    // the agent was killed meanwhile
-                }
-            });
+            if (scenario.whileDraining() == FaultScenario.WhileDraining.DELETE_NEW_ADDRESS) {
+                net.ip(net.a(), "addr", "del", target, "dev", NetNsFixture.IF_A);
+            } else {
+                // cancelChange waits for the rollback, which the seam may stop for good: asked without waiting.
+                CompletableFuture.runAsync(() -> {
+                    try {
+                        http.exec(SERVICE, "cancelChange", id);
+                    } catch (IOException | InterruptedException e) {
+                        // the agent was killed meanwhile
+                    }
+                });
+            }
         }
         return id;
     }

@@ -22,7 +22,7 @@ import org.renumber.testing.KernelTest;
  * injection") names each write by what it records. Each scenario first runs once uninterrupted with the seam
  * tracing; its trace is the list of points, and the agent is then killed just before and just after each write, so
  * a step added to the workflow is covered without touching this test. The scenarios ({@link FaultScenario}) add
- * what the plain change does not pass through: a warning, IPv6, the guard, a cancel's and a failure's rollback, a
+ * what the plain change does not pass through: a warning, IPv6, the guard, a cancel's and two failures' rollbacks, a
  * force-close.
  */
 @KernelTest
@@ -33,10 +33,13 @@ class FaultInjectionIT {
      * (CI): one side of each write, before and after in turn, about 30 kills and three minutes.
      */
     static final String MATRIX_PROPERTY = "renumber.faults";
+    /** A scenario's name to run only that one, e.g. {@code -Drenumber.faults.scenario=ipv6}. */
+    static final String SCENARIO_PROPERTY = "renumber.faults.scenario";
 
     @TestFactory
     Stream<DynamicNode> killedAtEveryJournalWriteTheAgentFinishesOrRollsBackTheChange() {
-        return FaultScenario.all().stream().map(scenario -> DynamicContainer.dynamicContainer(scenario.name(),
+        String only = System.getProperty(SCENARIO_PROPERTY, "");
+        return FaultScenario.all().stream().filter(s -> only.isEmpty() || s.name().equals(only)).map(scenario -> DynamicContainer.dynamicContainer(scenario.name(),
                 // Lazily: the trace (one uninterrupted run) is taken when JUnit reaches the scenario.
                 Stream.of(scenario).flatMap(FaultInjectionIT::killCases)));
     }

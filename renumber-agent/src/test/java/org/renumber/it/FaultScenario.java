@@ -17,12 +17,12 @@ import org.renumber.testing.NetNsFixture;
  * @param holdConnection   a TCP connection on the old address stays open, so the drain does not end by itself
  * @param drainSeconds     the drain timeout
  * @param failingHook      a pre-started hook refuses the change, which then fails and rolls back
- * @param cancel           the operator cancels once the change is DRAINING (and again after a restart, until taken)
+ * @param whileDraining    what happens to the change once it is DRAINING
  * @param firstPoint       the first journal write to kill at; null for all
  * @param expected         how the change must end, whatever the kill
  */
 record FaultScenario(String name, AddressFamily family, long warningSeconds, boolean guard, boolean forceClose,
-                     boolean holdConnection, long drainSeconds, boolean failingHook, boolean cancel,
+                     boolean holdConnection, long drainSeconds, boolean failingHook, WhileDraining whileDraining,
                      String firstPoint, ChangeState expected) {
 
     static final String OLD4 = NetNsFixture.ADDRESS_A;
@@ -31,18 +31,32 @@ record FaultScenario(String name, AddressFamily family, long warningSeconds, boo
     static final String OLD6 = NetNsFixture.ADDRESS6_A;
     static final String NEW6 = "2001:db8:9::7";
 
+    /** What the test does once the change is DRAINING. */
+    enum WhileDraining {
+        NOTHING,
+        /** The operator cancels (and again after a restart, until the cancel is taken). */
+        CANCEL,
+        /**
+         * Someone deletes the new address by hand: at the deadline the removal finds it gone, the change fails and
+         * rolls back routes, rules and the route source while the old address is still there.
+         */
+        DELETE_NEW_ADDRESS
+    }
+
     static List<FaultScenario> all() {
         return List.of(
-                new FaultScenario("ipv4-warning-guard", AddressFamily.IPV4, 1, true, false, false, 60, false, false,
+                new FaultScenario("ipv4-warning-guard", AddressFamily.IPV4, 1, true, false, false, 60, false,
+                        WhileDraining.NOTHING, null, ChangeState.COMPLETED),
+                new FaultScenario("ipv6", AddressFamily.IPV6, 0, false, false, false, 60, false, WhileDraining.NOTHING,
                         null, ChangeState.COMPLETED),
-                new FaultScenario("ipv6", AddressFamily.IPV6, 0, false, false, false, 60, false, false, null,
-                        ChangeState.COMPLETED),
-                new FaultScenario("ipv4-cancel-guard", AddressFamily.IPV4, 0, true, false, true, 120, false, true,
-                        "rollbackPending#1", ChangeState.CANCELLED),
-                new FaultScenario("ipv4-failing-hook", AddressFamily.IPV4, 0, false, false, false, 60, true, false,
-                        "rollbackPending#1", ChangeState.FAILED),
-                new FaultScenario("ipv4-force-close", AddressFamily.IPV4, 0, false, true, true, 1, false, false,
-                        "REMOVING#1", ChangeState.TIMED_OUT));
+                new FaultScenario("ipv4-cancel-guard", AddressFamily.IPV4, 0, true, false, true, 120, false,
+                        WhileDraining.CANCEL, "rollbackPending#1", ChangeState.CANCELLED),
+                new FaultScenario("ipv4-failing-hook", AddressFamily.IPV4, 0, false, false, false, 60, true,
+                        WhileDraining.NOTHING, "rollbackPending#1", ChangeState.FAILED),
+                new FaultScenario("ipv4-new-address-deleted", AddressFamily.IPV4, 0, false, false, true, 3, false,
+                        WhileDraining.DELETE_NEW_ADDRESS, "rollbackPending#1", ChangeState.FAILED),
+                new FaultScenario("ipv4-force-close", AddressFamily.IPV4, 0, false, true, true, 1, false,
+                        WhileDraining.NOTHING, "REMOVING#1", ChangeState.TIMED_OUT));
     }
 
     String oldAddress() {

@@ -205,8 +205,8 @@ class ScheduledChangeTest {
         service = newService();
 
         assertEquals(ChangeState.COMPLETED, service.awaitChange("chg-warned", 10));
-        assertEquals(ChangeWarning.StartReason.WARNING_TIME_PASSED, change("chg-warned").request().warning()
-                .startReason());
+        assertEquals(ChangeWarning.StartReason.WARNING_TIME_PASSED,
+                change("chg-warned").request().warning().startReason());
     }
 
     @Test
