@@ -23,6 +23,7 @@ import org.renumber.domain.port.KernelPorts;
 import org.renumber.jmx.JmxAdapter;
 import org.renumber.jmx.JmxRemoteServer;
 import org.renumber.jmx.SocketPlace;
+import org.renumber.journal.EventLogFile;
 import org.renumber.journal.FileJournal;
 import org.renumber.journal.MonitorSettingsFile;
 import org.renumber.journal.ServiceSettingsFile;
@@ -94,7 +95,8 @@ final class BenchProduct implements AutoCloseable {
                 keep(new SockDiagSocketKiller(netns)));
         service = keep(new AddressChangeService(kernel, journal, new ServiceSettingsFile(stateDir), subscribers,
                 Clock.systemUTC()));
-        keep(JmxAdapter.export(mbeans, service, sockDiag, keep(new SockDiagSocketInventory(netns))));
+        keep(JmxAdapter.export(mbeans, service, sockDiag, keep(new SockDiagSocketInventory(netns)),
+                new EventLogFile(stateDir)));
         service.start();
         service.addListener(events); // after the JMX adapter: its publishing is part of the measured path
         monitor = keep(new InterfaceMonitor(new RtnetlinkAddressEvents(netns, Clock.systemUTC()), service, sockDiag,
