@@ -134,6 +134,12 @@ final class ChangeWorkflow implements Runnable {
             Thread.currentThread().interrupt();
             log.info("change {} suspended in {} by agent shutdown", change().id(), change().progress().state());
         } catch (RuntimeException e) {
+            if (timers.isShutdown()) {
+                // The agent stopped while this step needed a timer (it is refused once stopping): stopping is no
+                // reason to fail the change; the journal keeps it where it is, as after an interrupt.
+                log.info("change {} suspended in {} by agent shutdown", change().id(), change().progress().state());
+                return;
+            }
             log.error("change {} failed unexpectedly in {}", change().id(), change().progress().state(), e);
             failSafely(e);
         } finally {
