@@ -129,7 +129,7 @@ EOF
   printf '%s\n' "$password" >"$work/password"
   chmod 600 "$work/password"
 
-  ip netns exec "$S" java -Xmx128m -jar target/renumber-example-http.jar --bind "$A:$PORT" \
+  ip netns exec "$S" java -Xmx128m -jar target/renumber-example-http.jar --server "${server:-jetty}" --bind "$A:$PORT" \
     --jmx-url "$app_jmx_url" --user "$user" --password-file "$work/password" --subscriber-id web --break-delay "$break_delay" \
     >"$work/example.log" 2>&1 &
   pids="$pids $!"
@@ -173,6 +173,8 @@ p99() {
 
 one_run() {
   local variant=$1 url="http://$NAME:$PORT/" flags=() drain=30
+  server=jetty
+  [ "$variant" = jdk ] && server=jdk
   setup_run
   case "$variant" in
     nokeepalive) flags=(-disable-keepalive) ;;

@@ -22,7 +22,8 @@
 # namespace is linked to it by a veth pair of its own (10.78.0.0/24), removed again after the run, like everything
 # else the run added. The namespace itself and its addresses stay (IF ends on --to).
 #
-# Variants: keepalive, nokeepalive (the acceptance runs: 0 failed requests expected); negative (hey against A's
+# Variants: keepalive, nokeepalive, jdk (the acceptance runs: 0 failed requests expected; jdk is keepalive with the
+# service on the JDK's own HTTP server and JdkHttpServerRebinder instead of Jetty); negative (hey against A's
 # literal address: errors expected, proving the count can fail); guard (GuardNewConnections on); post (POST
 # requests, which clients do not retry); stream (a 60 s streaming response open across the change, drain timeout
 # 8 s, ForceCloseAtDeadline on: that response is cut at the deadline, by design).
@@ -45,7 +46,7 @@ while [ $# -gt 0 ]; do
     --interface) IF=$2; shift 2 ;;
     --from) A=$2; shift 2 ;;
     --to) B=${2%/*}; shift 2 ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "hitless.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -78,7 +79,7 @@ printf '%-12s %3s %7s %6s %7s  %-38s %-10s %4s %8s %8s %6s\n' variant run reques
 declare -A tot_req tot_non200 tot_err tot_runs tot_drained
 missed=0
 for variant in ${variants//,/ }; do
-  case "$variant" in keepalive|nokeepalive|negative|guard|post|stream) ;;
+  case "$variant" in keepalive|nokeepalive|jdk|negative|guard|post|stream) ;;
     *) echo "hitless.sh: unknown variant '$variant'" >&2; exit 2 ;; esac
   for run in $(seq 1 "$runs"); do
     one_run "$variant" "$run"
@@ -89,7 +90,7 @@ for variant in ${variants//,/ }; do
     [ "$r_outcome" = DRAINED ] && tot_drained[$variant]=$(( ${tot_drained[$variant]:-0} + 1 ))
     printf '%-12s %3s %7s %6s %7s  %-38s %-10s %4s %8s %8s %6s\n' "$variant" "$run" "$r_requests" "$r_non200" \
       "$r_errors" "${r_kinds:--}" "$r_outcome" "$r_left" "$r_p99_before" "$r_p99_during" "$r_ratio"
-    if [[ "$variant" == keepalive || "$variant" == nokeepalive ]] \
+    if [[ "$variant" == keepalive || "$variant" == nokeepalive || "$variant" == jdk ]] \
         && { [ "$r_errors" != 0 ] || [ "$r_non200" != 0 ] || [ "$r_outcome" != DRAINED ]; }; then
       missed=1
     fi
@@ -103,5 +104,5 @@ for variant in ${variants//,/ }; do
 done
 echo "dns switch: $dns_mode"
 if [ "$missed" = 1 ]; then
-  echo "MISSED: an acceptance run (keepalive/nokeepalive) had a failed request or did not end DRAINED"
+  echo "MISSED: an acceptance run (keepalive/nokeepalive/jdk) had a failed request or did not end DRAINED"
 fi

@@ -120,6 +120,11 @@ public final class ExampleHttpService implements Callable<Integer> {
     }
 
     private int runJdk(InetSocketAddress address, String password) throws Exception {
+        // The JDK server writes headers and body apart; without TCP_NODELAY each keep-alive answer waits for the
+        // client's delayed ACK (~40 ms). Read once, before the first server is made.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         ExecutorService handlers = Executors.newFixedThreadPool(16);
         try (JdkHttpServerRebinder servers = JdkHttpServerRebinder.start(server -> {
                     server.createContext("/", new JdkExampleHandler());

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -190,6 +191,28 @@ class JdkHttpServerRebinderTest {
     }
 
     @Test
+    void aContextWithAnAuthenticatorStillWorksAndRequestsBegunAfterTheDrainGetTheHint() throws Exception {
+        rebinder.close();
+        rebinder = JdkHttpServerRebinder.start(server -> server.createContext("/", this::handle)
+                .setAuthenticator(new BasicAuthenticator("renumber") {
+                    @Override
+                    public boolean checkCredentials(String user, String password) {
+                        return user.equals("u") && password.equals("p");
+                    }
+                }), Duration.ofSeconds(3), List.of(new InetSocketAddress(OLD, port)));
+        Http1 old = new Http1(OLD);
+        assertEquals(401, old.get("/", "").status(), "the JDK's authentication filter runs after the hint");
+        assertEquals(200, old.get("/", "dTpw").status());
+
+        rebinder.started(event(Type.STARTED));
+
+        Reply reply = old.get("/", "dTpw");
+        assertEquals(200, reply.status());
+        assertEquals("close", reply.headers().get("connection"));
+        assertEquals(200, new Http1(NEW).get("/", "dTpw").status());
+    }
+
+    @Test
     void aServerOnTheWildcardAddressIsLeftAlone() throws Exception {
         try (JdkHttpServerRebinder wildcard = start(Duration.ofSeconds(1), new InetSocketAddress(0))) {
             int wildcardPort = wildcard.addresses().get(0).getPort();
@@ -246,12 +269,24 @@ class JdkHttpServerRebinderTest {
         }
 
         void send(String path) throws IOException {
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: renumber.test\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            send(path, null);
+        }
+
+        /** {@code basic}: the Basic credentials (base64), or empty for none. */
+        void send(String path, String basic) throws IOException {
+            String auth = basic == null || basic.isEmpty() ? "" : "Authorization: Basic " + basic + "\r\n";
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: renumber.test\r\n" + auth + "\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
         }
 
         Reply get(String path) throws IOException {
             send(path);
+            return read();
+        }
+
+        Reply get(String path, String basic) throws IOException {
+            send(path, basic);
             return read();
         }
 
