@@ -40,10 +40,15 @@ final class ChangeFormat {
     }
 
     byte[] write(Change change) throws IOException {
+        return mapper.writeValueAsBytes(tree(change));
+    }
+
+    /** What {@link #write} writes, as a tree: for a file that embeds a change (EventLogFile) without a round trip. */
+    ObjectNode tree(Change change) {
         ObjectNode file = mapper.createObjectNode();
         file.put(FIELD, CURRENT);
         file.setAll((ObjectNode) mapper.valueToTree(change));
-        return mapper.writeValueAsBytes(file);
+        return file;
     }
 
     /**

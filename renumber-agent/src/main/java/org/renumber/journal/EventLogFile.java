@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -116,7 +117,9 @@ public final class EventLogFile implements EventJournal {
             ObjectNode line = line(event);
             line.put("base", base);
             line.put("service", serviceSequence);
-            byte[] bytes = (lines.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] json = lines.writeValueAsBytes(line); // UTF-8 bytes straight away: no String, no re-encoding
+            byte[] bytes = Arrays.copyOf(json, json.length + 1);
+            bytes[json.length] = '\n';
             Files.write(dir.resolve(APPENDED), bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + dir.resolve(APPENDED), e);
@@ -148,7 +151,8 @@ public final class EventLogFile implements EventJournal {
         ObjectNode line = mapper.createObjectNode();
         line.put("type", event.type().name());
         line.put("message", event.message());
-        line.set("change", mapper.readTree(format.write(event.change())));
+        // The tree itself, not written and parsed back: this runs before every change event is sent (issue 14, P2).
+        line.set("change", format.tree(event.change()));
         String changeId = event.change().id();
         if (event.recipients().equals(lastRecipients.get(changeId))) {
             line.put("sameRecipients", true);

@@ -134,6 +134,12 @@ final class ChangeWorkflow implements Runnable {
             Thread.currentThread().interrupt();
             log.info("change {} suspended in {} by agent shutdown", change().id(), change().progress().state());
         } catch (RuntimeException e) {
+            if (timers.isShutdown()) {
+                // The agent stopped while this step needed a timer (it is refused once stopping): stopping is no
+                // reason to fail the change; the journal keeps it where it is, as after an interrupt.
+                log.info("change {} suspended in {} by agent shutdown", change().id(), change().progress().state());
+                return;
+            }
             log.error("change {} failed unexpectedly in {}", change().id(), change().progress().state(), e);
             failSafely(e);
         } finally {
@@ -155,7 +161,10 @@ final class ChangeWorkflow implements Runnable {
                     progress.transition(c -> c.withState(ChangeState.WARNING));
                     warning.warn("");
                 } else {
-                    progress.transition(c -> c.withState(ChangeState.ADDING));
+                    // Not journaled on its own: ADDING acts on nothing until its first step, whose journal write
+                    // (before it acts) carries the state too; a restart before that finds REQUESTED and comes here
+                    // again. One write fewer before STARTED (issue 14, P3).
+                    progress.advance(c -> c.withState(ChangeState.ADDING));
                 }
             }
             case WARNING -> awaitTargetsOrWarningEnd();
@@ -231,10 +240,14 @@ final class ChangeWorkflow implements Runnable {
                 return;
             }
         }
-        progress.transition(c -> c.started(clock.instant()));
+        // Applications hear STARTED before the journal's fsync, as they hear DRAINED (issue 14, P3): the steps before
+        // are journaled already, and a restart between the two finds the change ADDING, re-runs its idempotent steps
+        // and repeats STARTED, which is harmless.
+        progress.update(c -> c.started(clock.instant()));
         emit(EventType.STARTED, "new address " + change().request().newAddress() + " is usable; move off "
                 + change().request().oldAddress()
                 + policy.keptNote(change()));
+        progress.persist(ChangeState.ADDING);
     }
 
     /** Rolls the change back when the operator cancelled before the applications were told to move. */

@@ -46,6 +46,20 @@ final class JournaledChange implements RunningChange {
             save(after);
             change = after;
         }
+        logState(before, after);
+    }
+
+    /**
+     * Makes a new state current without a journal write of its own, for a state that acts on nothing before its
+     * first step: that step's journal write (before it acts) carries it.
+     */
+    void advance(UnaryOperator<Change> next) {
+        Change before = change;
+        update(next);
+        logState(before, change);
+    }
+
+    private static void logState(Change before, Change after) {
         if (before.progress().state() != after.progress().state()) {
             ChangeRequest request = after.request();
             log.info("change {} {} -> {} on {} ({} -> {}){}", after.id(), before.progress().state(),

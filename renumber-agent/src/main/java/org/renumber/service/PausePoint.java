@@ -59,7 +59,7 @@ final class PausePoint {
         }
     }
 
-    private synchronized String name(Change before, Change after) {
+    synchronized String name(Change before, Change after) {
         String what = before.progress().state() != after.progress().state() ? after.progress().state().name()
                 : changed(before.progress().steps(), after.progress().steps());
         if (what.isEmpty()) {

@@ -91,6 +91,7 @@ class RenumberBenchmark {
     private final List<InetAddress> addressPool = new ArrayList<>();
     private int nextAddress;
     private int slowDrains;
+    private final GcPauses gcInDrains = new GcPauses();
     private InetAddress target = IpLiterals.parse(NetNsFixture.ADDRESS_A);
 
     private LoadNetwork network;
@@ -134,6 +135,7 @@ class RenumberBenchmark {
             table.print(out);
             out.printf("N = %,d; P2: %d changes per mode after %d warm-up change(s); at the end: %s%n",
                     config.connections(), config.changes(), config.warmups(), Table.load());
+            out.println(gcInDrains.summary());
             if (slowDrains > 0) {
                 out.printf("%d P2 sample(s) took 1 s or more: the drain was noticed by the tracker's %d s safety "
                         + "timer, not by a socket-destroy event%n", slowDrains,
@@ -195,9 +197,13 @@ class RenumberBenchmark {
                         + " connections, expected "
                         + (TARGET_CONNECTIONS - early));
             }
+            GcPauses.Snapshot gcBefore = GcPauses.Snapshot.now();
             long closedAt = closeBothEnds(servers.subList(early, servers.size()), clients.subList(early,
                     clients.size()));
             long drainedAt = BenchProduct.get(events.at(id, EventType.DRAINED), "DRAINED of change " + id);
+            if (drained != null) {
+                gcInDrains.window(gcBefore);
+            }
             long zeroAt = BenchProduct.get(probe.zeroAt, "the tracker to report 0 on " + host(old));
             EventTimes.Final end = BenchProduct.get(events.end(id), "the end of change " + id);
             if (end.type() != EventType.COMPLETED) {

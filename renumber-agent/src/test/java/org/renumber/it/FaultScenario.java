@@ -53,7 +53,8 @@ record FaultScenario(String name, AddressFamily family, long warningSeconds, boo
                         WhileDraining.CANCEL, "rollbackPending#1", ChangeState.CANCELLED),
                 new FaultScenario("ipv4-failing-hook", AddressFamily.IPV4, 0, false, false, false, 60, true,
                         WhileDraining.NOTHING, "rollbackPending#1", ChangeState.FAILED),
-                new FaultScenario("ipv4-new-address-deleted", AddressFamily.IPV4, 0, false, false, true, 3, false,
+                // 5 s: time enough for the test to see DRAINING and delete the address on a loaded machine.
+                new FaultScenario("ipv4-new-address-deleted", AddressFamily.IPV4, 0, false, false, true, 5, false,
                         WhileDraining.DELETE_NEW_ADDRESS, "rollbackPending#1", ChangeState.FAILED),
                 new FaultScenario("ipv4-force-close", AddressFamily.IPV4, 0, false, true, true, 1, false,
                         WhileDraining.NOTHING, "REMOVING#1", ChangeState.TIMED_OUT));

@@ -19,9 +19,10 @@ import org.renumber.testing.RemoteJmx;
 
 /**
  * An application that missed a whole change while the agent restarted still handles it, once, in order: it is
- * frozen (SIGSTOP) so its JMX client fetches nothing, a change runs to its end, the agent restarts on the same
- * state directory (the change's notifications die with the old agent's buffer), and the application is thawed.
- * Its client library reconnects and reads the missed events back from the restarted agent by sequence number.
+ * frozen (SIGSTOP) so its JMX client fetches nothing; the agent restarts, a change runs to its end, the agent
+ * restarts again on the same state directory (the change's notifications die with that run's buffer), and the
+ * application is thawed. Its client library reconnects and reads the missed events back from the agent by
+ * sequence number: the only place they are left is the event journal.
  */
 @KernelTest
 class ReplayAcrossRestartEndToEndTest {
@@ -61,9 +62,14 @@ class ReplayAcrossRestartEndToEndTest {
         String second;
         NetNsFixture.run("kill", "-STOP", Long.toString(app.javaPid()));
         try {
+            // The frozen client's connection dies with this run, before the change: nothing of the change can
+            // reach it over a connection, not even a reply already in its socket.
+            fixture.stop();
+            fixture.start();
             try (RemoteJmx jmx = fixture.jmx()) {
                 second = change(jmx, NEW, OLD);
             }
+            // The run that sent the change ends too: only the event journal knows it now.
             fixture.stop();
             fixture.start();
         } finally {

@@ -41,8 +41,9 @@ import org.renumber.api.Operations;
  * <li>It listens to the Subscription MBean and calls the handler on a thread of its own, one event at a time
  *     in the agent's order, exactly once each (an event type at most once per change). A handler may block.
  *     Nothing is missed silently: the agent numbers each subscriber's events, and when a number is skipped, the
- *     connector reports lost notifications, or the client reconnects, the client first reads the missed events
- *     back from the agent ({@code pendingEvents}) and delivers them in order. A change already running when
+ *     connector reports lost notifications, or the client (or the JDK's connector by itself) reconnects, the
+ *     client first reads the missed events back from the agent ({@code pendingEvents}) and delivers them in
+ *     order. A change already running when
  *     the client subscribes (warning or draining) is delivered as if its notification had just arrived.</li>
  * <li>When the handler's {@link AddressChangeHandler#warning} completes, it calls {@code ready(changeId)} on
  *     the Subscription MBean, when the agent offers that operation (it looks in the MBeanInfo each time). An
@@ -53,9 +54,9 @@ import org.renumber.api.Operations;
  *     reconnect, but a Subscription MBean that disappears and comes back (an agent restarted in the same JVM)
  *     is listened to again.</li>
  * </ul>
- * The agent keeps its last 512 events for the catch-up, and a restarted agent knows only the events of its
- * current run: an event sent just before an agent restart and not yet fetched is lost; a change that is still
- * running when the client is back is delivered. Close the client to stop everything; subscriptions stay on
+ * The agent keeps its last 512 events for the catch-up, also across its restarts (it journals them): an event
+ * sent just before an agent restart and not yet fetched is read back from the restarted agent; a change that is
+ * still running when the client is back is delivered. Close the client to stop everything; subscriptions stay on
  * the agent.
  */
 public final class AddressChangeClient implements AutoCloseable {

@@ -237,6 +237,14 @@ final class AgentConnection {
             Throwable cause = notification.getUserData() instanceof Throwable t ? t
                     : new IOException("JMX connection " + type.substring(type.lastIndexOf('.') + 1));
             execute(() -> connectionLost(failed, cause));
+        } else if (type.equals(JMXConnectionNotification.OPENED) && (Long) handback == generation
+                && connection != null) {
+            // The JDK's connector reconnected by itself (it looks the agent up again after a failed call) and put
+            // the listeners back; whatever was sent meanwhile, by this agent or by one that has since restarted,
+            // never reached them.
+            log.log(Level.INFO, "the JMX connection to {0} was re-established by the connector; catching up from "
+                    + "the agent", where());
+            owner.notificationsLost();
         } else if (type.equals(JMXConnectionNotification.NOTIFS_LOST)) {
             log.log(Level.INFO, "the JMX connection to {0} lost notifications ({1}); catching up from the agent",
                     where(), notification.getMessage());
