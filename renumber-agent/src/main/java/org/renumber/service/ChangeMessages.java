@@ -72,4 +72,38 @@ final class ChangeMessages {
                         + " can be removed, those connections will break"
                 : "no connection uses the alias " + change.request().oldAddress() + " any more; it can be removed";
     }
+
+    static String notBroughtUp(Change change, RuntimeException e) {
+        return "could not bring up " + change.request().newAddress() + " on " + change.request().interfaceName() + ": "
+                + e.getMessage();
+    }
+
+    static String notSteered(Change change, RuntimeException e) {
+        return "could not steer new connections from " + change.request().oldAddress() + " to "
+                + change.request().newAddress() + ": " + e.getMessage();
+    }
+
+    static String notGuarded(Change change, RuntimeException e) {
+        return "could not refuse new connections to " + change.request().oldAddress() + ": " + e.getMessage();
+    }
+
+    static String started(Change change, ChangePolicy policy) {
+        return "new address " + change.request().newAddress() + " is usable; move off " + change.request().oldAddress()
+                + policy.keptNote(change);
+    }
+
+    static String timedOut(Change change, int remaining) {
+        return remaining + " connection(s) still used " + change.request().oldAddress() + " when the "
+                + change.request().drainTimeoutSeconds() + " s drain timeout passed";
+    }
+
+    static String newAddressGone(Change change) {
+        return "the new address " + change.request().newAddress() + " is no longer on "
+                + change.request().interfaceName() + "; the old address was kept";
+    }
+
+    static String notRemoved(Change change, RuntimeException e) {
+        return "could not remove the old address " + change.request().oldAddress() + " (both addresses remain on "
+                + change.request().interfaceName() + "): " + e.getMessage();
+    }
 }

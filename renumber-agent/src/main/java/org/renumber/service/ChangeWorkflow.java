@@ -196,9 +196,7 @@ final class ChangeWorkflow implements Runnable {
             newAddress.apply();
             usable = newAddress.awaitUsable(cancelRequested);
         } catch (RuntimeException e) {
-            abort(Outcome.FAILED, "could not bring up " + change().request().newAddress() + " on "
-                    + change().request().interfaceName()
-                    + ": " + e.getMessage());
+            abort(Outcome.FAILED, ChangeMessages.notBroughtUp(change(), e));
             return;
         }
         if (usable == null) {
@@ -223,8 +221,7 @@ final class ChangeWorkflow implements Runnable {
                 steering.apply();
             }
         } catch (RuntimeException e) {
-            abort(Outcome.FAILED, "could not steer new connections from " + change().request().oldAddress() + " to "
-                    + change().request().newAddress() + ": " + e.getMessage());
+            abort(Outcome.FAILED, ChangeMessages.notSteered(change(), e));
             return;
         }
         if (cancelledBeforeStart()) {
@@ -235,8 +232,7 @@ final class ChangeWorkflow implements Runnable {
                 guard.apply();
             } catch (RuntimeException e) {
                 // The operator asked for the guard: draining without it is not what they asked for.
-                abort(Outcome.FAILED, "could not refuse new connections to " + change().request().oldAddress() + ": "
-                        + e.getMessage());
+                abort(Outcome.FAILED, ChangeMessages.notGuarded(change(), e));
                 return;
             }
         }
@@ -244,9 +240,7 @@ final class ChangeWorkflow implements Runnable {
         // are journaled already, and a restart between the two finds the change ADDING, re-runs its idempotent steps
         // and repeats STARTED, which is harmless.
         progress.update(c -> c.started(clock.instant()));
-        emit(EventType.STARTED, "new address " + change().request().newAddress() + " is usable; move off "
-                + change().request().oldAddress()
-                + policy.keptNote(change()));
+        emit(EventType.STARTED, ChangeMessages.started(change(), policy));
         progress.persist(ChangeState.ADDING);
     }
 
@@ -289,9 +283,7 @@ final class ChangeWorkflow implements Runnable {
             emit(EventType.DRAINED, ChangeMessages.drained(change(), policy));
             progress.persist(ChangeState.DRAINING);
         } else {
-            String late = remaining + " connection(s) still used " + change().request().oldAddress() + " when the "
-                    + change().request().drainTimeoutSeconds() + " s drain timeout passed";
-            progress.transition(c -> c.drainEnded(Outcome.TIMED_OUT, late));
+            progress.transition(c -> c.drainEnded(Outcome.TIMED_OUT, ChangeMessages.timedOut(c, remaining)));
         }
     }
 
@@ -309,8 +301,7 @@ final class ChangeWorkflow implements Runnable {
             NetInterface nic = progress.currentInterface();
             if (nic.find(change().request().newAddress().address()).isEmpty()) {
                 // Nothing can have moved to an address that is gone: give the old one back its traffic.
-                abort(Outcome.FAILED, "the new address " + change().request().newAddress() + " is no longer on "
-                        + change().request().interfaceName() + "; the old address was kept");
+                abort(Outcome.FAILED, ChangeMessages.newAddressGone(change()));
                 return;
             }
             if (!change().request().removeOldAddress()) {
@@ -319,10 +310,7 @@ final class ChangeWorkflow implements Runnable {
             }
             removal.apply(nic);
         } catch (RuntimeException e) {
-            ChangeRequest request = change().request();
-            finish(ChangeState.FAILED, Outcome.FAILED, "could not remove the old address " + request.oldAddress()
-                    + " (both addresses remain on " + request.interfaceName() + "): " + e.getMessage(),
-                    EventType.FAILED);
+            finish(ChangeState.FAILED, Outcome.FAILED, ChangeMessages.notRemoved(change(), e), EventType.FAILED);
             return;
         }
         if (change().progress().outcome() == Outcome.TIMED_OUT) {
