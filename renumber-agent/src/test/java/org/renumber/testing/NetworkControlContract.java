@@ -248,6 +248,26 @@ public abstract class NetworkControlContract {
         assertThat(control().localRouteSource(IF, NEW.address())).isNull();
     }
 
+    /** The kernel adds the promoted primary's route beside a steered one; setting the source again keeps one. */
+    @Test
+    void whenAnotherSecondaryIsPromotedTheKernelsRouteJoinsTheSteeredOneUntilTheSourceIsSetAgain() {
+        InterfaceAddress earlier = InterfaceAddress.parse("10.9.0.2/24");
+        control().addAddress(IF, earlier);
+        control().addAddress(IF, NEW);
+        control().setLocalRouteSource(IF, NEW.address(), NEW.address());
+        control().setPromoteSecondaries(IF, true);
+        control().removeAddress(IF, OLD);
+        assertThat(control().localRouteSource(IF, NEW.address())).isEqualTo(NEW.address());
+        control().deleteLocalRoute(IF, NEW.address(), NEW.address());
+        assertThat(control().localRouteSource(IF, NEW.address())).isEqualTo(earlier.address());
+
+        control().setLocalRouteSource(IF, NEW.address(), NEW.address());
+        control().setLocalRouteSource(IF, NEW.address(), earlier.address());
+        assertThat(control().localRouteSource(IF, NEW.address())).isEqualTo(earlier.address());
+        control().deleteLocalRoute(IF, NEW.address(), earlier.address());
+        assertThat(control().localRouteSource(IF, NEW.address())).isNull();
+    }
+
     // ------------------------------------------------------------------ routes with a source
 
     @Test
