@@ -192,13 +192,30 @@ public final class NetNsFixture implements AutoCloseable {
         exec(ns, "sysctl", "-q", "-w", key + "=" + value);
     }
 
-    /** Deletes both namespaces; safe to call twice and after a failed set-up. */
+    /**
+     * Ends every process still in the namespaces, then deletes them; safe to call twice and after a failed set-up.
+     * A process left inside (a legacy server the agent restarted, a shell that forks one later) would outlive the
+     * deleted namespace, unreachable, for the rest of the run: a full run once kept two such JVMs alive.
+     */
     @Override
     public void close() {
         for (String ns : created) {
+            endProcessesIn(ns);
             runQuietly("ip", "netns", "del", ns);
         }
         created.clear();
+    }
+
+    /** Kills what {@code ip netns pids} lists (never this JVM) until nothing is left; a parent may fork meanwhile. */
+    private static void endProcessesIn(String ns) {
+        long self = ProcessHandle.current().pid();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            List<ProcessHandle> left = runQuietly("ip", "netns", "pids", ns).lines().map(String::strip)
+                    .filter(pid -> !pid.isEmpty()).map(Long::parseLong).filter(pid -> pid != self)
+                    .flatMap(pid -> ProcessHandle.of(pid).stream()).toList();
+            left.forEach(ProcessHandle::destroyForcibly);
+            return left.isEmpty();
+        });
     }
 
     @Override
