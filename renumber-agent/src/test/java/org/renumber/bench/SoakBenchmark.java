@@ -44,19 +44,30 @@ import org.renumber.testing.RemoteJmx;
 @KernelTest
 class SoakBenchmark {
 
-    /** Growth from the start that counts as a leak (the start is taken after the warm-up). */
+    /**
+     * The agent keeps the last {@value #KEPT_EVENTS} change events for {@code pendingEvents} (docs/architecture.md,
+     * Delivery), {@value #EVENTS_PER_CHANGE} a change (started, drained, completed): its heap grows until
+     * {@value #FILLED_AFTER} changes are done, counting the warm-up. The other bounds (the JMX notification buffer,
+     * the last 50 finished changes) fill sooner.
+     */
+    static final int KEPT_EVENTS = 512;
+    static final int EVENTS_PER_CHANGE = 3;
+    static final int FILLED_AFTER = (KEPT_EVENTS + EVENTS_PER_CHANGE - 1) / EVENTS_PER_CHANGE;
+    /** Growth from the middle to the end that counts as a leak (the middle is past {@link #FILLED_AFTER}). */
     static final long HEAP_BOUND_MIB = 8;
     static final int THREAD_BOUND = 5;
     static final int FD_BOUND = 10;
     private static final int WARMUP = 10;
     private static final String SERVICE = "renumber:type=AddressChangeService";
     private static final String NEW = "10.9.0.7";
+    /** How long the thread and descriptor counts must stay unchanged before a sample. */
+    private static final Duration QUIET = Duration.ofSeconds(20);
 
     private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
 
     /** One sample of the agent JVM. */
     private record Figures(String when, int changes, long heapAfterGcKiB, long heapMaxKiB, int threads, int fds,
-                           long rssKiB) {
+                           long rssKiB, AgentInsides insides) {
     }
 
     @Test
@@ -79,16 +90,15 @@ class SoakBenchmark {
                         change(operator, addresses, done);
                     }
                     List<Figures> figures = new ArrayList<>();
-                    figures.add(sample(agent, operator, "start", 0));
+                    figures.add(sample(agent, operator, "start", done, subscribers));
                     for (; done < WARMUP + changes / 2; done++) {
                         change(operator, addresses, done);
                     }
-                    figures.add(sample(agent, operator, "middle", done - WARMUP));
+                    figures.add(sample(agent, operator, "middle", done, subscribers));
                     for (; done < WARMUP + changes; done++) {
                         change(operator, addresses, done);
                     }
-                    figures.add(sample(agent, operator, "end", done - WARMUP));
-                    awaitDelivery((long) done * subscribers);
+                    figures.add(sample(agent, operator, "end", done, subscribers));
                     report(figures, subscribers, connections, done, started);
                 } finally {
                     for (RemoteJmx listener : listeners) {
@@ -143,8 +153,22 @@ class SoakBenchmark {
         }
     }
 
-    private static Figures sample(AgentProcess agent, RemoteJmx operator, String when, int changes) throws Exception {
+    /**
+     * Samples once the work in flight has settled: every notification of the {@code done} changes delivered, then
+     * the thread and descriptor counts unchanged for {@link #QUIET} (the RMI connections a burst of calls opens
+     * close after 15 s idle, {@code sun.rmi.transport.connectionTimeout}, and their threads end with them).
+     */
+    private Figures sample(AgentProcess agent, RemoteJmx operator, String when, int done, int subscribers)
+            throws Exception {
         long pid = agent.pid();
+        awaitDelivery((long) done * subscribers);
+        Quiet quiet = new Quiet(pid);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(quiet::settled);
+        } catch (ConditionTimeoutException e) {
+            System.out.printf(Locale.ROOT, "%s: threads and descriptors still changing after 120 s%n", when);
+        }
+        AgentInsides insides = AgentInsides.of(pid);
         run("jcmd", Long.toString(pid), "GC.run");
         MemoryUsage heap = MemoryUsage.from((CompositeData) operator.get("java.lang:type=Memory", "HeapMemoryUsage"));
         int threads = ((Number) operator.get("java.lang:type=Threading", "ThreadCount")).intValue();
@@ -155,7 +179,8 @@ class SoakBenchmark {
         long rss = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
                 .filter(l -> l.startsWith("VmRSS:")).map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
                 .findFirst().orElse(-1L);
-        return new Figures(when, changes, heap.getUsed() >> 10, heap.getMax() >> 10, threads, fds, rss);
+        return new Figures(when, done - WARMUP, heap.getUsed() >> 10, heap.getMax() >> 10, threads, fds, rss,
+                insides);
     }
 
     private void report(List<Figures> figures, int subscribers, int connections, int changes, long started) {
@@ -164,30 +189,70 @@ class SoakBenchmark {
                 (System.nanoTime() - started) / 1e9);
         System.out.printf(Locale.ROOT, "%-8s %8s %18s %10s %8s %6s %10s%n", "when", "changes", "heap after GC (MiB)",
                 "max (MiB)", "threads", "fds", "RSS (MiB)");
-        Figures first = figures.get(0);
+        // Judged from the middle: by then every designed bound is reached (see the class comment), so what still
+        // grows from the middle to the end is a leak. From the start is printed too, for what it shows.
+        Figures middle = figures.get(figures.size() / 2);
         for (Figures f : figures) {
-            List<String> missed = new ArrayList<>();
-            if ((f.heapAfterGcKiB - first.heapAfterGcKiB) > HEAP_BOUND_MIB * 1024) {
-                missed.add("heap grew more than " + HEAP_BOUND_MIB + " MiB");
-            }
-            if (f.threads - first.threads > THREAD_BOUND) {
-                missed.add("threads grew by more than " + THREAD_BOUND);
-            }
-            if (f.fds - first.fds > FD_BOUND) {
-                missed.add("descriptors grew by more than " + FD_BOUND);
-            }
+            List<String> missed = f.changes > middle.changes ? grewBeyondBounds(middle, f) : List.of();
             System.out.printf(Locale.ROOT, "%-8s %8d %18.1f %10.0f %8d %6d %10.1f%s%n", f.when, f.changes,
                     f.heapAfterGcKiB / 1024.0, f.heapMaxKiB / 1024.0, f.threads, f.fds, f.rssKiB / 1024.0,
                     missed.isEmpty() ? "" : "   MISSED: " + String.join(", ", missed));
         }
-        System.out.printf(Locale.ROOT, "bounds from the start: heap after GC +%d MiB, threads +%d, descriptors +%d%n",
-                HEAP_BOUND_MIB, THREAD_BOUND, FD_BOUND);
+        boolean bounded = middle.changes + WARMUP >= FILLED_AFTER;
+        System.out.printf(Locale.ROOT, "judged from the middle to the end (heap after GC +%d MiB, threads +%d, "
+                + "descriptors +%d at most), each sample taken once all notifications were delivered and the thread "
+                + "and descriptor counts had stayed unchanged for %d s; the middle is %s the %d changes that fill the "
+                + "agent's designed bounds (%d kept change events, %d a change)%n", HEAP_BOUND_MIB, THREAD_BOUND,
+                FD_BOUND, QUIET.toSeconds(), bounded ? "past" : "NOT past (run more changes)", FILLED_AFTER,
+                KEPT_EVENTS, EVENTS_PER_CHANGE);
+        for (int i = 1; i < figures.size(); i++) {
+            Figures from = figures.get(i - 1);
+            Figures to = figures.get(i);
+            System.out.printf(Locale.ROOT, "what grew from %s to %s:%n", from.when, to.when);
+            to.insides.growthSince(from.insides, 15).forEach(System.out::println);
+        }
         long expected = (long) changes * subscribers;
-        for (String type : List.of(NotificationTypes.CHANGE_STARTED, NotificationTypes.CHANGE_COMPLETED)) {
+        for (String type : new java.util.TreeSet<>(received.keySet())) {
             long got = count(type);
             System.out.printf(Locale.ROOT, "%s received by the listeners: %,d of %,d%s%n", type, got, expected,
                     got == expected ? "" : "   MISSED");
         }
+    }
+
+    /** The JVM's threads and descriptors as /proc counts them; settled once unchanged for {@link #QUIET}. */
+    private static final class Quiet {
+        private final long pid;
+        private String last = "";
+        private long since = System.nanoTime();
+
+        Quiet(long pid) {
+            this.pid = pid;
+        }
+
+        boolean settled() throws IOException {
+            String now = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                    .filter(l -> l.startsWith("Threads:")).findFirst().orElse("") + " fds "
+                    + AgentInsides.descriptors(pid).values().stream().mapToInt(Integer::intValue).sum();
+            if (!now.equals(last)) {
+                last = now;
+                since = System.nanoTime();
+            }
+            return System.nanoTime() - since >= QUIET.toNanos();
+        }
+    }
+
+    private static List<String> grewBeyondBounds(Figures from, Figures to) {
+        List<String> missed = new ArrayList<>();
+        if (to.heapAfterGcKiB - from.heapAfterGcKiB > HEAP_BOUND_MIB * 1024) {
+            missed.add("heap grew more than " + HEAP_BOUND_MIB + " MiB from the " + from.when);
+        }
+        if (to.threads - from.threads > THREAD_BOUND) {
+            missed.add("threads grew by more than " + THREAD_BOUND + " from the " + from.when);
+        }
+        if (to.fds - from.fds > FD_BOUND) {
+            missed.add("descriptors grew by more than " + FD_BOUND + " from the " + from.when);
+        }
+        return missed;
     }
 
     private static void run(String... command) throws IOException, InterruptedException {
