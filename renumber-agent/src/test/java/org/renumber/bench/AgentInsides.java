@@ -89,7 +89,12 @@ record AgentInsides(Map<String, long[]> classes, Map<String, Integer> threads, M
         return NUMBERS.matcher(name).replaceAll("#");
     }
 
-    /** Lines that say what grew from {@code earlier} to this snapshot: the top classes by bytes, threads, descriptors. */
+    /** The live heap the histogram counted, right after the full GC it ran. */
+    long liveBytes() {
+        return classes.values().stream().mapToLong(c -> c[1]).sum();
+    }
+
+    /** What grew from {@code earlier} to this snapshot: the top classes by bytes, threads, descriptors. */
     List<String> growthSince(AgentInsides earlier, int topClasses) {
         List<String> lines = new ArrayList<>();
         List<Map.Entry<String, long[]>> grown = new ArrayList<>();
