@@ -211,8 +211,8 @@ class SoakBenchmark {
         System.out.printf(Locale.ROOT, "  each sample taken once the listeners had every notification (or 60 s "
                 + "passed) and the thread and descriptor counts had stayed unchanged for %d s%n", QUIET.toSeconds());
         System.out.printf(Locale.ROOT, "  the middle is %s the %d changes that fill the agent's designed bounds (%d "
-                + "kept change events, %d a change)%n", bounded ? "past" : "NOT past (run more changes)",
-                FILLED_AFTER, KEPT_EVENTS, EVENTS_PER_CHANGE);
+                + "kept change events, %d a change)%s%n", bounded ? "past" : "NOT past", FILLED_AFTER, KEPT_EVENTS,
+                EVENTS_PER_CHANGE, bounded ? "" : ": run more changes for a verdict");
         for (int i = 1; i < figures.size(); i++) {
             Figures from = figures.get(i - 1);
             Figures to = figures.get(i);
