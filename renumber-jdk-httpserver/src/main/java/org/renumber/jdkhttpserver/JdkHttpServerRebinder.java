@@ -11,10 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -22,8 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.renumber.client.AddressChangeEvent;
-import org.renumber.client.AddressChangeHandler;
+import org.renumber.client.MakeBeforeBreak;
 
 /**
  * Keeps the JDK's HTTP server ({@code com.sun.net.httpserver}) serving while its address is replaced, without
@@ -58,7 +54,8 @@ import org.renumber.client.AddressChangeHandler;
  * that begin once the drain has, not those already in their handler (the JDK's authentication filter needs its
  * own exchange object). See docs/architecture.md for the change's steps.
  */
-public final class JdkHttpServerRebinder implements AddressChangeHandler, AutoCloseable {
+public final class JdkHttpServerRebinder extends MakeBeforeBreak<JdkHttpServerRebinder.Listener>
+        implements AutoCloseable {
 
     /** How long a draining server with no exchange in its handlers keeps its idle connections. */
     public static final Duration DEFAULT_IDLE_GRACE = Duration.ofSeconds(1);
@@ -75,7 +72,7 @@ public final class JdkHttpServerRebinder implements AddressChangeHandler, AutoCl
     }
 
     /** One JDK server and its drain hint. */
-    private record Listener(HttpServer server, DrainHint hint) {
+    record Listener(HttpServer server, DrainHint hint) {
         InetSocketAddress address() {
             return server.getAddress();
         }
@@ -86,8 +83,6 @@ public final class JdkHttpServerRebinder implements AddressChangeHandler, AutoCl
     private final ScheduledExecutorService scheduler;
     /** Serving and accepting, but those opened early for a change. */
     private final List<Listener> serving = new CopyOnWriteArrayList<>();
-    /** Servers opened on a change's new address during its warning, by the server they replace. */
-    private final Map<Listener, Listener> preOpened = new ConcurrentHashMap<>();
     /** Old servers whose listener is closed and whose connections are not yet all gone. */
     private final Set<Listener> draining = ConcurrentHashMap.newKeySet();
 
@@ -140,49 +135,6 @@ public final class JdkHttpServerRebinder implements AddressChangeHandler, AutoCl
         return draining.stream().map(Listener::address).toList();
     }
 
-    @Override
-    public CompletionStage<Void> warning(AddressChangeEvent event) {
-        InetAddress to = event.newInetAddress();
-        for (Listener old : boundTo(event.oldInetAddress())) {
-            InetSocketAddress address = new InetSocketAddress(to, old.address().getPort());
-            try {
-                preOpened.put(old, open(address));
-                log.log(Level.INFO, "HTTP server open early on {0}, before the address exists", address);
-            } catch (IOException | RuntimeException e) {
-                log.log(Level.INFO, "cannot listen on {0} before the address exists ({1}); it opens when the change "
-                        + "starts", address, e.getMessage());
-            }
-        }
-        return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void started(AddressChangeEvent event) {
-        move(event.oldInetAddress(), event.newInetAddress(), event.deadline());
-    }
-
-    @Override
-    public void cancelled(AddressChangeEvent event) {
-        discardPreOpened();
-        move(event.newInetAddress(), event.oldInetAddress(), null);
-    }
-
-    @Override
-    public void failed(AddressChangeEvent event) {
-        discardPreOpened();
-        move(event.newInetAddress(), event.oldInetAddress(), null);
-    }
-
-    @Override
-    public void completed(AddressChangeEvent event) {
-        List.copyOf(draining).forEach(this::stopNow);
-    }
-
-    @Override
-    public void timedOut(AddressChangeEvent event) {
-        List.copyOf(draining).forEach(this::stopNow);
-    }
-
     /** Stops every server now, serving, opened early or draining. */
     @Override
     public void close() {
@@ -195,7 +147,8 @@ public final class JdkHttpServerRebinder implements AddressChangeHandler, AutoCl
         scheduler.shutdownNow();
     }
 
-    private List<Listener> boundTo(InetAddress address) {
+    @Override
+    protected List<Listener> boundTo(InetAddress address) {
         List<Listener> bound = new ArrayList<>();
         for (Listener listener : serving) {
             InetAddress local = listener.address().getAddress();
@@ -206,34 +159,29 @@ public final class JdkHttpServerRebinder implements AddressChangeHandler, AutoCl
         return bound;
     }
 
-    private void move(InetAddress from, InetAddress to, Instant deadline) {
-        RuntimeException first = null;
-        for (Listener old : boundTo(from)) {
-            try {
-                replace(old, new InetSocketAddress(to, old.address().getPort()), deadline);
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
+    @Override
+    protected int port(Listener listener) {
+        return listener.address().getPort();
+    }
+
+    @Override
+    protected InetAddress addressOf(Listener listener) {
+        InetAddress local = listener.address().getAddress();
+        return local.isAnyLocalAddress() ? null : local;
+    }
+
+    @Override
+    protected Listener open(Listener old, InetSocketAddress address) {
+        try {
+            return open(address);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not open an HTTP server on " + address + "; the one on "
+                    + old.address() + " keeps serving: " + e.getMessage(), e);
         }
     }
 
-    private void replace(Listener old, InetSocketAddress address, Instant deadline) {
-        Listener fresh = preOpened.remove(old);
-        if (fresh == null || !address.getAddress().equals(fresh.address().getAddress())) {
-            try {
-                fresh = open(address);
-            } catch (IOException e) {
-                throw new IllegalStateException("could not open an HTTP server on " + address + "; the one on "
-                        + old.address() + " keeps serving: " + e.getMessage(), e);
-            }
-        }
+    @Override
+    protected void handOver(Listener old, Listener fresh, Instant deadline) {
         serving.add(fresh);
         serving.remove(old);
         log.log(Level.INFO, "HTTP server open on {0}; draining the one on {1}", fresh.address(), old.address());
@@ -296,10 +244,13 @@ public final class JdkHttpServerRebinder implements AddressChangeHandler, AutoCl
         }
     }
 
-    private void discardPreOpened() {
-        for (Listener early : List.copyOf(preOpened.values())) {
-            preOpened.values().remove(early);
-            early.server().stop(0);
-        }
+    @Override
+    protected void discard(Listener early) {
+        early.server().stop(0);
+    }
+
+    @Override
+    protected void stopDraining() {
+        List.copyOf(draining).forEach(this::stopNow);
     }
 }

@@ -12,10 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.ConnectionFactory;
@@ -24,8 +22,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.component.Graceful;
-import org.renumber.client.AddressChangeEvent;
-import org.renumber.client.AddressChangeHandler;
+import org.renumber.client.MakeBeforeBreak;
 
 /**
  * Moves an embedded Jetty 12 {@link Server} off an address that is being replaced, without failing a request.
@@ -60,7 +57,7 @@ import org.renumber.client.AddressChangeHandler;
  * The new connector gets connection factories of its own (see {@link ConnectorFactory}): an HTTP/2 factory keeps
  * its sessions, and shutting down the old connector's sessions must not touch the new connector's.
  */
-public final class JettyRebinder implements AddressChangeHandler {
+public final class JettyRebinder extends MakeBeforeBreak<ServerConnector> {
 
     /** Jetty's own default for the idle time of a connection on a connector that is shutting down. */
     public static final Duration DEFAULT_IDLE_GRACE = Duration.ofSeconds(1);
@@ -79,8 +76,6 @@ public final class JettyRebinder implements AddressChangeHandler {
     private final Duration breakDelay;
     /** Old connectors not yet stopped: waiting for the break delay, or shutting down. */
     private final Set<ServerConnector> draining = ConcurrentHashMap.newKeySet();
-    /** Connectors opened on a change's new address during its warning, by the connector they replace. */
-    private final Map<ServerConnector, ServerConnector> preOpened = new ConcurrentHashMap<>();
 
     /**
      * Copies each old connector ({@link #copying()}); idle old connections get {@link #DEFAULT_IDLE_GRACE}; the old
@@ -109,65 +104,16 @@ public final class JettyRebinder implements AddressChangeHandler {
         this.breakDelay = breakDelay;
     }
 
-    /**
-     * Opens the new connectors already, while the new address does not exist yet, when the kernel allows it
-     * ({@code net.ipv4.ip_nonlocal_bind=1}, {@code net.ipv6.ip_nonlocal_bind=1}): they accept from the instant the
-     * address is added, so an operator's hook may point clients to it before the service is told to move.
-     * Otherwise they open on {@link #started}.
-     */
-    @Override
-    public CompletionStage<Void> warning(AddressChangeEvent event) {
-        InetAddress to = event.newInetAddress();
-        for (ServerConnector old : boundTo(event.oldInetAddress())) {
-            InetSocketAddress address = new InetSocketAddress(to, old.getLocalPort());
-            try {
-                preOpened.put(old, open(old, address));
-                log.log(Level.INFO, "Jetty connector open early on {0}, before the address exists", address);
-            } catch (RuntimeException e) {
-                log.log(Level.INFO, "cannot listen on {0} before the address exists ({1}); it opens when the change "
-                        + "starts", address, e.getMessage());
-            }
-        }
-        return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void started(AddressChangeEvent event) {
-        move(event.oldInetAddress(), event.newInetAddress(), event.deadline());
-    }
-
-    @Override
-    public void cancelled(AddressChangeEvent event) {
-        discardPreOpened();
-        move(event.newInetAddress(), event.oldInetAddress(), null);
-    }
-
-    @Override
-    public void failed(AddressChangeEvent event) {
-        discardPreOpened();
-        move(event.newInetAddress(), event.oldInetAddress(), null);
-    }
-
-    @Override
-    public void completed(AddressChangeEvent event) {
-        stopDraining();
-    }
-
-    @Override
-    public void timedOut(AddressChangeEvent event) {
-        stopDraining();
-    }
-
     /** The old connectors not yet stopped: waiting for the break delay, or shutting down. */
     public List<ServerConnector> draining() {
         return List.copyOf(draining);
     }
 
-    /** The open connectors on {@code address}, but those draining or opened early for a change. */
-    private List<ServerConnector> boundTo(InetAddress address) {
+    @Override
+    protected List<ServerConnector> boundTo(InetAddress address) {
         List<ServerConnector> bound = new ArrayList<>();
         for (Connector connector : server.getConnectors()) {
-            if (connector instanceof ServerConnector sc && !draining.contains(sc) && !preOpened.containsValue(sc)
+            if (connector instanceof ServerConnector sc && !draining.contains(sc) && !openedEarly(sc)
                     && address.equals(boundAddress(sc))) {
                 bound.add(sc);
             }
@@ -175,43 +121,31 @@ public final class JettyRebinder implements AddressChangeHandler {
         return bound;
     }
 
-    private void discardPreOpened() {
-        for (ServerConnector early : List.copyOf(preOpened.values())) {
-            preOpened.values().remove(early);
-            try {
-                early.stop();
-            } catch (Exception e) {
-                log.log(Level.DEBUG, "closing a connector opened early: {0}", e.toString());
-            }
-            server.removeConnector(early);
+    @Override
+    protected void discard(ServerConnector early) {
+        try {
+            early.stop();
+        } catch (Exception e) {
+            log.log(Level.DEBUG, "closing a connector opened early: {0}", e.toString());
         }
+        server.removeConnector(early);
     }
 
-    private void move(InetAddress from, InetAddress to, Instant deadline) {
-        RuntimeException first = null;
-        for (ServerConnector old : boundTo(from)) {
-            try {
-                replace(old, new InetSocketAddress(to, old.getLocalPort()), deadline);
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+    @Override
+    protected int port(ServerConnector connector) {
+        return connector.getLocalPort();
     }
 
-    private void replace(ServerConnector old, InetSocketAddress address, Instant deadline) {
-        ServerConnector early = preOpened.remove(old);
-        if (early == null || !address.getAddress().equals(boundAddress(early))) {
-            open(old, address);
-        }
-        log.log(Level.INFO, "Jetty connector open on {0}; draining the one on {1} in {2} ms", address,
-                old.getHost() + ":" + old.getLocalPort(), breakDelay.toMillis());
+    @Override
+    protected InetAddress addressOf(ServerConnector connector) {
+        return boundAddress(connector);
+    }
+
+    @Override
+    protected void handOver(ServerConnector old, ServerConnector fresh, Instant deadline) {
+        log.log(Level.INFO, "Jetty connector open on {0}; draining the one on {1} in {2} ms",
+                fresh.getHost() + ":" + fresh.getLocalPort(), old.getHost() + ":" + old.getLocalPort(),
+                breakDelay.toMillis());
         if (breakDelay.isZero()) {
             drain(old, deadline);
         } else {
@@ -222,7 +156,8 @@ public final class JettyRebinder implements AddressChangeHandler {
     }
 
     /** Adds and starts the connector that replaces {@code old} on {@code address}; the old one keeps serving. */
-    private ServerConnector open(ServerConnector old, InetSocketAddress address) {
+    @Override
+    protected ServerConnector open(ServerConnector old, InetSocketAddress address) {
         ServerConnector fresh = connectorFactory.create(server, old, address);
         try {
             server.addConnector(fresh);
@@ -252,7 +187,8 @@ public final class JettyRebinder implements AddressChangeHandler {
         done.whenComplete((ok, e) -> stop(old));
     }
 
-    private void stopDraining() {
+    @Override
+    protected void stopDraining() {
         List.copyOf(draining).forEach(this::stop);
     }
 
