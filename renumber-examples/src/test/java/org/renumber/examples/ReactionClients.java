@@ -23,6 +23,7 @@ import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.RequestBody;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
@@ -33,6 +34,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.TimeValue;
 import org.renumber.client.AddressChangeClient;
 import org.renumber.client.AddressChangeHandler;
 
@@ -96,7 +98,14 @@ public final class ReactionClients {
                     public InetAddress[] resolve(String host) throws UnknownHostException {
                         return new InetAddress[] {ReactionClients.resolve(hosts, host)};
                     }
-                }).setMaxConnPerRoute(8).build();
+                })
+                // A pooled connection is checked before it is reused, as OkHttp checks one before a POST: a server that
+                // drains closes its idle keep-alive connections (the JDK's HttpServer.stop does it as soon as no exchange
+                // is in flight), maybe before this client hears `started`, and a POST sent on a closed one is reset,
+                // never retried (README, Apache HttpClient 5 row).
+                .setDefaultConnectionConfig(ConnectionConfig.custom().setValidateAfterInactivity(TimeValue.ZERO_MILLISECONDS)
+                        .build())
+                .setMaxConnPerRoute(8).build();
         // Java 17's client (17.0.15 here) fails a request in flight on a graceful HTTP/2 GOAWAY, and may hang one,
         // so against an h2c server it must stay on HTTP/1.1 (README); Java 25's client passes with HTTP/2.
         JdkHttpClientSwap jdk = new JdkHttpClientSwap(Runtime.version().feature() < 25
