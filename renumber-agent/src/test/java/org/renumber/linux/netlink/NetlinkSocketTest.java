@@ -6,39 +6,17 @@ import static org.renumber.testing.NetNsFixture.IF_A;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkException;
 import org.renumber.linux.Errno;
-import org.renumber.linux.LinuxNetns;
-import org.renumber.linux.rtnl.NetlinkNetworkControl;
 import org.renumber.testing.KernelTest;
-import org.renumber.testing.NetNsFixture;
+import org.renumber.testing.NetlinkControlFixture;
 
 /** Dumps, multicast and overruns of {@link NetlinkSocket} against the real kernel, in namespace A. */
 @KernelTest
-class NetlinkSocketTest {
-
-    private NetNsFixture fixture;
-    private LinuxNetns netns;
-    private NetlinkNetworkControl control;
-
-    @BeforeEach
-    void createNamespaces() {
-        fixture = NetNsFixture.create();
-        netns = LinuxNetns.open(fixture.a());
-        control = new NetlinkNetworkControl(netns);
-    }
-
-    @AfterEach
-    void deleteNamespaces() {
-        try (NetNsFixture f = fixture; LinuxNetns n = netns; NetlinkNetworkControl c = control) {
-            // closed in reverse order, each even if another fails
-        }
-    }
+class NetlinkSocketTest extends NetlinkControlFixture {
 
     @Test
     void aDumpSpanningManyDatagramsIsCollectedUpToDone() {

@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.AddressLifetimes;
 import org.renumber.domain.AddressState;
@@ -22,16 +20,16 @@ import org.renumber.domain.NetInterface;
 import org.renumber.domain.NetworkException;
 import org.renumber.linux.Errno;
 import org.renumber.linux.IpText;
-import org.renumber.linux.LinuxNetns;
 import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
+import org.renumber.testing.NetlinkControlFixture;
 
 /**
  * {@link NetlinkNetworkControl} against the real kernel in namespace A of a {@link NetNsFixture}, checked
  * with iproute2's view ({@code ip -j}). Some tests document kernel behaviour the workflow depends on.
  */
 @KernelTest
-class NetlinkNetworkControlTest {
+class NetlinkNetworkControlTest extends NetlinkControlFixture {
 
     private static final InterfaceAddress OLD = InterfaceAddress.parse("10.9.0.1/24");
     private static final InterfaceAddress NEW = InterfaceAddress.parse("10.9.0.3/24");
@@ -39,24 +37,6 @@ class NetlinkNetworkControlTest {
     private static final InterfaceAddress NEW6 = InterfaceAddress.parse("2001:db8:9::5/64");
     /** Far longer than DAD takes (about a second): only a broken wait runs into it. */
     private static final Duration DAD_WAIT = Duration.ofSeconds(30);
-
-    private NetNsFixture fixture;
-    private LinuxNetns netns;
-    private NetlinkNetworkControl control;
-
-    @BeforeEach
-    void createNamespaces() {
-        fixture = NetNsFixture.create();
-        netns = LinuxNetns.open(fixture.a());
-        control = new NetlinkNetworkControl(netns);
-    }
-
-    @AfterEach
-    void deleteNamespaces() {
-        try (NetNsFixture f = fixture; LinuxNetns n = netns; NetlinkNetworkControl c = control) {
-            // closed in reverse order, each even if another fails
-        }
-    }
 
     @Test
     void interfacesAndAddressesAreWhatIpAddrShowsInKernelOrder() {

@@ -12,16 +12,14 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.renumber.domain.AddressRule;
 import org.renumber.domain.InterfaceAddress;
 import org.renumber.domain.IpLiterals;
 import org.renumber.domain.SourceRoute;
-import org.renumber.linux.LinuxNetns;
 import org.renumber.testing.KernelTest;
 import org.renumber.testing.NetNsFixture;
+import org.renumber.testing.NetlinkControlFixture;
 
 /**
  * {@link NetlinkNetworkControl}'s routes that name a source and policy rules against the real kernel in namespace
@@ -30,29 +28,11 @@ import org.renumber.testing.NetNsFixture;
  * {@link NetlinkNetworkControlTest}.
  */
 @KernelTest
-class NetlinkSourceRoutesAndRulesTest {
+class NetlinkSourceRoutesAndRulesTest extends NetlinkControlFixture {
 
     private static final InterfaceAddress OLD = InterfaceAddress.parse("10.9.0.1/24");
     private static final InterfaceAddress NEW = InterfaceAddress.parse("10.9.0.3/24");
     private static final InterfaceAddress OLD6 = InterfaceAddress.parse("2001:db8:9::1/64");
-
-    private NetNsFixture fixture;
-    private LinuxNetns netns;
-    private NetlinkNetworkControl control;
-
-    @BeforeEach
-    void createNamespaces() {
-        fixture = NetNsFixture.create();
-        netns = LinuxNetns.open(fixture.a());
-        control = new NetlinkNetworkControl(netns);
-    }
-
-    @AfterEach
-    void deleteNamespaces() {
-        try (NetNsFixture f = fixture; LinuxNetns n = netns; NetlinkNetworkControl c = control) {
-            // closed in reverse order, each even if another fails
-        }
-    }
 
     @Test
     void routesNamingASourceAreListedRepointedAndPutBackExactly() {
